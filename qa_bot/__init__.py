@@ -1,0 +1,37 @@
+"""qa-bot: cited answers over a folder of news articles, with the figures sources report differently side by side."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Collection, Sequence
+
+from .errors import CorpusError, IndexStoreError, ModelError, QaBotError, QuestionError, SettingsError
+from .records import Answer, Article, Citation, Conflict, Figure
+from .settings import Settings
+
+__all__ = ["ask", "engine_for", "Answer", "Article", "Citation", "Conflict", "Figure", "Settings", "QaBotError",
+           "QuestionError", "CorpusError", "IndexStoreError", "ModelError", "SettingsError"]
+__version__ = "0.1.0"
+
+
+@functools.lru_cache(maxsize=8)
+def _fresh_engine(settings: Settings):
+    from .engine import Engine
+
+    engine = Engine(settings)
+    engine.index()  # first use in this process: bring the index up to date with the corpus folder
+    return engine
+
+
+def engine_for(settings: Settings):
+    """The process-wide Engine for these settings, its index updated to the corpus once per process."""
+    return _fresh_engine(settings)
+
+
+def ask(question: str, corpus: str | Path | None = None, index_dir: str | Path | None = None, *,
+        history: Sequence[str] = (), doc_ids: Collection[str] | None = None,
+        settings: Settings | None = None) -> Answer:
+    """Answer a question from a corpus folder (default: the shipped one), building or updating its index as needed."""
+    base = settings or Settings.from_env()
+    return engine_for(base.with_(corpus=corpus, index_dir=index_dir)).ask(question, history=history, doc_ids=doc_ids)

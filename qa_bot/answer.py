@@ -1,0 +1,199 @@
+"""Answer: pick the retrieved sentences that answer the question, quote them with [n] citations, add figures."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from .records import Answer, Article, Citation, Conflict, Figure, Hit, Sentence
+from .settings import Settings
+
+STOPWORDS = frozenset("""
+a an the of in on at to for from by with about as into over after before during and or but not no nor so
+is are was were be been being has have had do does did will would can could should may might must shall
+what which who whom whose when where why how much many long far big large old
+this that these those it its they them their there here he she his her him we our you your i me my
+any some all each every than then also just only very more most less least up down out off
+tell say said please give show find know according report reported did happen
+""".split())
+
+NUMBER_QUESTION = re.compile(r"\b(how (many|much|far|long|big|large|old|deep|wide)|what (number|percentage|share"
+                             r"|amount|proportion)|number of|count of|total)\b", re.I)
+WHEN_QUESTION = re.compile(r"^\s*(when|what (date|day|year|month|time))\b", re.I)
+HAS_NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|"
+                        r"hundreds?|thousands?|millions?|billions?|half|third|quarter|sixth)\b", re.I)
+HAS_DATE = re.compile(r"\b(19|20)\d\d\b|\b(January|February|March|April|May|June|July|August|September|October|"
+                      r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b\.?|"
+                      r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+FOLLOW_UP = re.compile(r"^\s*(and|or|but|what about|how about|also|then|same|so)\b|\b(it|they|them|there|that|"
+                       r"those|these|he|she|his|her|its|their)\b", re.I)
+_WORD = re.compile(r"[A-Za-z\u00C0-\u024F\u0400-\u04FF]+|\d[\d,.]*")
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A candidate sentence with the parts of its score (kept for explanations and tuning)."""
+
+    sentence: Sentence
+    similarity: float  # cosine of question and sentence embeddings
+    coverage: float  # share of the question's content words found in the sentence (prefix match)
+    score: float
+
+
+def content_words(text: str) -> list[str]:
+    """Lower-cased words of a question that carry meaning (no stop words, no one-letter words)."""
+    return [w for w in (m.group(0).lower() for m in _WORD.finditer(text)) if w not in STOPWORDS and len(w) > 1]
+
+
+def _stem(word: str) -> str:
+    """Crude prefix stem: 'evacuated'/'evacuation'/'evacuate' → 'evacu' (5 letters keep inflections together)."""
+    return word[:5] if word.isalpha() and len(word) > 5 else word
+
+
+def retrieval_query(question: str, history: Sequence[str]) -> tuple[str, list[str]]:
+    """The text to retrieve with, and the words to focus on. A short or elliptical follow-up ("and in
+    Belgorod?") borrows the previous question, so it is searched in the conversation's context, while its
+    own new words ("belgorod") must still be matched by the sentences chosen."""
+    if history and (len(content_words(question)) <= 3 or FOLLOW_UP.search(question)):
+        earlier = set(content_words(history[-1]))
+        return f"{history[-1]} {question}", [w for w in content_words(question) if w not in earlier]
+    return question, []
+
+
+def coverage(words: Sequence[str], sentence: str) -> float:
+    """Share of content words whose stem occurs in the sentence."""
+    if not words:
+        return 0.0
+    lower = {_stem(w.lower()) for w in _WORD.findall(sentence)}
+    return sum(1 for w in words if _stem(w) in lower) / len(words)
+
+
+def score_sentences(query: str, query_vector: np.ndarray, hits: Sequence[Hit], sentences: Sequence[Sentence],
+                    sentence_vectors: np.ndarray, sentence_index: Mapping[tuple[str, int], int],
+                    focus: Sequence[str] = ()) -> list[Scored]:
+    """Every sentence of the retrieved chunks, scored: embedding similarity, word coverage, answer shape,
+    and the follow-up's focus words (found in the sentence, or 3/4 as good in one of the two before it:
+    news names the place once and then says "residents from the district")."""
+    words = content_words(query)
+    wants_number = bool(NUMBER_QUESTION.search(query))
+    wants_date = bool(WHEN_QUESTION.search(query))
+    seen: set[tuple[str, int]] = set()
+    scored = []
+    for rank, hit in enumerate(hits):
+        # Two sentences past the chunk too: a figure often follows the sentence that names the place.
+        for n in range(hit.chunk.first_sentence, hit.chunk.last_sentence + 3):
+            key = (hit.chunk.doc_id, n)
+            if key in seen or key not in sentence_index:
+                continue
+            seen.add(key)
+            i = sentence_index[key]
+            s = sentences[i]
+            sim = float(sentence_vectors[i] @ query_vector)
+            cov = coverage(words, s.text)
+            score = 0.7 * sim + 0.3 * cov
+            if wants_number and not HAS_NUMBER.search(s.text):
+                score -= 0.25  # "how many" is not answered by a sentence without any number
+            if wants_date and not HAS_DATE.search(s.text):
+                score -= 0.15
+            if focus:
+                before = [sentence_index.get((s.doc_id, s.n - k)) for k in (1, 2)]
+                near = max((coverage(focus, sentences[b].text) * 0.75 for b in before if b is not None), default=0.0)
+                score += 0.5 * max(coverage(focus, s.text), near) - 0.25
+            if len(s.text) < 25:
+                score -= 0.1  # headings, datelines, "— BRICS News" lines rarely answer anything
+            score -= 0.004 * rank  # a mild preference for better-ranked chunks
+            scored.append(Scored(s, sim, cov, score))
+    return sorted(scored, key=lambda x: (-x.score, x.sentence.doc_id, x.sentence.n))
+
+
+def is_answered(best: Scored | None, query: str, settings: Settings) -> bool:
+    """Does the best sentence answer the question? Needs both meaning (similarity) and substance (words):
+    'What is the population of Kyiv?' meets sentences about Kyiv that share one word and little meaning."""
+    if best is None:
+        return False
+    words = content_words(query)
+    if best.similarity >= settings.min_relevance + 0.2:
+        return True
+    need = 0.5 if len(words) <= 3 else 0.4
+    return best.similarity >= settings.min_relevance and best.coverage >= need
+
+
+def _normal(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
+
+
+def select(scored: Sequence[Scored], settings: Settings) -> list[Scored]:
+    """The best sentences within reach of the top one; at most one near-identical wording, and a nudge
+    towards different articles so a reader sees every source that reports the answer."""
+    if not scored:
+        return []
+    floor = max(scored[0].score - 0.15, scored[0].score * 0.75)
+    chosen: list[Scored] = []
+    texts: set[str] = set()
+    docs: set[str] = set()
+    pool = [s for s in scored if s.score >= floor]
+    pool.sort(key=lambda s: (-(s.score - (0.05 if s.sentence.doc_id in docs else 0.0)), s.sentence.doc_id))
+    for cand in pool:
+        key = _normal(cand.sentence.text)
+        if key in texts:
+            continue
+        chosen.append(cand)
+        texts.add(key)
+        docs.add(cand.sentence.doc_id)
+        if len(chosen) >= settings.max_sentences:
+            break
+    return chosen
+
+
+def md_escape(text: str) -> str:
+    """Article text as literal markdown: no links, HTML, emphasis or code can come out of it."""
+    return re.sub(r"([\\`*_\[\]<>#|!~])", r"\\\1", " ".join(text.split()))
+
+
+def citation_for(n: int, s: Scored, article: Article) -> Citation:
+    """A citation whose start/end slice the quote out of the source file."""
+    start, end = article.source_span(s.sentence.start, s.sentence.end)
+    return Citation(n=n, doc_id=article.doc_id, title=article.title, quote=s.sentence.text, start=start, end=end,
+                    score=round(s.score, 4), outlet=article.outlet, published=article.published, url=article.url)
+
+
+def source_label(article: Article) -> str:
+    """'Title — Outlet, 2024-08-12' with whatever is known."""
+    extra = ", ".join(x for x in (article.outlet, article.published) if x)
+    return f"{article.title} ({extra})" if extra else article.title
+
+
+def compose(question: str, chosen: Sequence[Scored], articles: Mapping[str, Article],
+            figures: Sequence[Figure], conflicts: Sequence[Conflict], table: str,
+            retrieved: Sequence[str]) -> Answer:
+    """The extractive answer: one quoted sentence per line with its [n] marker, then the figures table."""
+    citations = [citation_for(i, s, articles[s.sentence.doc_id]) for i, s in enumerate(chosen, 1)]
+    lines = []
+    if conflicts:
+        lines.append(f"**The sources disagree** on {len(conflicts)} figure(s); see the table below.\n")
+    lines.append("From the articles:\n")
+    for c in citations:  # best first, so [1] is the strongest support
+        lines.append(f"- {md_escape(c.quote)} [{c.n}]")
+    text = "\n".join(lines)
+    if table:
+        text += "\n\n" + table
+    return Answer(question=question, answer=text, found=True, citations=tuple(citations),
+                  figures=tuple(f.to_dict(articles.get(f.doc_id)) for f in figures),
+                  conflicts=tuple({"measure": c.measure, "note": c.note,
+                                   "figures": [f.to_dict(articles.get(f.doc_id)) for f in c.figures]}
+                                  for c in conflicts),
+                  retrieved=tuple(retrieved))
+
+
+def not_found(question: str, retrieved: Sequence[str], closest: Scored | None,
+              articles: Mapping[str, Article]) -> Answer:
+    """'The articles do not answer this' — a normal answer, with the nearest sentence named but not cited."""
+    text = ("The indexed articles do not answer this question. Try other words, or add articles that cover it "
+            "(`qa-bot index --corpus FOLDER`).")
+    if closest is not None:
+        text += (f"\n\nThe closest sentence found ({md_escape(source_label(articles[closest.sentence.doc_id]))}) "
+                 f"was not close enough to quote as an answer: “{md_escape(closest.sentence.text[:200])}”")
+    return Answer(question=question, answer=text, found=False, retrieved=tuple(retrieved))

@@ -1,0 +1,286 @@
+"""Ingest: the only module that reads corpus files. A folder of .txt/.md/.html files (+ optional manifest) → Articles."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import html
+import logging
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+
+from .errors import CorpusError
+from .records import Article
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+MANIFESTS = ("sources.csv", "sources.toml")
+MAX_FILE_BYTES = 20_000_000  # a 20 MB "article" is a dump, not an article
+
+
+@dataclass(frozen=True)
+class CorpusFile:
+    """A candidate file found in the corpus folder, before it is read."""
+
+    doc_id: str
+    path: Path
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """Articles read from a folder, plus one human-readable line per file that was skipped or repaired."""
+
+    articles: tuple[Article, ...]
+    warnings: tuple[str, ...]
+
+
+def list_files(root: Path, prefix: str = "") -> list[CorpusFile]:
+    """Article files under root, recursively, sorted; hidden files and folders are ignored."""
+    root = Path(root)
+    if not root.exists():
+        raise CorpusError(f"Corpus folder {root} does not exist. Pass --corpus with a folder of "
+                          ".txt, .md or .html articles.")
+    if not root.is_dir():
+        raise CorpusError(f"Corpus path {root} is a file, not a folder. Pass the folder that holds it.")
+    found = []
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if path.is_file() and path.suffix.lower() in SUFFIXES:
+            found.append(CorpusFile(prefix + rel.as_posix(), path))
+    return found
+
+
+def file_sha256(path: Path) -> str:
+    """Content hash of a file: decides whether an indexed article changed."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def read_manifest(root: Path) -> dict[str, dict[str, str]]:
+    """Per-file metadata from sources.csv or sources.toml (file, title, outlet, published, url); {} if none."""
+    meta: dict[str, dict[str, str]] = {}
+    csv_path, toml_path = root / "sources.csv", root / "sources.toml"
+    try:
+        if csv_path.exists():
+            with open(csv_path, newline="", encoding="utf-8-sig") as fh:
+                rows = list(csv.DictReader(fh))
+        elif toml_path.exists():
+            data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+            rows = data.get("source") or data.get("sources") or []
+        else:
+            return {}
+    except (OSError, UnicodeDecodeError, csv.Error, tomllib.TOMLDecodeError) as exc:
+        raise CorpusError(f"Cannot read the manifest in {root} ({exc}). Fix it or remove it; "
+                          "it needs columns file, title, outlet, published, url.") from None
+    for i, row in enumerate(rows, 1):
+        name = str(row.get("file") or "").strip()
+        if not name:
+            raise CorpusError(f"Manifest in {root}, entry {i}, has no 'file' value. Name the article file it describes.")
+        published = str(row.get("published") or "").strip()
+        if published:
+            try:
+                published = date.fromisoformat(published).isoformat()
+            except ValueError:
+                raise CorpusError(f"Manifest in {root}: published date {published!r} for {name} is not "
+                                  "YYYY-MM-DD. Fix it or leave it empty.") from None
+        meta[name] = {k: str(row.get(k) or "").strip() for k in ("title", "outlet", "url")} | {"published": published}
+    return meta
+
+
+def decode(raw: bytes) -> tuple[str, str]:
+    """Text of a file and, if it was not clean UTF-8 (or UTF-16 with a BOM), how it was decoded instead."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return raw.decode("utf-16"), ""
+        except UnicodeDecodeError:
+            pass
+    try:
+        return raw.decode("utf-8-sig"), ""
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252"), "it is not UTF-8 and was read as Windows-1252"
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", errors="replace"), "some bytes were not valid text and were replaced with \ufffd"
+
+
+def looks_binary(raw: bytes) -> bool:
+    """NUL bytes or mostly control characters in the first 4 KB: not an article."""
+    head = raw[:4096]
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    return bool(head) and controls / len(head) > 0.1
+
+
+class _TextExtractor(HTMLParser):
+    """Collects visible text of an HTML page with, for every character, its offset in the source."""
+
+    SKIP = {"script", "style", "noscript", "template", "head", "svg"}
+    BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article",
+             "blockquote", "header", "footer", "ul", "ol", "table", "title", "pre", "hr"}
+
+    def __init__(self, source: str):
+        super().__init__(convert_charrefs=False)
+        self.source = source
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
+        self.chars: list[str] = []
+        self.offsets: list[int] = []
+        self.skip_depth = 0
+        self.title = ""
+        self._in_title = False
+
+    def _pos(self) -> int:
+        line, col = self.getpos()
+        return self.line_starts[line - 1] + col
+
+    def _newline(self) -> None:
+        if self.chars and self.chars[-1] != "\n":
+            self.chars.append("\n")
+            self.offsets.append(self._pos())
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIP:
+            self.skip_depth += 1
+        if tag == "title":
+            self._in_title = True
+        if tag in self.BLOCK:
+            self._newline()
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIP and self.skip_depth:
+            self.skip_depth -= 1
+        if tag == "title":
+            self._in_title = False
+        if tag in self.BLOCK:
+            self._newline()
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title += data
+        if self.skip_depth:
+            return
+        start = self._pos()
+        for i, ch in enumerate(data):
+            if ch in "\r\n\t":
+                ch = " "
+            if ch == " " and (not self.chars or self.chars[-1] in " \n"):
+                continue
+            self.chars.append(ch)
+            self.offsets.append(start + i)
+
+    def _ref(self, text: str, raw: str):
+        if self.skip_depth:
+            return
+        start = self._pos()
+        for ch in text:
+            self.chars.append(ch)
+            self.offsets.append(start)
+        if self._in_title:
+            self.title += text
+
+    def handle_entityref(self, name):
+        self._ref(html.unescape(f"&{name};"), name)
+
+    def handle_charref(self, name):
+        self._ref(html.unescape(f"&#{name};"), name)
+
+
+def html_to_text(source: str) -> tuple[str, tuple[int, ...], str]:
+    """Visible text of an HTML document, source offset per character (plus end), and its <title>."""
+    parser = _TextExtractor(source)
+    parser.feed(source)
+    parser.close()
+    chars, offsets = parser.chars, parser.offsets
+    # Trim trailing spaces before newlines and the text ends, keeping offsets aligned.
+    keep = [i for i, ch in enumerate(chars)
+            if not (ch == " " and (i + 1 == len(chars) or chars[i + 1] == "\n"))]
+    chars = [chars[i] for i in keep]
+    offsets = [offsets[i] for i in keep]
+    while chars and chars[0] in " \n":
+        chars.pop(0)
+        offsets.pop(0)
+    while chars and chars[-1] in " \n":
+        chars.pop()
+        offsets.pop()
+    return "".join(chars), tuple(offsets) + (len(source),), " ".join(parser.title.split())
+
+
+def first_line_title(text: str, limit: int = 120) -> str:
+    """The first non-empty line, without markdown heading marks or wrapping quotes, cut at a word near `limit`."""
+    for line in text.splitlines():
+        line = line.strip().lstrip("#").strip().strip("“”\"'").strip()
+        if line:
+            if len(line) <= limit:
+                return line
+            return line[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return ""
+
+
+def read_article(file: CorpusFile, meta: dict[str, str] | None = None) -> tuple[Article | None, str]:
+    """One Article from one file, or None and the reason it was skipped; a non-empty reason with an Article
+    means it was read with repairs (undecodable bytes replaced)."""
+    try:
+        size = file.path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, f"{file.doc_id}: skipped, larger than {MAX_FILE_BYTES // 1_000_000} MB"
+        raw = file.path.read_bytes()
+    except OSError as exc:
+        return None, f"{file.doc_id}: skipped, cannot be read ({exc.strerror or exc})"
+    if not raw.strip():
+        return None, f"{file.doc_id}: skipped, the file is empty"
+    if looks_binary(raw):
+        return None, f"{file.doc_id}: skipped, looks like a binary file, not text"
+    source, repair = decode(raw)
+    warning = f"{file.doc_id}: {repair}" if repair else ""
+    offsets: tuple[int, ...] = ()
+    html_title = ""
+    if file.path.suffix.lower() in (".html", ".htm"):
+        text, offsets, html_title = html_to_text(source)
+    else:
+        text = source
+    if not text.strip():
+        return None, f"{file.doc_id}: skipped, no text left after removing markup"
+    meta = meta or {}
+    article = Article(
+        doc_id=file.doc_id, path=str(file.path.resolve()),
+        title=meta.get("title") or html_title or first_line_title(text) or file.path.stem,
+        text=text, sha256=hashlib.sha256(raw).hexdigest(), outlet=meta.get("outlet", ""),
+        published=meta.get("published", ""), url=meta.get("url", ""), source_offsets=offsets)
+    return article, warning
+
+
+def read_corpus(root: Path, extra_roots: tuple[tuple[Path, str], ...] = ()) -> Ingested:
+    """Every readable article under root (and extra roots with a doc_id prefix, e.g. uploads)."""
+    articles: list[Article] = []
+    warnings: list[str] = []
+    for folder, prefix in ((Path(root), ""), *extra_roots):
+        if prefix and not folder.exists():
+            continue
+        meta = read_manifest(folder)
+        files = list_files(folder, prefix)
+        names = {f.doc_id[len(prefix):] for f in files}
+        for name in sorted(set(meta) - names):
+            warnings.append(f"manifest entry {name!r} in {folder} names no article file; it is ignored")
+        for file in files:
+            article, warning = read_article(file, meta.get(file.doc_id[len(prefix):]))
+            if warning:
+                warnings.append(warning)
+                log.warning(warning)
+            if article is not None:
+                articles.append(article)
+    if not articles:
+        detail = f" ({'; '.join(warnings[:3])})" if warnings else ""
+        raise CorpusError(f"No readable article in {root}{detail}. Put .txt, .md or .html files there "
+                          "(subfolders are read too).")
+    return Ingested(tuple(articles), tuple(warnings))

@@ -1,0 +1,144 @@
+"""Command line: `qa-bot index | ask | serve | eval`; the only place that turns errors into messages and exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import textwrap
+from typing import Sequence
+
+from .errors import QaBotError
+from .settings import Settings
+
+log = logging.getLogger("qa_bot")
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--corpus", help="folder of .txt/.md/.html articles (default: the shipped corpus)")
+    p.add_argument("--index", dest="index_dir", help="index folder (default: ./index in the project)")
+    p.add_argument("--chroma-url", help="use a Chroma server, e.g. http://127.0.0.1:8000 (env QA_BOT_CHROMA_URL)")
+    p.add_argument("--model", help="sentence-transformers model folder (default: all-MiniLM-L6-v2 from PyPI)")
+    p.add_argument("--chunk-chars", type=int, help="chunk size in characters (default 700)")
+    p.add_argument("--chunk-overlap", type=int, help="overlap between chunks in characters (default 150)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and docs)."""
+    parser = argparse.ArgumentParser(prog="qa-bot", description="Cited answers over a folder of news articles, "
+                                     "with the figures sources report differently side by side.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("index", help="build or update the index of a corpus folder")
+    _common(p)
+    p = sub.add_parser("ask", help="answer a question with citations")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true", help="print Answer.to_dict() as JSON")
+    p.add_argument("--history", action="append", default=[], help="an earlier question (repeatable, oldest first)")
+    p.add_argument("--doc", action="append", dest="doc_ids", help="only search this article id (repeatable)")
+    p.add_argument("--answerer", choices=["extractive", "llm"], help="llm needs QA_BOT_LLM_URL/QA_BOT_LLM_MODEL")
+    _common(p)
+    p = sub.add_parser("serve", help="open the chat page")
+    p.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None, help="port (default 7860)")
+    p.add_argument("--auth", default=None, help="require login user:password (or env QA_BOT_AUTH)")
+    _common(p)
+    sub.add_parser("eval", help="run the evaluation (see `qa-bot eval --help`)", add_help=False)
+    return parser
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """Settings from QA_BOT_* variables overridden by the flags given."""
+    return Settings.from_env(corpus=args.corpus, index_dir=args.index_dir, chroma_url=args.chroma_url,
+                             model=args.model, chunk_chars=args.chunk_chars, chunk_overlap=args.chunk_overlap,
+                             answerer=getattr(args, "answerer", None),
+                             progress=False if args.quiet else None)
+
+
+class _Bar:
+    """tqdm progress bar fed by the Engine's (done, total, what) callback; one bar per stage."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.bar = None
+        self.what = ""
+
+    def __call__(self, done: int, total: int, what: str) -> None:
+        if not self.enabled:
+            return
+        from tqdm import tqdm
+
+        if what != self.what:
+            self.close()
+            self.bar = tqdm(total=total, desc=what, unit="item", file=sys.stderr, leave=False)
+            self.what = what
+        self.bar.n = done
+        self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def print_answer(answer) -> None:
+    """Human-readable answer: text, then the numbered sources with file offsets."""
+    print(answer.answer)
+    if answer.citations:
+        print("\nSources:")
+        for c in answer.citations:
+            meta = ", ".join(x for x in (c.outlet, c.published) if x)
+            print(f"  [{c.n}] {c.doc_id} chars {c.start}-{c.end}: {c.title}" + (f" ({meta})" if meta else ""))
+            print(textwrap.indent(textwrap.fill(f"“{c.quote}”", 100), "      "))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `qa-bot` command."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "eval":
+        from .eval import main as eval_main
+
+        return eval_main(argv[1:])
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = settings_from(args)
+        if args.command == "serve":
+            from .ui import serve
+
+            serve(settings, host=args.host, port=args.port, auth=args.auth)
+            return 0
+        from .engine import Engine
+
+        engine = Engine(settings)
+        bar = _Bar(settings.progress and sys.stderr.isatty())
+        if args.command == "index":
+            report = engine.index(progress=bar)
+            bar.close()
+            for w in report.skipped:
+                print(f"warning: {w}", file=sys.stderr)
+            print(f"Indexed {settings.corpus}: {report.summary()}")
+            return 0
+        report = engine.index(progress=bar)  # ask: bring the index up to date first (cheap when nothing changed)
+        bar.close()
+        for w in report.skipped:
+            print(f"warning: {w}", file=sys.stderr)
+        answer = engine.ask(args.question, history=args.history, doc_ids=args.doc_ids)
+        if args.json:
+            print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        else:
+            print_answer(answer)
+        return 0
+    except QaBotError as exc:
+        print(f"qa-bot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("qa-bot: interrupted; the previous index is unchanged.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

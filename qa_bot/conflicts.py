@@ -1,0 +1,290 @@
+"""Query time: pick the figure groups that answer a question and mark groups whose values disagree."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from .measures import MeasureKey, measure_key
+from .records import Article, Conflict, Figure, Hit
+from .units import format_value, overlaps
+
+log = logging.getLogger(__name__)
+
+# Cosine thresholds between measure phrases (all-MiniLM-L6-v2). Measured on news phrases: "citizens evacuated"
+# vs "people evacuated or left" 0.86, "troops killed" vs "civilians killed" 0.67, "people told to evacuate" vs
+# "planned evacuations" 0.81. The event verb decides first; the cosine only has to separate what is counted.
+SAME_EVENT_MIN = 0.55  # same event stem: the phrases must still be about alike
+OTHER_NOUN_MIN = 0.75  # same event, different counted noun ("citizens" vs "people")
+NO_EVENT_MIN = 0.75  # neither phrase has an event ("revenue" vs "third-quarter revenue")
+ONE_EVENT_MIN = 0.80  # only one phrase names an event
+QUESTION_MIN = 0.40  # a group answers the question when one member's phrase is at least this close
+HIT_BONUS = 0.12  # a figure inside a retrieved chunk is more likely to answer
+MAX_GROUPS = 5
+MAX_FIGURES = 30
+MAX_POOL = 400  # pairwise grouping runs over at most this many of the most relevant figures
+
+_DIMENSION_CUES: tuple[tuple[str, frozenset[str]], ...] = (
+    (r"\bwhen\b|\bwhat (?:date|day|year|month)\b|\bwhich (?:date|day|year)\b|\bdate\b|\bwhat time\b",
+     frozenset({"date"})),
+    (r"\bhow (?:far|long a|deep|high|tall|wide)\b|\bdistance\b|\bkilomet|\bmiles\b", frozenset({"length", "depth"})),
+    (r"\bhow fast\b|\bspeed\b", frozenset({"speed"})),
+    (r"\barea\b|\bsquare\b|\bterritory\b|\bhow (?:big|large)\b", frozenset({"area", "count", "percent"})),
+    (r"\bhow much\b.*\b(?:rain|snow)|\brainfall\b", frozenset({"depth", "length"})),
+    (r"\bpercent|\bpercentage\b|\bshare\b|\bproportion\b|\brate\b|%", frozenset({"percent", "count"})),
+    (r"\bhow much\b|\brevenue\b|\bcost\b|\bprice\b|\bworth\b|\bprofit\b|\bsales\b|\bbudget\b|\bdamage\b|"
+     r"\bpaid\b|\bspend\b|\bspent\b|\bearn|\bincome\b|\bvalue\b|\bfine\b|\$|€|£",
+     frozenset({"money", "count", "percent"})),
+    (r"\bhow long\b|\bduration\b", frozenset({"duration", "date"})),
+    (r"\bhow many\b|\bnumber of\b|\bcount\b|\btoll\b", frozenset({"count", "percent"})),
+)
+
+
+@dataclass(frozen=True)
+class _Group:
+    """Indices of figures that report one measure, split into clusters of mutually agreeing values."""
+
+    members: tuple[int, ...]
+    clusters: tuple[tuple[int, ...], ...]  # best-supported first
+    relevance: float
+
+
+def question_dimensions(question: str) -> frozenset[str] | None:
+    """The dimensions a question asks for ("How many" → counts), None when the wording does not say."""
+    q = question.lower()
+    for pattern, dims in _DIMENSION_CUES:
+        if re.search(pattern, q):
+            return dims
+    return None
+
+
+def same_measure(a: Figure, b: Figure, ka: MeasureKey, kb: MeasureKey, cosine: float) -> bool:
+    """True when two figures report the same measure: same dimension and unit, same mode and place,
+    the same event (verb stem) and a close measure phrase."""
+    if a.dimension != b.dimension or a.unit != b.unit or a.kind != b.kind:
+        return False
+    if ka.mode != kb.mode or ka.place != kb.place:
+        return False
+    if ka.events and kb.events:
+        if not ka.events & kb.events or cosine < SAME_EVENT_MIN:
+            return False
+        return bool(ka.nouns & kb.nouns) or not ka.nouns or not kb.nouns or cosine >= OTHER_NOUN_MIN
+    if ka.events or kb.events:
+        return cosine >= ONE_EVENT_MIN
+    if not a.measure or not b.measure:
+        return False
+    return cosine >= NO_EVENT_MIN and (bool(ka.nouns & kb.nouns) or cosine >= 0.85)
+
+
+def agreeing_clusters(figures: Sequence[Figure], idx: Sequence[int]) -> list[list[int]]:
+    """Split a group into clusters whose intervals share a common point (sorted by interval start)."""
+    clusters: list[tuple[list[int], float, float]] = []
+    for i in sorted(idx, key=lambda k: (figures[k].low, figures[k].high)):
+        f = figures[i]
+        for n, (members, lo, hi) in enumerate(clusters):
+            if overlaps((lo, hi), (f.low, f.high)):
+                clusters[n] = (members + [i], max(lo, f.low), min(hi, f.high))
+                break
+        else:
+            clusters.append(([i], f.low, f.high))
+    return [c[0] for c in clusters]
+
+
+def source_families(figures: Sequence[Figure]) -> dict[str, str]:
+    """Map doc_id → a representative doc_id; articles that repeat another's figures (a rewrite) share one.
+
+    Two articles are one source when at least 3 of their figures (text as written) are shared and the
+    shared ones are at least 60% of the smaller article's figures (001 rewrites 000: all 8 of its figures).
+    """
+    sigs: dict[str, set[str]] = {}
+    for f in figures:
+        sigs.setdefault(f.doc_id, set()).add(re.sub(r"\W+", " ", f.text.lower()).strip() + "|" + f.dimension)
+    docs = sorted(sigs)
+    parent = {d: d for d in docs}
+
+    def find(d: str) -> str:
+        while parent[d] != d:
+            parent[d] = parent[parent[d]]
+            d = parent[d]
+        return d
+
+    for i, a in enumerate(docs):
+        for b in docs[i + 1:]:
+            common = len(sigs[a] & sigs[b])
+            if common >= 3 and common >= 0.6 * min(len(sigs[a]), len(sigs[b])):
+                parent[find(b)] = find(a)
+    return {d: find(d) for d in docs}
+
+
+def _in_hits(f: Figure, hits: Sequence[Hit]) -> int | None:
+    """0-based rank of the first retrieved chunk holding the figure, None if none does."""
+    for rank, h in enumerate(hits):
+        c = h.chunk
+        if c.doc_id == f.doc_id and c.start <= f.start and f.end <= c.end:
+            return rank
+    return None
+
+
+def _union_find(n: int, pairs: list[tuple[int, int]]) -> list[list[int]]:
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(find(i), []).append(i)
+    return list(groups.values())
+
+
+def group_figures(figures: Sequence[Figure], vectors: np.ndarray) -> list[list[int]]:
+    """Groups (lists of indices) of figures that report the same measure, across and within articles."""
+    keys = [measure_key(f.measure) for f in figures]
+    n = len(figures)
+    if n == 0:
+        return []
+    sims = vectors @ vectors.T if len(vectors) else np.zeros((n, n), dtype=np.float32)
+    pairs = [(i, j) for i in range(n) for j in range(i + 1, n)
+             if same_measure(figures[i], figures[j], keys[i], keys[j], float(sims[i, j]))]
+    return _union_find(n, pairs)
+
+
+def _support(figures: Sequence[Figure], cluster: Sequence[int], families: Mapping[str, str]) -> tuple:
+    fams = {families.get(figures[i].doc_id, figures[i].doc_id) for i in cluster}
+    latest = max((figures[i].as_of for i in cluster), default="")
+    return (len(fams), latest, len(cluster))
+
+
+def figures_for_question(question: str, question_vector: np.ndarray, figures: Sequence[Figure],
+                         measure_vectors: np.ndarray, hits: Sequence[Hit],
+                         articles: Mapping[str, Article]) -> tuple[list[Figure], list[Conflict]]:
+    """Figures that answer the question (best-supported first) and the conflicts among them."""
+    if not figures:
+        return [], []
+    vecs = np.asarray(measure_vectors, dtype=np.float32)
+    qv = np.asarray(question_vector, dtype=np.float32).reshape(-1)
+    relevance = vecs @ qv if len(vecs) else np.zeros(len(figures), dtype=np.float32)
+    dims = question_dimensions(question)
+    ranks = [_in_hits(f, hits) for f in figures]
+    score = np.array([float(relevance[i]) + (HIT_BONUS / (1 + 0.25 * r) if r is not None else 0.0)
+                      for i, r in enumerate(ranks)], dtype=np.float32)
+    allowed = [i for i, f in enumerate(figures) if (dims is None or f.dimension in dims) and f.measure]
+    if not allowed:
+        return [], []
+    pool = sorted(allowed, key=lambda i: -score[i])[:MAX_POOL]
+    pool_figs = [figures[i] for i in pool]
+    groups = group_figures(pool_figs, vecs[pool])
+    families = source_families(figures)
+
+    ranked: list[_Group] = []
+    for g in groups:
+        members = [pool[k] for k in g]
+        best = max(float(score[i]) for i in members)
+        if best < QUESTION_MIN:
+            continue
+        clusters = agreeing_clusters(figures, members)
+        clusters.sort(key=lambda c: _support(figures, c, families), reverse=True)
+        ranked.append(_Group(tuple(members), tuple(tuple(c) for c in clusters), best))
+    # most relevant groups first; among equally relevant ones the better supported
+    ranked.sort(key=lambda g: (-round(g.relevance, 2), -_support(figures, g.clusters[0], families)[0]))
+    ranked = ranked[:MAX_GROUPS]
+
+    out: list[Figure] = []
+    conflicts: list[Conflict] = []
+    for g in ranked:
+        ordered = [figures[i] for c in g.clusters for i in sorted(c, key=lambda i: (-score[i], figures[i].doc_id))]
+        out.extend(ordered)
+        if len(g.clusters) > 1:
+            conflicts.append(Conflict(measure=_group_measure(figures, g), figures=tuple(ordered),
+                                      note=conflict_note(figures, g.clusters, families, articles)))
+        if len(out) >= MAX_FIGURES:
+            break
+    log.debug("figures for %r: %d groups, %d conflicts", question, len(ranked), len(conflicts))
+    return out[:MAX_FIGURES], conflicts
+
+
+def _group_measure(figures: Sequence[Figure], g: _Group) -> str:
+    measures = [figures[i].measure for i in g.clusters[0] if figures[i].measure]
+    return max(set(measures), key=measures.count) if measures else ""
+
+
+def doc_label(doc_id: str) -> str:
+    """Short name of an article in notes: "003" for "003_5ba68c8e7d44777e.txt", else the file stem."""
+    m = re.match(r"(\d+)_", doc_id.rsplit("/", 1)[-1])
+    return m.group(1) if m else re.sub(r"\.[a-z]+$", "", doc_id)
+
+
+def conflict_note(figures: Sequence[Figure], clusters: Sequence[Sequence[int]], families: Mapping[str, str],
+                  articles: Mapping[str, Article]) -> str:
+    """Plain words for what differs: which articles report which value, and on which date."""
+    del families, articles  # reserved: outlet names could go here; doc labels are shorter
+    lead_date = max((figures[i].as_of for i in clusters[0]), default="")
+    parts = []
+    for n, c in enumerate(clusters):
+        docs = sorted({figures[i].doc_id for i in c})
+        labels = ", ".join(doc_label(d) for d in docs)
+        dates = sorted({figures[i].as_of for i in c if figures[i].as_of})
+        when = f" ({', '.join(dates)})" if dates else ""
+        texts: list[str] = []
+        for i in c:
+            t = f"{figures[i].text} {figures[i].measure}".strip()
+            if t not in texts:
+                texts.append(t)
+        shown = " / ".join(texts[:3])
+        latest = dates[-1] if dates else ""
+        earlier = n > 0 and latest and lead_date and latest < lead_date
+        verb = "reported" if earlier else ("reports" if len(docs) == 1 else "report")
+        part = f"{labels}{when} {verb} {shown}"
+        if earlier:
+            part += " — an earlier date, likely an update"
+        parts.append(part)
+    return "; ".join(parts)
+
+
+_ESCAPES = str.maketrans({"|": "\\|", "<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]", "(": "\\(", ")": "\\)",
+                          "`": "\\`", "*": "\\*", "_": "\\_", "\\": "\\\\", "!": "\\!", "#": "\\#",
+                          "\n": " ", "\r": " "})
+
+
+def escape_cell(text: str) -> str:
+    """Article text as inert markdown: no table breaks, no HTML, no links or images."""
+    return text.translate(_ESCAPES)
+
+
+def figures_markdown(figures: Sequence[Figure], conflicts: Sequence[Conflict],
+                     articles: Mapping[str, Article]) -> str:
+    """Markdown table of the figures side by side, disagreeing groups marked; "" when there are none."""
+    if not figures:
+        return ""
+    conflict_of: dict[tuple[str, int, int], int] = {}
+    for n, c in enumerate(conflicts, 1):
+        for f in c.figures:
+            conflict_of[(f.doc_id, f.start, f.end)] = n
+    rows = ["| | Figure | Normalized | Measure | Source | Said by | Quote |", "|---|---|---|---|---|---|---|"]
+    for f in figures:
+        n = conflict_of.get((f.doc_id, f.start, f.end))
+        mark = f"⚠ {n}" if n else ""
+        a = articles.get(f.doc_id)
+        source = ", ".join(x for x in ((a.title if a else f.doc_id), (a.outlet if a else ""),
+                                       (a.published if a else "")) if x)
+        if f.as_of and (not a or f.as_of != a.published):
+            source += f" (as of {f.as_of})"
+        cells = [mark, f.text, format_value(f.value, f.unit), f.measure, source, f.said_by, f.quote]
+        rows.append("| " + " | ".join(escape_cell(c) if i else c for i, c in enumerate(cells)) + " |")
+    out = "\n".join(rows)
+    if conflicts:
+        notes = "\n".join(f"- ⚠ {n} **Sources disagree on {escape_cell(c.measure or 'this figure')}:** "
+                          f"{escape_cell(c.note)}" for n, c in enumerate(conflicts, 1))
+        out += "\n\n" + notes
+    return out

@@ -1,0 +1,158 @@
+"""Frozen records that cross module boundaries: Article → Sentence/Chunk → Hit → Figure → Conflict → Answer."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Article:
+    """One source file, decoded, with what the manifest or the text says about it."""
+
+    doc_id: str  # path relative to the corpus folder, with forward slashes
+    path: str  # absolute path of the file
+    title: str
+    text: str  # plain text; for .txt/.md exactly the decoded file, for .html the markup-free text
+    sha256: str  # of the raw file bytes
+    outlet: str = ""
+    published: str = ""  # ISO date (YYYY-MM-DD) or "" when unknown
+    url: str = ""
+    # For HTML: source_offsets[i] is the file offset of text[i] (len(text)+1 entries, last = end of file).
+    # Empty for plain text, where text offsets are file offsets.
+    source_offsets: tuple[int, ...] = ()
+
+    def source_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a [start, end) span of `text` to offsets in the decoded source file."""
+        if not self.source_offsets:
+            return start, end
+        return self.source_offsets[start], self.source_offsets[max(end - 1, start)] + (1 if end > start else 0)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of an article, with its offsets in `Article.text`."""
+
+    doc_id: str
+    n: int  # index of the sentence within its article
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A run of whole sentences of one article; the unit that is embedded, stored and retrieved."""
+
+    id: str  # "<doc_id>#<n>"
+    doc_id: str
+    n: int
+    start: int  # offsets in Article.text
+    end: int
+    text: str
+    first_sentence: int  # Sentence.n of the first and last sentence in the chunk (inclusive)
+    last_sentence: int
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A chunk returned by retrieval, with its fused score and the ranks that produced it."""
+
+    chunk: Chunk
+    score: float
+    dense_rank: int | None = None  # 1-based rank in the dense list, None if absent
+    bm25_rank: int | None = None
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure reported in an article: a number (or date) with its unit, qualifier, measure and source."""
+
+    value: float  # in the normalized unit of its dimension (km, km2, km/h, mm, currency as written, %, count)
+    unit: str  # normalized unit: "" for a count, "km", "km2", "%", "USD", "date" (value = ordinal day) ...
+    text: str  # the figure as written, e.g. "more than 120,000" or "7.5 miles (12 kilometers)"
+    qualifier: str  # "", "about", "more than", "at least", "up to", "nearly", ...
+    measure: str  # what is counted, e.g. "people evacuated", "civilians killed"
+    doc_id: str
+    quote: str  # the sentence holding the figure
+    start: int  # offsets of the figure text in Article.text
+    end: int
+    sentence_start: int  # offsets of the quote in Article.text
+    sentence_end: int
+    said_by: str = ""  # who the sentence attributes it to, "" if nobody
+    as_of: str = ""  # ISO date the figure refers to (published date, refined by "on Monday"), "" if unknown
+    low: float = 0.0  # interval of true values the wording allows, in the normalized unit
+    high: float = 0.0
+    dimension: str = "count"  # count, length, area, speed, depth, money, percent, date, mass, ...
+    kind: str = "number"  # "number" or "date" (later perhaps "name")
+
+    def to_dict(self, article: Article | None = None) -> dict[str, Any]:
+        """JSON-safe view; start/end are the quote's offsets in the source file, so they slice out the quote."""
+        s, e = (article.source_span(self.sentence_start, self.sentence_end) if article
+                else (self.sentence_start, self.sentence_end))
+        fs, fe = (article.source_span(self.start, self.end) if article else (self.start, self.end))
+        d = {
+            "value": self.value, "unit": self.unit, "text": self.text, "qualifier": self.qualifier,
+            "measure": self.measure, "doc_id": self.doc_id, "quote": self.quote, "start": s, "end": e,
+            "said_by": self.said_by, "as_of": self.as_of,
+            "text_start": fs, "text_end": fe, "low": self.low, "high": self.high,
+            "dimension": self.dimension, "kind": self.kind,
+        }
+        if article is not None:
+            d.update(title=article.title, outlet=article.outlet, published=article.published)
+        return d
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A group of figures for one measure whose values disagree beyond what wording and rounding allow."""
+
+    measure: str
+    figures: tuple[Figure, ...]
+    note: str  # plain-language explanation, e.g. "180,000 (told to evacuate) vs 121,000 (left)"
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A quoted sentence that supports a claim in the answer, marked [n] in the answer text."""
+
+    n: int
+    doc_id: str
+    title: str
+    quote: str
+    start: int  # offsets of the quote in the source file
+    end: int
+    score: float
+    outlet: str = ""
+    published: str = ""
+    url: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe view."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What every surface (CLI, page, API, eval) shows: the answer text, its citations, figures and conflicts."""
+
+    question: str
+    answer: str  # markdown with [n] markers
+    found: bool
+    citations: tuple[Citation, ...] = ()
+    figures: tuple[dict[str, Any], ...] = ()  # Figure.to_dict(article) views, ready for JSON
+    conflicts: tuple[dict[str, Any], ...] = ()  # {measure, figures: [figure dicts], note}
+    retrieved: tuple[str, ...] = field(default=(), compare=False)  # chunk ids, in rank order (for eval)
+    timings: tuple[tuple[str, float], ...] = field(default=(), compare=False)  # (stage, seconds)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dict: question, answer, found, citations, figures, conflicts (and retrieved chunk ids)."""
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "found": self.found,
+            "citations": [c.to_dict() for c in self.citations],
+            "figures": [dict(f) for f in self.figures],
+            "conflicts": [dict(c, figures=[dict(f) for f in c["figures"]]) for c in self.conflicts],
+            "retrieved": list(self.retrieved),
+        }

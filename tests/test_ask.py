@@ -1,0 +1,102 @@
+"""Answers with the real model: cited sentences whose offsets slice the quote out of the file; refusals."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+import qa_bot
+from qa_bot.errors import QuestionError
+
+pytestmark = pytest.mark.slow
+
+
+def _slices_out_of_file(engine, citation) -> bool:
+    path = Path(engine.article(citation.doc_id).path)
+    return path.read_text(encoding="utf-8")[citation.start:citation.end] == citation.quote
+
+
+def test_evacuation_question_quotes_at_least_three_articles_with_exact_offsets(shipped_engine):
+    answer = shipped_engine.ask("How many people were evacuated?")
+    assert answer.found
+    docs = {c.doc_id for c in answer.citations}
+    assert len(docs) >= 3
+    assert all(_slices_out_of_file(shipped_engine, c) for c in answer.citations)
+    assert any("121,000" in c.quote for c in answer.citations)
+    for c in answer.citations:
+        assert f"[{c.n}]" in answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "What is the population of Kyiv?",
+    "What is the GDP of Russia?",
+    "Who won the 2022 World Cup?",
+    "What is the capital of France?",
+    "How many goals did Messi score?",
+])
+def test_questions_the_corpus_cannot_answer_come_back_not_found(shipped_engine, question):
+    answer = shipped_engine.ask(question)
+    assert answer.found is False
+    assert answer.citations == ()
+    assert "do not answer" in answer.answer
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("How many civilians were killed?", "12 civilians"),
+    ("How much territory does Ukraine control?", "1,000 square kilometers"),
+    ("How many settlements are under Ukrainian control?", "28"),
+    ("Who is the acting governor of the Kursk region?", "Smirnov"),
+    ("How many tanks has Ukraine lost?", "29 tanks"),
+])
+def test_answerable_questions_quote_the_sentence_with_the_answer(shipped_engine, question, expected):
+    answer = shipped_engine.ask(question)
+    assert answer.found
+    assert any(expected in c.quote for c in answer.citations), answer.answer
+
+
+def test_follow_up_question_uses_the_conversation(shipped_engine):
+    answer = shipped_engine.ask("And in Belgorod?", history=["How many people were evacuated?"])
+    assert answer.found
+    assert any("11,000" in c.quote for c in answer.citations), answer.answer
+
+
+def test_restricting_to_some_articles_only_cites_those(shipped_engine):
+    answer = shipped_engine.ask("How many people were evacuated?", doc_ids=["004_a62debbdcae0a305.txt"])
+    assert {c.doc_id for c in answer.citations} <= {"004_a62debbdcae0a305.txt"}
+
+
+@pytest.mark.parametrize("question, message", [
+    ("", "The question is empty"),
+    ("   \n\t ", "The question is empty"),
+    ("x" * 5000, "characters long; keep it under"),
+    ("?!", "no words to search for"),
+])
+def test_unusable_questions_are_rejected_with_advice(shipped_engine, question, message):
+    with pytest.raises(QuestionError, match=message):
+        shipped_engine.ask(question)
+
+
+def test_answer_to_dict_is_json_with_the_contract_keys(shipped_engine):
+    d = shipped_engine.ask("How far did Ukrainian troops advance?").to_dict()
+    json.dumps(d)
+    assert {"question", "answer", "found", "citations", "figures", "conflicts"} <= set(d)
+    assert {"n", "doc_id", "title", "quote", "start", "end", "score"} <= set(d["citations"][0])
+
+
+def test_html_citations_point_into_the_html_file(news_corpus, tmp_path, real_embedder):
+    settings = qa_bot.Settings(corpus=news_corpus, index_dir=tmp_path / "ix", progress=False)
+    from qa_bot.engine import Engine
+
+    engine = Engine(settings, embedder=real_embedder)
+    answer = engine.ask("How many visitors does the new library reading room seat?")
+    cite = next(c for c in answer.citations if c.doc_id == "sub/library.html")
+    raw = (news_corpus / "sub" / "library.html").read_text()[cite.start:cite.end]
+    assert raw.replace("&amp;", "&") == cite.quote
+
+
+def test_top_level_ask_builds_the_index_for_a_new_corpus(news_corpus, tmp_path):
+    answer = qa_bot.ask("How many residents were evacuated because of the harbor fire?", corpus=news_corpus,
+                        index_dir=tmp_path / "ix")
+    assert answer.found
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "2,400" in quotes and "3,000" in quotes

@@ -1,0 +1,33 @@
+"""Settings: QA_BOT_* variables and flags, validated with messages that say what to do."""
+
+import pytest
+
+from qa_bot.errors import SettingsError
+from qa_bot.settings import Settings
+
+
+def test_environment_variables_are_parsed_and_overrides_win():
+    s = Settings.from_env({"QA_BOT_TOP_K": "5", "QA_BOT_PROGRESS": "no", "QA_BOT_CHUNK_CHARS": "900"}, top_k=3)
+    assert (s.top_k, s.progress, s.chunk_chars) == (3, False, 900)
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"QA_BOT_TOP_K": "many"}, "QA_BOT_TOP_K='many' is not a valid int"),
+    ({"QA_BOT_CHUNK_CHARS": "10"}, "use at least 100 characters"),
+    ({"QA_BOT_CHUNK_OVERLAP": "5000"}, "less than chunk_chars"),
+    ({"QA_BOT_MIN_RELEVANCE": "3"}, "between 0 and 1"),
+    ({"QA_BOT_ANSWERER": "magic"}, "use 'extractive' or 'llm'"),
+    ({"QA_BOT_ANSWERER": "llm"}, "needs QA_BOT_LLM_URL and QA_BOT_LLM_MODEL"),
+    ({"QA_BOT_CHROMA_URL": "localhost:8000"}, "give it as http://HOST:PORT"),
+])
+def test_bad_settings_are_rejected_with_advice(env, message):
+    with pytest.raises(SettingsError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        Settings.from_env(env)
+
+
+def test_index_key_changes_with_model_and_chunking_only():
+    base = Settings()
+    assert base.with_(top_k=3).index_key == base.index_key
+    assert base.with_(chunk_chars=800).index_key != base.index_key
+    assert base.with_(chunk_overlap=0).index_key != base.index_key
+    assert base.with_(model="/models/other").index_key != base.index_key
