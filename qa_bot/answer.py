@@ -168,15 +168,19 @@ def source_label(article: Article) -> str:
 
 def compose(question: str, chosen: Sequence[Scored], articles: Mapping[str, Article],
             figures: Sequence[Figure], conflicts: Sequence[Conflict], table: str,
-            retrieved: Sequence[str]) -> Answer:
-    """The extractive answer: one quoted sentence per line with its [n] marker, then the figures table."""
+            retrieved: Sequence[str], body: str | None = None) -> Answer:
+    """The answer: one quoted sentence per line with its [n] marker (or `body`, an LLM's text citing the same
+    [n]), then the figures table."""
     citations = [citation_for(i, s, articles[s.sentence.doc_id]) for i, s in enumerate(chosen, 1)]
     lines = []
     if conflicts:
         lines.append(f"**The sources disagree** on {len(conflicts)} figure(s); see the table below.\n")
-    lines.append("From the articles:\n")
-    for c in citations:  # best first, so [1] is the strongest support
-        lines.append(f"- {md_escape(c.quote)} [{c.n}]")
+    if body:
+        lines.append(body)
+    else:
+        lines.append("From the articles:\n")
+        for c in citations:  # best first, so [1] is the strongest support
+            lines.append(f"- {md_escape(c.quote)} [{c.n}]")
     text = "\n".join(lines)
     if table:
         text += "\n\n" + table

@@ -291,10 +291,13 @@ class Engine:
                                                    gen.measure_vectors[allowed] if allowed else
                                                    gen.measure_vectors[:0], hits, state.articles)
             table = figures_markdown(figs, conflicts, state.articles)
-            ans = answering.compose(question, chosen, state.articles, figs, conflicts, table, retrieved)
+            body = None
             if self.settings.answerer == "llm":
-                from .llm import rewrite_with_llm
+                from .llm import llm_body
 
-                ans = rewrite_with_llm(ans, chosen, state.articles, self.settings)
+                body, problem = llm_body(question, chosen, state.articles, self.settings)
+                if problem:
+                    table = f"_{answering.md_escape(problem)}_\n\n{table}".rstrip()
+            ans = answering.compose(question, chosen, state.articles, figs, conflicts, table, retrieved, body)
         timings.append(("answer", time.perf_counter() - t2))
         return replace(ans, timings=tuple(timings))

@@ -207,7 +207,8 @@ def write_generation(settings: Settings, number: int, articles: Sequence[Article
             store.add(nodes[i:i + batch])
             if progress:
                 progress(min(i + batch, len(nodes)), len(nodes), "storing vectors in Chroma")
-        bm25 = BM25Retriever.from_defaults(nodes=chunk_nodes(chunks, by_id), similarity_top_k=settings.candidates)
+        bm25 = BM25Retriever.from_defaults(nodes=chunk_nodes(chunks, by_id),
+                                           similarity_top_k=max(1, min(settings.candidates, len(chunks))))
         bm25.persist(str(folder / "bm25"), show_progress=False)
         _dump(folder / "articles.json", articles)
         _dump(folder / "sentences.json", sentences)
