@@ -23,6 +23,8 @@ OTHER_NOUN_MIN = 0.75  # same event, different counted noun ("citizens" vs "peop
 NO_EVENT_MIN = 0.75  # neither phrase has an event ("revenue" vs "third-quarter revenue")
 ONE_EVENT_MIN = 0.80  # only one phrase names an event
 QUESTION_MIN = 0.40  # a group answers the question when one member's phrase is at least this close
+EVENT_BONUS = 0.15  # a group whose event verb is the question's verb
+RELATIVE_SPAN = 0.30  # groups more than this below the best group are left out
 HIT_BONUS = 0.12  # a figure inside a retrieved chunk is more likely to answer
 MAX_GROUPS = 5
 MAX_FIGURES = 30
@@ -97,12 +99,12 @@ def agreeing_clusters(figures: Sequence[Figure], idx: Sequence[int]) -> list[lis
 def source_families(figures: Sequence[Figure]) -> dict[str, str]:
     """Map doc_id → a representative doc_id; articles that repeat another's figures (a rewrite) share one.
 
-    Two articles are one source when at least 3 of their figures (text as written) are shared and the
+    Two articles are one source when at least 3 of their figure values (to 4 significant digits) are shared and the
     shared ones are at least 60% of the smaller article's figures (001 rewrites 000: all 8 of its figures).
     """
     sigs: dict[str, set[str]] = {}
     for f in figures:
-        sigs.setdefault(f.doc_id, set()).add(re.sub(r"\W+", " ", f.text.lower()).strip() + "|" + f.dimension)
+        sigs.setdefault(f.doc_id, set()).add(f"{f.dimension}|{f.unit}|{f.value:.4g}")
     docs = sorted(sigs)
     parent = {d: d for d in docs}
 
@@ -187,10 +189,14 @@ def figures_for_question(question: str, question_vector: np.ndarray, figures: Se
     groups = group_figures(pool_figs, vecs[pool])
     families = source_families(figures)
 
+    q_events = measure_key(question).events
+    keys = {i: measure_key(figures[i].measure) for i in pool}
     ranked: list[_Group] = []
     for g in groups:
         members = [pool[k] for k in g]
         best = max(float(score[i]) for i in members)
+        if q_events and any(keys[i].events & q_events for i in members):
+            best += EVENT_BONUS  # the group's verb is the question's verb ("evacuated" → evacuat)
         if best < QUESTION_MIN:
             continue
         clusters = agreeing_clusters(figures, members)
@@ -198,6 +204,9 @@ def figures_for_question(question: str, question_vector: np.ndarray, figures: Se
         ranked.append(_Group(tuple(members), tuple(tuple(c) for c in clusters), best))
     # most relevant groups first; among equally relevant ones the better supported
     ranked.sort(key=lambda g: (-round(g.relevance, 2), -_support(figures, g.clusters[0], families)[0]))
+    if ranked:  # groups far below the best one answer some other question
+        floor = ranked[0].relevance - RELATIVE_SPAN
+        ranked = [g for g in ranked if g.relevance >= floor]
     ranked = ranked[:MAX_GROUPS]
 
     out: list[Figure] = []

@@ -314,7 +314,7 @@ def _name_part_check(text: str, spot: _Spot) -> _Spot | None:
         return spot
     word = m.group(1)
     at_start = not before[:m.start()].strip() or before[:m.start()].rstrip()[-1:] in ".!?\"“:"
-    if word[0].isupper() and not at_start and U.month_number(word) == 0 and word.lower() not in _WEEKDAYS \
+    if any(c.isupper() for c in word) and not at_start and U.month_number(word) == 0 and word.lower() not in _WEEKDAYS \
             and word.lower() not in _SENTENCE_START_WORDS:
         return None
     return spot
@@ -483,6 +483,10 @@ def _verbs_before(tokens: list[M.Token], i: int, dates: bool) -> list[str]:
         if M.is_verbish(tokens, k) or (steps == 1 and M.is_content(t) and not t.text[0].isupper()) or (
                 dates and M.is_content(t) and not t.text[0].isupper() and k + 1 < len(tokens)
                 and tokens[k + 1].low in M.PREPS):
+            # a proper-noun subject right before the verb scopes the figure: "Reyes received 870,000 votes"
+            if not dates and k > 0 and tokens[k - 1].text[0].isupper() and M.is_content(tokens[k - 1]) \
+                    and tokens[k - 1].low not in M.SPEECH:
+                return [t.text, "by", tokens[k - 1].text]
             return [t.text]
         if dates and t.text[0].isupper():
             k -= 1
@@ -576,6 +580,8 @@ def _measure(sentence: str, spot: _Spot, prev_noun: list[str]) -> tuple[str, lis
         noun = prev_noun
     elif len(noun) == 1 and noun[0].lower() in ("others",):
         noun = []
+    if len(verbs) == 3 and verbs[1] == "by" and verbs[2] in noun:
+        verbs = verbs[:1]  # "Turnout reached" — the subject is already the counted noun
     if not noun and not verbs:
         return "", prev_noun
     phrase = " ".join(noun + place + verbs)

@@ -36,7 +36,7 @@ DIRECTIVE = frozenset("tell told telling advise advised ordered order orders urg
 PENDING = frozenset("wait waiting waits awaiting await awaits remain remaining remained".split())
 NEGATION = frozenset("not no never without".split())
 IRREGULAR = {
-    "left": "leave", "fled": "flee", "told": "tell", "sent": "send", "held": "hold", "lost": "lose",
+    "left": "leave", "fled": "leave", "flee": "leave", "fleeing": "leave", "flees": "leave", "told": "tell", "sent": "send", "held": "hold", "lost": "lose",
     "won": "win", "made": "make", "took": "take", "taken": "take", "gave": "give", "given": "give",
     "rose": "rise", "risen": "rise", "fell": "fall", "fallen": "fall", "grew": "grow", "grown": "grow",
     "paid": "pay", "sold": "sell", "bought": "buy", "spent": "spend", "seen": "see", "saw": "see",
@@ -151,7 +151,7 @@ def measure_key(measure: str) -> MeasureKey:
         w = t.low
         if not w[0].isalpha():
             continue
-        if w in ("from", "in"):
+        if w in ("from", "in", "by"):
             in_place = True
             continue
         if in_place and t.text[0].isupper():

@@ -83,7 +83,7 @@ CURRENCY_SYMBOLS = {"us$": "USD", "$": "USD", "€": "EUR", "£": "GBP", "¥": "
                     "₹": "INR", "c$": "CAD", "a$": "AUD", "usd": "USD", "eur": "EUR", "gbp": "GBP"}
 CURRENCY_WORDS = (
     (r"(?:us\s+)?dollars?|bucks", "USD"), (r"euros?", "EUR"), (r"pounds\s+sterling|sterling", "GBP"),
-    (r"r[ou]ubles?", "RUB"), (r"hryvnias?|hryvnia", "UAH"), (r"yen", "JPY"), (r"yuan|renminbi", "CNY"),
+    (r"ro?ubles?", "RUB"), (r"hryvnias?|hryvnia", "UAH"), (r"yen", "JPY"), (r"yuan|renminbi", "CNY"),
     (r"rupees?", "INR"), (r"(?:swiss\s+)?francs?", "CHF"),
 )
 
@@ -238,11 +238,8 @@ def digits_precision(text: str) -> float:
 
 def scale_precision(mantissa_text: str, scale: float) -> float:
     """Rounding half-width of "1.2 million" (±50,000) or "10 billion" (±0.5 billion)."""
-    t = mantissa_text.replace(",", "").strip()
-    if "." in t:
-        return 0.5 * 10 ** (-len(t.split(".", 1)[1])) * scale
-    # "5 million" is good to half a million; "10 million" to half a million too (two significant digits)
-    return 0.5 * scale
+    # the mantissa carries its own rounding: "1.2" ±0.05, "900" ±50, "5" ±0.5 (then times the scale)
+    return digits_precision(mantissa_text) * scale
 
 
 def words_value(words: str) -> float | None:

@@ -1,0 +1,169 @@
+"""Figure extraction: numbers, units, qualifiers, dates, measures and attribution from article sentences."""
+
+from pathlib import Path
+
+import pytest
+
+from qa_bot.figures import extract_figures, measure_phrase
+from qa_bot.records import Article
+from qa_bot.sentences import split_sentences
+
+DATA = Path(__file__).parent / "data" / "figures"
+
+
+def article(text: str, published: str = "2024-08-12", doc_id: str = "a.txt") -> Article:
+    return Article(doc_id=doc_id, path=doc_id, title="t", text=text, sha256="x", published=published)
+
+
+def figures(text: str, published: str = "2024-08-12"):
+    a = article(text, published)
+    return extract_figures(a, split_sentences(a))
+
+
+def by_text(text: str, published: str = "2024-08-12"):
+    return {f.text: f for f in figures(text, published)}
+
+
+def test_conversion_in_parentheses_is_one_figure_holding_both_texts():
+    figs = figures("Troops advanced some 7.5 miles (12 kilometers) into the region.")
+    assert [f.text for f in figs] == ["some 7.5 miles (12 kilometers)"]
+    f = figs[0]
+    assert f.unit == "km" and f.dimension == "length" and f.qualifier == "about"
+    assert f.low <= 12.0 <= f.high and f.low <= 12.07 <= f.high
+
+
+def test_area_and_rainfall_conversions_are_one_figure():
+    texts = [f.text for f in figures("Ukraine controls 1,000 square kilometers (386 square miles) of territory. "
+                                     "The storm dumped 310 millimetres (12.2 inches) of rain.")]
+    assert texts == ["1,000 square kilometers (386 square miles)", "310 millimetres (12.2 inches)"]
+
+
+def test_offsets_slice_the_figure_and_its_sentence_out_of_the_article():
+    text = "Intro line.\nSmirnov said 180,000 people had been told to evacuate."
+    a = article(text)
+    f = extract_figures(a, split_sentences(a))[0]
+    assert text[f.start:f.end] == "180,000"
+    assert text[f.sentence_start:f.sentence_end] == f.quote
+
+
+@pytest.mark.parametrize("sentence,text,value", [
+    ("Officials said 220 000 people were evacuated.", "220 000", 220_000),
+    ("Officials said 1.2 million people were evacuated.", "1.2 million", 1_200_000),
+    ("Officials said seven people were evacuated.", "seven", 7),
+    ("A bribe worth half a million dollars was paid.", "half a million dollars", 500_000),
+])
+def test_formatting_variants_parse_to_a_value(sentence, text, value):
+    f = by_text(sentence)[text]
+    assert f.value == pytest.approx(value)
+
+
+def test_vague_amounts_become_intervals():
+    f = by_text("Smirnov said that several thousand civilians had been evacuated.")["several thousand"]
+    assert (f.low, f.high) == (2000, 9999)
+    f = by_text("Troops seized dozens of villages.")["dozens"]
+    assert f.low == 24 and f.high == 99
+
+
+def test_a_fraction_is_a_percentage():
+    f = by_text("The attack prompted a sixth of its population to flee.")["a sixth"]
+    assert f.unit == "%" and f.value == pytest.approx(16.67, abs=0.01)
+
+
+def test_money_keeps_its_currency():
+    figs = by_text("Insurers put damage at $1.2 billion; the agency said €900 million; the ministry said "
+                   "10 million rubles.")
+    assert figs["$1.2 billion"].unit == "USD" and figs["$1.2 billion"].value == pytest.approx(1.2e9)
+    assert figs["€900 million"].unit == "EUR"
+    assert figs["10 million rubles"].unit == "RUB"
+
+
+def test_qualifiers_are_recorded():
+    figs = by_text("More than 120,000 people have left and about 60,000 more are waiting to be evacuated.")
+    assert figs["More than 120,000"].qualifier == "more than"
+    assert figs["about 60,000"].qualifier == "about"
+
+
+@pytest.mark.parametrize("sentence,iso", [
+    ("The game was released on July 21, 2017 in Japan.", "2017-07-21"),
+    ("The game was released on 1 December 2017 in Japan.", "2017-12-01"),
+    ("The attack began on August 6, officials said.", "2024-08-06"),
+])
+def test_dates_are_figures_with_day_precision(sentence, iso):
+    (f,) = [f for f in figures(sentence) if f.kind == "date"]
+    assert f.unit == "date" and f.low == f.high
+    from qa_bot.units import ordinal_to_iso
+    assert ordinal_to_iso(f.value) == iso
+
+
+def test_month_and_year_date_covers_the_month():
+    (f,) = figures("OpenAI was founded in Dec. 2015 by a group of researchers.")
+    assert f.kind == "date" and f.high - f.low == 30 and f.text == "Dec. 2015"
+
+
+@pytest.mark.parametrize("sentence", [
+    "Soldiers of the 80th brigade and the 225th Separate Assault Battalion took part.",
+    "See pic.twitter.com/uugF3zQO9b and https://example.com/2024/08/12 for more.",
+    "— BRICS News (@BRICSinfo) wrote about it.",
+    "Call +1 555-123-4567 for details.",
+    "It was the largest attack since World War II.",
+    "The iPhone 11 is sold out.",
+])
+def test_ids_ordinals_handles_and_urls_are_not_figures(sentence):
+    assert figures(sentence) == []
+
+
+def test_measure_keeps_told_to_evacuate_apart_from_left():
+    figs = figures("Smirnov said 180,000 people had been told to evacuate and that 121,000 have left already.")
+    assert [f.measure for f in figs] == ["people told to evacuate", "people left"]
+
+
+def test_measure_takes_the_noun_before_a_copula():
+    (f,) = figures("The total number of planned evacuations was 180,000.")
+    assert f.measure == "planned evacuations"
+
+
+def test_measure_finds_the_verb_before_the_number():
+    (f,) = figures("Russian emergency authorities evacuated an astounding 180,000 citizens from border regions.")
+    assert f.measure == "citizens evacuated"
+
+
+def test_measure_keeps_a_named_place_scoping_the_count():
+    (f,) = figures("About 11,000 residents from Krasnoyaruzhsky district were evacuated, an official said.")
+    assert f.measure == "residents from Krasnoyaruzhsky district evacuated"
+
+
+def test_said_by_reads_attribution_in_the_sentence():
+    figs = figures("Nine people were killed by the storm, according to the Civil Protection Agency. "
+                   "The acting governor, Alexei Smirnov, told Putin that 28 settlements were under control.")
+    assert figs[0].said_by == "the Civil Protection Agency"
+    assert figs[1].said_by == "The acting governor, Alexei Smirnov"
+
+
+def test_bare_he_resolves_to_the_speaker_of_the_previous_sentence():
+    figs = figures("Valery Gerasimov told Putin on Wednesday that forces would be pushed back. "
+                   "He said that 1,000 troops were involved in the attack.")
+    assert figs[-1].said_by == "Valery Gerasimov"
+
+
+def test_as_of_moves_back_to_the_weekday_named_in_the_sentence():
+    (f,) = figures("Smirnov said on Monday that 12 civilians had been killed.", published="2024-08-14")
+    assert f.as_of == "2024-08-12"
+    (f,) = figures("Smirnov said that 12 civilians had been killed.", published="2024-08-14")
+    assert f.as_of == "2024-08-14"
+    (f,) = figures("Smirnov said on Monday that 12 civilians had been killed.", published="")
+    assert f.as_of == ""
+
+
+def test_measure_phrase_falls_back_to_nearby_words():
+    (f,) = figures("Numbers: 55%.")
+    assert measure_phrase(f)
+
+
+def test_test_corpus_storm_articles_report_the_death_tolls():
+    a = Article("storm-herald.txt", "", "t", (DATA / "storm-herald.txt").read_text(), "x", published="2024-09-18")
+    figs = {f.text: f for f in extract_figures(a, split_sentences(a))}
+    assert figs["At least 14"].measure == "people killed"
+    assert figs["At least 14"].as_of == "2024-09-16"
+    assert figs["220 000"].value == 220_000
+    assert "120 mph (193 km/h)" in figs
+    assert not any("555" in t or "2024" in t for t in figs)

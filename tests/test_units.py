@@ -1,0 +1,57 @@
+"""Numbers as written, units and intervals."""
+
+import pytest
+
+from qa_bot import units as U
+
+
+@pytest.mark.parametrize("text,value", [("121,000", 121000), ("220 000", 220000), ("220\u00a0000", 220000),
+                                        ("1.234.567", 1234567), ("12.2", 12.2), ("7", 7)])
+def test_thousand_separators_in_any_style_parse_to_the_same_number(text, value):
+    assert U.parse_digits(text) == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text,half", [("121,000", 500), ("1,000", 50), ("12.2", 0.05), ("12", 0.5),
+                                       ("180,000", 5000)])
+def test_rounding_comes_from_significant_digits(text, half):
+    assert U.digits_precision(text) == pytest.approx(half)
+
+
+def test_words_value_reads_number_words():
+    assert U.words_value("seven") == 7
+    assert U.words_value("twenty-five") == 25
+    assert U.words_value("two hundred") == 200
+    assert U.words_value("three thousand") == 3000
+    assert U.words_value("banana") is None
+
+
+def test_miles_convert_to_kilometres_through_pint():
+    assert U.to_normal(7.5, "mile", "length") == pytest.approx(12.07, abs=0.01)
+    assert U.to_normal(386, "mile**2", "area") == pytest.approx(999.7, abs=0.5)
+    assert U.to_normal(12.2, "inch", "depth") == pytest.approx(309.9, abs=0.1)
+
+
+def test_qualifiers_widen_or_cut_the_interval():
+    assert U.qualified_interval(99.5, 100.5, "about") == pytest.approx((90.0, 110.0))
+    low, high = U.qualified_interval(119_500, 120_500, "more than")
+    assert low == 119_500 and high > 121_000
+    assert U.qualified_interval(1_349.5, 1_350.5, "up to") == (0.0, 1_350.5)
+
+
+def test_qualifier_spellings_map_to_one_canonical_word():
+    assert U.qualifier_of("as many as") == "up to"
+    assert U.qualifier_of("Some") == "about"
+    assert U.qualifier_of("more than") == "more than"
+
+
+def test_month_precision_date_covers_the_whole_month():
+    low, high = U.date_interval(2015, 12)
+    assert U.ordinal_to_iso(low) == "2015-12-01" and U.ordinal_to_iso(high) == "2015-12-31"
+
+
+def test_unit_spellings_resolve_to_a_dimension():
+    assert U.unit_info("square miles").dimension == "area"
+    assert U.unit_info("km/h").dimension == "speed"
+    assert U.unit_info("millimetres").normal == "mm"
+    assert U.unit_info("people") is None
+    assert U.currency_code("rubles") == "RUB" and U.currency_code("€") == "EUR"
