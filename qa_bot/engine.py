@@ -24,7 +24,8 @@ from .records import Answer, Article, Chunk, Figure, Sentence
 from .sentences import split_sentences
 from .settings import Settings
 from .store import (Generation, build_lock, check_writable, current_mtime, key_dir, load_bm25, load_generation,
-                    next_generation_number, remove_stale, vector_store, write_generation)
+                    next_generation_number, pipeline_fingerprint, read_current, remove_stale, vector_store,
+                    write_generation)
 from .vectors import Embedder, load_embedder
 
 log = logging.getLogger(__name__)
@@ -135,6 +136,9 @@ class Engine:
                 log.warning("previous index unreadable, rebuilding from scratch: %s", exc)
                 old = None
             old_articles = {a.doc_id: a for a in old.articles} if old else {}
+            if old is not None and (read_current(self.settings) or {}).get("pipeline") != pipeline_fingerprint():
+                # The splitting/extraction code changed since this index was built: process everything again.
+                old_articles = {d: replace(a, sha256="") for d, a in old_articles.items()}
             new_articles = {a.doc_id: a for a in ingested.articles}
             added = tuple(d for d in new_articles if d not in old_articles)
             removed = tuple(d for d in old_articles if d not in new_articles)

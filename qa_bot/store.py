@@ -184,6 +184,20 @@ def _dump(path: Path, records: Sequence) -> None:
     path.write_text(json.dumps([asdict(r) for r in records], ensure_ascii=False), encoding="utf-8")
 
 
+def pipeline_fingerprint() -> str:
+    """Hash of the index-time code (splitting, chunking, figure extraction): when it changes, every article
+    is processed again at the next indexing run (vectors of unchanged text are still reused)."""
+    import hashlib
+
+    here = Path(__file__).parent
+    h = hashlib.sha256()
+    for name in ("articles.py", "sentences.py", "chunks.py", "figures.py", "measures.py", "units.py"):
+        path = here / name
+        if path.exists():
+            h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def write_generation(settings: Settings, number: int, articles: Sequence[Article], sentences: Sequence[Sentence],
                      chunks: Sequence[Chunk], figures: Sequence[Figure], chunk_vectors: np.ndarray,
                      sentence_vectors: np.ndarray, measure_vectors: np.ndarray,
@@ -220,6 +234,7 @@ def write_generation(settings: Settings, number: int, articles: Sequence[Article
         pointer = key_dir(settings) / "current.json"
         tmp = pointer.with_suffix(".tmp")
         tmp.write_text(json.dumps({"generation": number, "collection": name, "model": settings.model,
+                                   "pipeline": pipeline_fingerprint(),
                                    "chunk_chars": settings.chunk_chars, "chunk_overlap": settings.chunk_overlap,
                                    "written": time.strftime("%Y-%m-%dT%H:%M:%S")}))
         os.replace(tmp, pointer)  # the switch: atomic on POSIX
