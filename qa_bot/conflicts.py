@@ -78,7 +78,8 @@ def same_measure(a: Figure, b: Figure, ka: MeasureKey, kb: MeasureKey, cosine: f
     if ka.events or kb.events:
         return cosine >= ONE_EVENT_MIN
     if not a.measure or not b.measure:
-        return False
+        # dates without a verb (a dateline "Nov 15, 2020 ...") group only by the words around them
+        return a.kind == "date" and cosine >= NO_EVENT_MIN
     return cosine >= NO_EVENT_MIN and (bool(ka.nouns & kb.nouns) or cosine >= 0.85)
 
 
@@ -181,7 +182,8 @@ def figures_for_question(question: str, question_vector: np.ndarray, figures: Se
     ranks = [_in_hits(f, hits) for f in figures]
     score = np.array([float(relevance[i]) + (HIT_BONUS / (1 + 0.25 * r) if r is not None else 0.0)
                       for i, r in enumerate(ranks)], dtype=np.float32)
-    allowed = [i for i, f in enumerate(figures) if (dims is None or f.dimension in dims) and f.measure]
+    allowed = [i for i, f in enumerate(figures) if (dims is None or f.dimension in dims)
+               and (f.measure or f.kind == "date")]
     if not allowed:
         return [], []
     pool = sorted(allowed, key=lambda i: -score[i])[:MAX_POOL]

@@ -637,6 +637,11 @@ def extract_figures(article: Article, sentences: Sequence[Sentence]) -> list[Fig
 
 def measure_phrase(figure: Figure) -> str:
     """The short phrase that is embedded to group figures of the same measure."""
+    if figure.kind == "date":
+        # a date's verb alone ("released") says little about what was released: add the sentence's opening
+        # words, which name the subject ("The fourth season of The Crown ...")
+        words = re.findall(r"[A-Za-z][\w'-]*", figure.quote.replace(figure.text, " "))
+        return f"{figure.measure} — {' '.join(words[:10])}".strip(" —")
     if figure.measure:
         return figure.measure
     # no measure found: the words around the figure still say something about it
