@@ -153,11 +153,38 @@ def md_escape(text: str) -> str:
     return re.sub(r"([\\`*_\[\]<>#|!~])", r"\\\1", " ".join(text.split()))
 
 
-def citation_for(n: int, s: Scored, article: Article) -> Citation:
-    """A citation whose start/end slice the quote out of the source file."""
-    start, end = article.source_span(s.sentence.start, s.sentence.end)
-    return Citation(n=n, doc_id=article.doc_id, title=article.title, quote=s.sentence.text, start=start, end=end,
-                    score=round(s.score, 4), outlet=article.outlet, published=article.published, url=article.url)
+def citation_for(n: int, article: Article, start: int, end: int, quote: str, score: float) -> Citation:
+    """A citation of article.text[start:end]; its start/end slice the quote out of the source file."""
+    s, e = article.source_span(start, end)
+    return Citation(n=n, doc_id=article.doc_id, title=article.title, quote=quote, start=s, end=e,
+                    score=round(score, 4), outlet=article.outlet, published=article.published, url=article.url)
+
+
+def lead_cluster(figures: Sequence[Figure]) -> list[Figure]:
+    """The best-supported figure and the figures right after it that agree with it (same unit, overlapping
+    intervals): figures_for_question lists the best-supported agreeing cluster of the best group first."""
+    if not figures:
+        return []
+    lead = figures[0]
+    out = [lead]
+    for f in figures[1:]:
+        if f.unit != lead.unit or f.dimension != lead.dimension or f.high < lead.low or f.low > lead.high:
+            break
+        out.append(f)
+    return out
+
+
+def _lead_line(cluster: Sequence[Figure], markers: Sequence[int], articles: Mapping[str, Article]) -> str:
+    lead = cluster[0]
+    docs = sorted({f.doc_id for f in cluster})
+    who = f"{len(docs)} article{'s' if len(docs) > 1 else ''}"
+    dates = sorted({f.as_of or articles[f.doc_id].published for f in cluster} - {""})
+    when = f", as of {dates[-1]}" if dates else ""
+    marks = "".join(f"[{n}]" for n in sorted(markers))
+    shown = lead.text[0].lower() + lead.text[1:] if lead.qualifier and lead.text else lead.text  # "Some 121,000"
+    return (f"**{md_escape(shown)}** {md_escape(lead.measure)} — the best-supported "
+            f"figure, given by {who}"
+            f"{when} {marks}".rstrip())
 
 
 def source_label(article: Article) -> str:
@@ -171,15 +198,28 @@ def compose(question: str, chosen: Sequence[Scored], articles: Mapping[str, Arti
             retrieved: Sequence[str], body: str | None = None) -> Answer:
     """The answer: one quoted sentence per line with its [n] marker (or `body`, an LLM's text citing the same
     [n]), then the figures table."""
-    citations = [citation_for(i, s, articles[s.sentence.doc_id]) for i, s in enumerate(chosen, 1)]
+    citations = [citation_for(i, articles[s.sentence.doc_id], s.sentence.start, s.sentence.end, s.sentence.text,
+                              s.score) for i, s in enumerate(chosen, 1)]
     lines = []
+    cluster = lead_cluster(figures)
+    if cluster:  # lead with the best-supported figure, citing every sentence that gives it
+        markers = []
+        for f in cluster:
+            known = next((c.n for c in citations if c.doc_id == f.doc_id and c.quote == f.quote), None)
+            if known is None:
+                known = len(citations) + 1
+                citations.append(citation_for(known, articles[f.doc_id], f.sentence_start, f.sentence_end, f.quote,
+                                              0.0))
+            if known not in markers:
+                markers.append(known)
+        lines.append(_lead_line(cluster, markers, articles) + "\n")
     if conflicts:
         lines.append(f"**The sources disagree** on {len(conflicts)} figure(s); see the table below.\n")
     if body:
         lines.append(body)
     else:
         lines.append("From the articles:\n")
-        for c in citations:  # best first, so [1] is the strongest support
+        for c in citations[:len(chosen)]:  # best first, so [1] is the strongest support
             lines.append(f"- {md_escape(c.quote)} [{c.n}]")
     text = "\n".join(lines)
     if table:

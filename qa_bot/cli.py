@@ -135,6 +135,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except QaBotError as exc:
         print(f"qa-bot: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `qa-bot ask ... | head`: the reader left; not an error worth a traceback
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except KeyboardInterrupt:
         print("qa-bot: interrupted; the previous index is unchanged.", file=sys.stderr)
         return 130
