@@ -1,0 +1,487 @@
+"""The Gradio chat page: conversation, clickable citations, side-by-side figures, uploads and the /ask API."""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import time
+from bisect import bisect_left
+from pathlib import Path
+from typing import Any, Callable, Sequence
+from urllib.parse import quote
+
+from .engine import Engine
+from .errors import QaBotError, SettingsError
+from .records import Answer, Article, Citation
+from .settings import Settings  # also switches Gradio analytics off before gradio is imported
+
+import gradio as gr  # noqa: E402  (after qa_bot.settings has set GRADIO_ANALYTICS_ENABLED=False)
+
+log = logging.getLogger(__name__)
+
+EXAMPLES = (
+    "How many people were evacuated?",
+    "How many settlements are under Ukrainian control?",
+    "How far did Ukrainian troops advance?",
+    "What did Putin say about negotiations?",
+)
+UNKNOWN_OUTLET = "(outlet unknown)"
+GENERIC_ERROR = "Something went wrong on the server; the details are in its log. Try again, or ask another question."
+MAX_ARTICLE_CHARS = 300_000  # longer articles are shown as a window around the quote, to keep the page light
+
+# Characters that start markdown links, images, code, HTML, math or autolinks; escaped so article text stays text.
+_MD_SPECIAL = re.compile(r"([\\`\[\]()!$<>{}@~|])")
+_MARKER = re.compile(r"(?<!\\)\[(\d{1,3})\](?!\()")  # [n], not an escaped \[n\] or a link
+
+CSS = """
+.qa-cite { text-decoration: none; font-weight: 600; }
+.qa-cards { display: flex; flex-direction: column; gap: 6px; }
+.qa-card { border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 6px 10px; }
+.qa-card a.qa-open { font-weight: 600; }
+.qa-quote a.qa-open, table.qa-figures td:last-child a.qa-open { font-weight: normal; color: inherit;
+  text-decoration: none; }
+.qa-quote a.qa-open:hover, table.qa-figures td:last-child a.qa-open:hover { text-decoration: underline; }
+.qa-meta { color: var(--body-text-color-subdued); font-size: 0.9em; }
+.qa-quote { margin: 4px 0 0 0; padding-left: 8px; border-left: 3px solid var(--border-color-accent); }
+table.qa-figures { border-collapse: collapse; width: 100%; font-size: 0.92em; }
+table.qa-figures th, table.qa-figures td { border: 1px solid var(--border-color-primary); padding: 3px 6px;
+  vertical-align: top; text-align: left; }
+table.qa-figures td:nth-child(2) { white-space: nowrap; }
+table.qa-figures td:nth-child(4) { overflow-wrap: anywhere; max-width: 12em; }
+tr.qa-conflict td { background: rgba(255, 170, 0, 0.14); }
+.qa-flag { color: #b45309; font-weight: 600; }
+.qa-article { max-height: 70vh; overflow: auto; border: 1px solid var(--border-color-primary);
+  border-radius: 6px; padding: 8px 12px; }
+.qa-article-text { white-space: pre-wrap; line-height: 1.5; }
+mark.qa-hl { background: #fde047; color: #111; padding: 1px 0; }
+mark.qa-hl strong { text-decoration: underline; }
+table.qa-articles { border-collapse: collapse; width: 100%; font-size: 0.9em; }
+table.qa-articles td, table.qa-articles th { padding: 2px 6px; border-bottom: 1px solid var(--border-color-primary);
+  text-align: left; }
+tr.qa-excluded td { opacity: 0.45; }
+"""
+
+# Runs in the browser once per page: any link to "#qa-open?..." (answer markers, source cards, figure rows,
+# article list) asks the server for that article with the span highlighted, and scrolls the highlight into view.
+VIEWER_JS = """
+window.__qaOpen = async (d, s, e, fs, fe) => {
+  let out;
+  try { out = await server.open_article({doc_id: d, start: s, end: e, fig_start: fs, fig_end: fe}); }
+  catch (err) { out = '<p class="qa-meta">Could not open the article; try again.</p>'; }
+  props.value = out;
+  const show = () => {
+    const m = element.querySelector('mark.qa-hl');
+    (m || element).scrollIntoView({block: 'center'});
+  };
+  setTimeout(show, 50);
+};
+if (!window.__qaOpenBound) {
+  window.__qaOpenBound = true;
+  document.addEventListener('click', (ev) => {
+    const a = ev.target && ev.target.closest ? ev.target.closest('a[href*="#qa-open?"]') : null;
+    if (!a) return;
+    ev.preventDefault();
+    ev.stopPropagation();
+    const q = new URLSearchParams(a.getAttribute('href').split('#qa-open?')[1] || '');
+    const n = (k) => { const v = q.get(k); return v === null || v === '' ? -1 : parseInt(v, 10); };
+    window.__qaOpen(q.get('d') || '', n('s'), n('e'), n('fs'), n('fe'));
+  }, true);
+}
+"""
+
+
+def esc(text: object) -> str:
+    """HTML-escape anything (quotes included) for use in markup we build."""
+    return html.escape(str(text), quote=True)
+
+
+def escape_markdown(text: str) -> str:
+    """Article-derived text for a markdown component: HTML, links, images, code and autolinks render as text."""
+    text = html.escape(text, quote=False)
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    # GFM autolinks ("https://x", "www.x") would turn article text into links: break them with escapes.
+    text = text.replace("://", "\\:\\//").replace("www.", "www\\.")
+    return text
+
+
+def open_href(doc_id: str, start: int = -1, end: int = -1, fig_start: int = -1, fig_end: int = -1) -> str:
+    """Link target the page script turns into "open this article with [start, end) highlighted"."""
+    href = f"#qa-open?d={quote(doc_id, safe='')}&s={int(start)}&e={int(end)}"
+    if fig_start >= 0:
+        href += f"&fs={int(fig_start)}&fe={int(fig_end)}"
+    return href
+
+
+def text_span(article: Article, start: int, end: int) -> tuple[int, int]:
+    """Map source-file offsets back to offsets in `article.text` (the inverse of Article.source_span)."""
+    offsets = article.source_offsets
+    if not offsets:
+        return start, end
+    s = bisect_left(offsets, start)
+    e = bisect_left(offsets, end - 1) + 1 if end > start else s
+    return min(s, len(article.text)), min(e, len(article.text))
+
+
+def answer_markdown(answer: Answer) -> str:
+    """The chat message: the answer's markdown (article text in it arrives escaped) with each [n] a link."""
+    cites = {c.n: c for c in answer.citations}
+    # The figures table is shown with links and conflict marks under the chat, so its markdown copy is dropped.
+    lines = [ln for ln in answer.answer.splitlines() if not (answer.figures and ln.lstrip().startswith("|"))]
+    text = "\n".join(lines).strip()
+    # Defence in depth: no autolinks or mail links out of quoted text, even where the answer did not escape them.
+    text = text.replace("://", ":\\//").replace("www.", "www\\.").replace("@", "\\@")
+
+    def link(m: re.Match) -> str:
+        c = cites.get(int(m.group(1)))
+        if c is None:
+            return m.group(0)
+        href = esc(open_href(c.doc_id, c.start, c.end))
+        return f'<a class="qa-cite" href="{href}" title="{esc(c.title)}">[{c.n}]</a>'
+
+    return _MARKER.sub(link, text)
+
+
+def _card(c: Citation) -> str:
+    """One source card: title, outlet, date and the quote, all opening the article at the quote."""
+    meta = " · ".join(esc(x) for x in (c.outlet or UNKNOWN_OUTLET, c.published or "date unknown", c.doc_id))
+    href = esc(open_href(c.doc_id, c.start, c.end))
+    return (f'<div class="qa-card" data-n="{c.n}"><a class="qa-open" href="{href}">[{c.n}] {esc(c.title)}</a>'
+            f'<div class="qa-meta">{meta}</div>'
+            f'<blockquote class="qa-quote"><a class="qa-open" href="{href}">{esc(c.quote)}</a></blockquote></div>')
+
+
+def _figure_key(f: dict[str, Any]) -> tuple:
+    return (f.get("doc_id"), f.get("start"), f.get("text_start"), f.get("text"))
+
+
+def _value_text(f: dict[str, Any]) -> str:
+    value, unit = f.get("value"), f.get("unit", "")
+    if f.get("kind") == "date" and f.get("as_of"):
+        return str(f.get("text", ""))
+    low, high = f.get("low"), f.get("high")
+    if isinstance(value, (int, float)) and not float(value).is_integer() and low is not None and high is not None \
+            and low < high:
+        # "several thousand" → 2,000–9,999: the range says more than its midpoint (5,999.5)
+        shown = f"{low:,.4g}–{high:,.4g}" if unit else f"{low:,.0f}–{high:,.0f}"
+    elif isinstance(value, (int, float)):
+        shown = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
+    else:
+        shown = str(value)
+    return f"{shown} {unit}".strip()
+
+
+def _figure_rows(figures: Sequence[dict[str, Any]], conflict: bool) -> list[str]:
+    rows = []
+    for f in figures:
+        href = esc(open_href(str(f.get("doc_id", "")), f.get("start", -1), f.get("end", -1),
+                             f.get("text_start", -1), f.get("text_end", -1)))
+        # Narrow cell: outlet (or file) and date; the full title is the tooltip and heads the opened article.
+        name = f.get("outlet") or str(f.get("doc_id", "")).rsplit("/", 1)[-1]
+        source = (f'<span title="{esc(f.get("title") or "")}">{esc(name)}</span><br>'
+                  f'<span class="qa-meta">{esc(f.get("published") or "date unknown")}</span>')
+        flag = '<span class="qa-flag">⚠ disagrees</span><br>' if conflict else ""
+        rows.append(
+            f'<tr class="{"qa-conflict" if conflict else "qa-agree"}">'
+            f'<td>{flag}<a class="qa-open" href="{href}">{esc(f.get("text", ""))}</a></td>'
+            f'<td>{esc(_value_text(f))}</td><td>{esc(f.get("measure", ""))}</td><td>{source}</td>'
+            f'<td>{esc(f.get("said_by", ""))}</td><td>{esc(f.get("as_of", ""))}</td>'
+            f'<td><a class="qa-open" href="{href}">{esc(f.get("quote", ""))}</a></td></tr>')
+    return rows
+
+
+def figures_html(answer: Answer) -> str:
+    """Side-by-side table of the answer's figures; disagreeing groups first, marked, each row opening its quote."""
+    if not answer.figures:
+        return ""
+    head = ("<tr><th>As written</th><th>Value</th><th>What is counted</th><th>Source</th>"
+            "<th>Said by</th><th>As of</th><th>Quote</th></tr>")
+    parts, in_conflict = [], set()
+    for c in answer.conflicts:
+        figs = list(c.get("figures", ()))
+        in_conflict.update(_figure_key(f) for f in figs)
+        parts.append(f'<tr class="qa-group"><th colspan="7"><span class="qa-flag">Sources disagree:</span> '
+                     f'{esc(c.get("measure", ""))} — {esc(c.get("note", ""))}</th></tr>')
+        parts += _figure_rows(figs, conflict=True)
+    rest = [f for f in answer.figures if _figure_key(f) not in in_conflict]
+    if rest:
+        if answer.conflicts:
+            parts.append('<tr class="qa-group"><th colspan="7">Other figures</th></tr>')
+        parts += _figure_rows(rest, conflict=False)
+    return (f'<h4>Figures side by side</h4><div style="overflow-x:auto"><table class="qa-figures"><thead>{head}</thead>'
+            f'<tbody>{"".join(parts)}</tbody></table></div>')
+
+
+def details_html(answer: Answer | None) -> str:
+    """Everything under the chat for one answer: source cards, then the figures table."""
+    if answer is None:
+        return '<p class="qa-meta">Sources and figures of the latest answer appear here.</p>'
+    if not answer.citations:
+        return '<p class="qa-meta">No source in the searched articles answers this question.</p>'
+    cards = "".join(_card(c) for c in answer.citations)
+    return f'<div class="qa-details"><h4>Sources</h4><div class="qa-cards">{cards}</div>{figures_html(answer)}</div>'
+
+
+def article_html(article: Article, start: int = -1, end: int = -1, fig_start: int = -1, fig_end: int = -1) -> str:
+    """The article as text, with [start, end) (source-file offsets) highlighted in place and the figure in bold."""
+    text = article.text
+    s = e = fs = fe = -1
+    if 0 <= start < end:
+        s, e = text_span(article, start, end)
+        if 0 <= fig_start < fig_end:
+            fs, fe = text_span(article, fig_start, fig_end)
+    lo, hi, clipped = 0, len(text), False
+    if len(text) > MAX_ARTICLE_CHARS:
+        centre = s if s >= 0 else 0
+        lo = max(0, centre - MAX_ARTICLE_CHARS // 2)
+        hi = min(len(text), lo + MAX_ARTICLE_CHARS)
+        clipped = True
+    if s >= 0:
+        inner = esc(text[s:e])
+        if s <= fs < fe <= e:
+            inner = f"{esc(text[s:fs])}<strong>{esc(text[fs:fe])}</strong>{esc(text[fe:e])}"
+        body = f'{esc(text[lo:s])}<mark class="qa-hl">{inner}</mark>{esc(text[e:hi])}'
+    else:
+        body = esc(text[lo:hi])
+    meta = " · ".join(esc(x) for x in (article.outlet or UNKNOWN_OUTLET, article.published or "date unknown",
+                                       article.doc_id))
+    note = '<p class="qa-meta">(long article: showing the part around the quote)</p>' if clipped else ""
+    return (f'<div class="qa-article" data-doc="{esc(article.doc_id)}"><h4>{esc(article.title)}</h4>'
+            f'<div class="qa-meta">{meta}</div>{note}<div class="qa-article-text">{body}</div></div>')
+
+
+def select_doc_ids(articles: Sequence[Article], outlets: Sequence[str] = (), date_from: str = "",
+                   date_to: str = "", chosen: Sequence[str] = ()) -> list[str] | None:
+    """doc_ids passing the filters (None when no filter is set); articles without a date fail a date filter."""
+    date_from, date_to = (date_from or "").strip(), (date_to or "").strip()
+    for label, value in (("From", date_from), ("To", date_to)):
+        if value and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise SettingsError(f"{label} date {value!r} is not a date; write it as YYYY-MM-DD, or leave it empty.")
+    if not (outlets or date_from or date_to or chosen):
+        return None
+    keep = []
+    for a in articles:
+        if outlets and (a.outlet or UNKNOWN_OUTLET) not in outlets:
+            continue
+        if (date_from or date_to) and not a.published:
+            continue
+        if date_from and a.published < date_from or date_to and a.published > date_to:
+            continue
+        if chosen and a.doc_id not in chosen:
+            continue
+        keep.append(a.doc_id)
+    return keep
+
+
+def articles_html(articles: Sequence[Article], selected: Sequence[str] | None) -> str:
+    """The indexed articles as a table; those the filters leave out are dimmed."""
+    chosen = None if selected is None else set(selected)
+    n = len(articles) if chosen is None else len(chosen)
+    rows = []
+    for a in articles:
+        out = chosen is not None and a.doc_id not in chosen
+        rows.append(f'<tr class="{"qa-excluded" if out else "qa-included"}">'
+                    f'<td><a class="qa-open" href="{esc(open_href(a.doc_id))}">{esc(a.title)}</a></td>'
+                    f'<td>{esc(a.outlet or UNKNOWN_OUTLET)}</td><td>{esc(a.published or "—")}</td>'
+                    f'<td>{esc(a.doc_id)}</td></tr>')
+    return (f'<p class="qa-meta qa-count">Searching {n} of {len(articles)} indexed articles.</p>'
+            '<table class="qa-articles"><thead><tr><th>Title</th><th>Outlet</th><th>Date</th><th>File</th></tr>'
+            f'</thead><tbody>{"".join(rows)}</tbody></table>')
+
+
+def _user_error(exc: Exception) -> gr.Error:
+    """QaBotError messages go to the user as they are; anything else as a generic message, logged in full."""
+    if isinstance(exc, QaBotError):
+        return gr.Error(str(exc))
+    log.exception("unexpected error in the page: %s", exc)
+    return gr.Error(GENERIC_ERROR)
+
+
+def build_app(engine: Engine, examples: Sequence[str] = EXAMPLES) -> gr.Blocks:
+    """The page and its /ask API endpoint, over one already-loaded Engine."""
+
+    def filter_ids(outlets, date_from, date_to, chosen) -> list[str] | None:
+        return select_doc_ids(engine.articles(), outlets or (), date_from, date_to, chosen or ())
+
+    def respond(question, chat, asked, outlets, date_from, date_to, chosen):
+        """One chat turn: ask with the earlier questions as history and the filters as doc_ids."""
+        t0 = time.perf_counter()
+        try:
+            doc_ids = filter_ids(outlets, date_from, date_to, chosen)
+            if doc_ids is not None and not doc_ids:
+                raise SettingsError("No indexed article matches the filters; "
+                                    "widen them under “Articles and search filters”.")
+            answer = engine.ask(question or "", history=tuple(asked or ()), doc_ids=doc_ids)
+        except Exception as exc:  # noqa: BLE001 — every failure becomes a readable message, never a traceback
+            raise _user_error(exc) from exc
+        log.info("page answered %r in %.3f s", (question or "")[:80], time.perf_counter() - t0)
+        chat = list(chat or []) + [{"role": "user", "content": escape_markdown(question)},
+                                   {"role": "assistant", "content": answer_markdown(answer)}]
+        return "", chat, list(asked or []) + [question], details_html(answer)
+
+    def ask(question: str) -> dict:
+        """Answer a question over all indexed articles; returns Answer.to_dict()."""
+        try:
+            return engine.ask(question or "").to_dict()
+        except Exception as exc:  # noqa: BLE001
+            raise _user_error(exc) from exc
+
+    def open_article(ref: dict) -> str:
+        """HTML of one article with the cited span highlighted (called by the page script with one dict)."""
+        doc_id = str(ref.get("doc_id", "")) if isinstance(ref, dict) else ""
+        try:
+            spans = [int(ref.get(k, -1)) for k in ("start", "end", "fig_start", "fig_end")]
+            return article_html(engine.article(doc_id), *spans)
+        except QaBotError as exc:
+            return f'<p class="qa-meta">{esc(exc)}</p>'
+        except Exception:  # noqa: BLE001
+            log.exception("could not open article %r", doc_id)
+            return f'<p class="qa-meta">{esc(GENERIC_ERROR)}</p>'
+
+    def refresh(outlets, date_from, date_to, chosen):
+        """Article list and filter choices, from what is indexed now."""
+        arts = engine.articles()
+        try:
+            ids = select_doc_ids(arts, outlets or (), date_from, date_to, chosen or ())
+        except QaBotError as exc:
+            gr.Warning(str(exc))
+            ids = None
+        outlet_choices = sorted({a.outlet or UNKNOWN_OUTLET for a in arts})
+        doc_choices = [(f"{a.title} ({a.doc_id})", a.doc_id) for a in arts]
+        return (articles_html(arts, ids),
+                gr.update(choices=outlet_choices, value=[o for o in outlets or () if o in outlet_choices]),
+                gr.update(choices=doc_choices, value=[d for d in chosen or () if d in {a.doc_id for a in arts}]))
+
+    def upload(files, outlets, date_from, date_to, chosen, progress=gr.Progress()):
+        """Index uploaded files incrementally, with progress; report what was added and what was rejected."""
+        paths = [Path(f if isinstance(f, str) else getattr(f, "name", f)) for f in files or []]
+        if not paths:
+            raise gr.Error("Choose one or more .txt, .md or .html files first.")
+
+        def tick(done: int, total: int, what: str) -> None:
+            progress((done, max(total, 1)), desc=f"Indexing {what}"[:120])
+
+        try:
+            report, rejected = engine.add_files(paths, progress=tick)
+        except Exception as exc:  # noqa: BLE001
+            raise _user_error(exc) from exc
+        lines = []
+        added = list(report.added) + list(report.updated)
+        if added:
+            lines.append(f"Added {len(added)} article(s), {report.chunks} chunk(s), in {report.seconds:.1f} s: "
+                         + ", ".join(escape_markdown(d) for d in added) + ". They are searchable now.")
+        if report.unchanged:
+            lines.append("Already indexed, unchanged: " + ", ".join(escape_markdown(d) for d in report.unchanged))
+        lines += [f"Rejected — {escape_markdown(why)}" for why in rejected]
+        lines += [f"Warning — {escape_markdown(why)}" for why in report.skipped]
+        status = "\n\n".join(lines) or "Nothing was added."
+        return (status, None) + refresh(outlets, date_from, date_to, chosen)
+
+    with gr.Blocks(title="qa-bot — cited answers over news articles", analytics_enabled=False) as demo:
+        asked = gr.State([])
+        gr.Markdown("## qa-bot\nAsk about the news articles; every claim is cited, and figures that sources "
+                    "report differently are shown side by side.")
+        with gr.Row():
+            with gr.Column(scale=3):
+                chat = gr.Chatbot(label="Conversation", height=380, elem_id="qa-chat", sanitize_html=True,
+                                  latex_delimiters=[], feedback_options=None, buttons=["copy"])
+                with gr.Row():
+                    box = gr.Textbox(placeholder="Ask a question and press Enter", show_label=False,
+                                     elem_id="qa-question", scale=5, autofocus=True, max_lines=4)
+                    send = gr.Button("Ask", variant="primary", scale=1, elem_id="qa-ask")
+                gr.Markdown("Try an example:")
+                with gr.Row():
+                    example_buttons = [gr.Button(q, size="sm", elem_classes=["qa-example"]) for q in examples]
+                clear = gr.Button("New conversation", size="sm")
+            with gr.Column(scale=2):
+                viewer = gr.HTML('<p class="qa-meta">Click a [n] marker, a source or a figure to read the '
+                                 'article with the quote highlighted.</p>', elem_id="qa-viewer",
+                                 js_on_load=VIEWER_JS, server_functions=[open_article])
+                with gr.Accordion("Articles and search filters", open=False, elem_id="qa-filters"):
+                    outlets = gr.CheckboxGroup(label="Outlets (none ticked = all)", choices=[], elem_id="qa-outlets")
+                    with gr.Row():
+                        date_from = gr.Textbox(label="From date", placeholder="YYYY-MM-DD", elem_id="qa-from")
+                        date_to = gr.Textbox(label="To date", placeholder="YYYY-MM-DD", elem_id="qa-to")
+                    chosen = gr.Dropdown(label="Only these articles", choices=[], multiselect=True,
+                                         elem_id="qa-chosen")
+                    article_list = gr.HTML(elem_id="qa-articles")
+                with gr.Accordion("Add articles", open=False, elem_id="qa-upload"):
+                    files = gr.File(label="Upload .txt, .md or .html files", file_count="multiple",
+                                    elem_id="qa-files")
+                    add = gr.Button("Add to the index", elem_id="qa-add")
+                    upload_status = gr.Markdown(elem_id="qa-upload-status")
+        details = gr.HTML(details_html(None), elem_id="qa-details")  # full width: the figures table needs it
+
+        filters = [outlets, date_from, date_to, chosen]
+        turn = dict(fn=respond, outputs=[box, chat, asked, details], concurrency_id="engine",
+                    concurrency_limit=1, api_visibility="private")
+        box.submit(inputs=[box, chat, asked] + filters, **turn)
+        send.click(inputs=[box, chat, asked] + filters, **turn)
+        for b in example_buttons:
+            b.click(inputs=[b, chat, asked] + filters, **turn)
+        clear.click(lambda: ([], [], details_html(None)), outputs=[chat, asked, details], api_visibility="private")
+        refresh_outputs = [article_list, outlets, chosen]
+        quiet = dict(fn=refresh, inputs=filters, outputs=refresh_outputs, api_visibility="private",
+                     show_progress="hidden")
+        for comp in (outlets, chosen):
+            comp.input(**quiet)  # .input, not .change: refresh itself sets these, and must not trigger itself
+        for comp in (date_from, date_to):
+            comp.blur(**quiet)
+            comp.submit(**quiet)
+        add.click(upload, inputs=[files] + filters, outputs=[upload_status, files] + refresh_outputs,
+                  concurrency_id="engine", concurrency_limit=1, api_visibility="private")
+        demo.load(**quiet)
+        gr.api(ask, api_name="ask", concurrency_id="engine", concurrency_limit=1)
+    return demo
+
+
+def _theme() -> gr.themes.Base:
+    """Gradio's default look with system fonts, so the page fetches no font from the internet."""
+    return gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"],
+                             font_mono=["ui-monospace", "monospace"])
+
+
+def parse_auth(value: str | None) -> tuple[str, str] | None:
+    """"user:password" → (user, password); None or "" → no login."""
+    if not value:
+        return None
+    user, sep, password = value.partition(":")
+    if not sep or not user or not password:
+        raise SettingsError("The login must be given as USER:PASSWORD (with --auth or QA_BOT_AUTH).")
+    return user, password
+
+
+def launch_app(demo: gr.Blocks, host: str = "127.0.0.1", port: int | None = 7860,
+               auth: tuple[str, str] | None = None, block: bool = True) -> gr.Blocks:
+    """Start the server (blocking unless block=False); loopback by default, optional login."""
+    demo.queue(default_concurrency_limit=1)
+    try:
+        demo.launch(server_name=host, server_port=port, auth=auth, prevent_thread_lock=not block,
+                    share=False, show_error=False, quiet=not block, inbrowser=False, ssr_mode=False,
+                    max_file_size="20mb",
+                    theme=_theme(), css=CSS, footer_links=["api"], pwa=False, mcp_server=False)
+    except OSError as exc:
+        raise SettingsError(f"Cannot serve on {host}:{port} ({exc}); choose another --port.") from exc
+    return demo
+
+
+def load_engine(settings: Settings, progress: Callable[[int, int, str], None] | None = None) -> Engine:
+    """Build the Engine once, bring its index up to date and load the model, so the first question is quick."""
+    engine = Engine(settings)
+    t0 = time.perf_counter()
+    report = engine.index(progress or (lambda done, total, what: log.info("indexing: %s %d/%d", what, done, total)))
+    log.info("index ready: %d added, %d updated, %d unchanged, %d chunks in %.1f s",
+             len(report.added), len(report.updated), len(report.unchanged), report.chunks, report.seconds)
+    engine.ask(EXAMPLES[0])  # warms the embedding model and retrievers
+    log.info("engine loaded in %.1f s", time.perf_counter() - t0)
+    return engine
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, auth: str | tuple[str, str] | None = None,
+          block: bool = True) -> gr.Blocks:
+    """Load the engine and serve the chat page until interrupted (the entry point behind `qa-bot serve`)."""
+    login = parse_auth(auth) if isinstance(auth, str) or auth is None else tuple(auth)
+    if login is None and host not in ("127.0.0.1", "localhost", "::1"):
+        log.warning("serving on %s without a login: anyone who can reach it can read and add articles", host)
+    demo = build_app(load_engine(settings))
+    return launch_app(demo, host=host, port=port, auth=login, block=block)
