@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+import os
 import re
 import time
 from bisect import bisect_left
@@ -477,9 +478,12 @@ def load_engine(settings: Settings, progress: Callable[[int, int, str], None] | 
     return engine
 
 
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, auth: str | tuple[str, str] | None = None,
-          block: bool = True) -> gr.Blocks:
-    """Load the engine and serve the chat page until interrupted (the entry point behind `qa-bot serve`)."""
+def serve(settings: Settings, host: str | None = "127.0.0.1", port: int | None = 7860,
+          auth: str | tuple[str, str] | None = None, block: bool = True) -> gr.Blocks:
+    """Load the engine and serve the chat page until interrupted (behind `qa-bot serve` and app.py).
+    None means the default: 127.0.0.1, port 7860, and the login from QA_BOT_AUTH if that is set."""
+    host, port = host or "127.0.0.1", port or 7860
+    auth = (os.environ.get("QA_BOT_AUTH") or None) if auth is None else auth
     login = parse_auth(auth) if isinstance(auth, str) or auth is None else tuple(auth)
     if login is None and host not in ("127.0.0.1", "localhost", "::1"):
         log.warning("serving on %s without a login: anyone who can reach it can read and add articles", host)

@@ -266,6 +266,7 @@ def test_uploaded_article_is_searchable_at_once_and_bad_files_say_why(watched, e
 def test_article_with_script_and_links_shows_as_text_and_runs_nothing(watched):
     page = watched.page
     B.ask_in_page(page, "How long is the Seym bridge and how much did it cost?")
+    assert "4,200 metres long <script>alert(1)</script>" in _last_answer(page).inner_text()  # quoted as text
     page.locator("#qa-details .qa-card a.qa-open").first.click()
     viewer = page.locator("#qa-viewer .qa-article[data-doc='xss-payload.txt']")
     viewer.wait_for(timeout=10_000)
