@@ -384,7 +384,7 @@ def build_app(engine: Engine, examples: Sequence[str] = EXAMPLES) -> gr.Blocks:
                     "report differently are shown side by side.")
         with gr.Row():
             with gr.Column(scale=3):
-                chat = gr.Chatbot(label="Conversation", height=380, elem_id="qa-chat", sanitize_html=True,
+                chat = gr.Chatbot(label="Conversation", height=480, elem_id="qa-chat", sanitize_html=True,
                                   latex_delimiters=[], feedback_options=None, buttons=["copy"])
                 with gr.Row():
                     box = gr.Textbox(placeholder="Ask a question and press Enter", show_label=False,
