@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 from dataclasses import dataclass
 from typing import Mapping, Sequence
@@ -30,6 +32,8 @@ HAS_DATE = re.compile(r"\b(19|20)\d\d\b|\b(January|February|March|April|May|June
                       r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
 FOLLOW_UP = re.compile(r"^\s*(and|or|but|what about|how about|also|then|same|so)\b|\b(it|they|them|there|that|"
                        r"those|these|he|she|his|her|its|their)\b", re.I)
+CALENDAR = re.compile(r"(January|February|March|April|May|June|July|August|September|October|November|December|"
+                      r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$")
 _WORD = re.compile(r"[A-Za-z\u00C0-\u024F\u0400-\u04FF]+|\d[\d,.]*")
 
 
@@ -63,17 +67,59 @@ def retrieval_query(question: str, history: Sequence[str]) -> tuple[str, list[st
     return question, []
 
 
-def coverage(words: Sequence[str], sentence: str) -> float:
-    """Share of content words whose stem occurs in the sentence."""
+def stems(text: str) -> set[str]:
+    """The stems of the words of a text."""
+    return {_stem(w.lower()) for w in _WORD.findall(text)}
+
+
+@dataclass(frozen=True)
+class WordWeights:
+    """Inverse sentence frequency of word stems in the index: 'live' (1 sentence) outweighs 'Kursk' (40)."""
+
+    df: Mapping[str, int]
+    n: int
+
+    @classmethod
+    def from_sentences(cls, sentences: Sequence[Sentence]) -> "WordWeights":
+        """Count, for every stem, the sentences that contain it."""
+        df: dict[str, int] = {}
+        for s in sentences:
+            for stem in stems(s.text):
+                df[stem] = df.get(stem, 0) + 1
+        return cls(df, len(sentences))
+
+    def idf(self, word: str) -> float:
+        """log((n + 1) / (df + 1)) + 1: never zero, so every content word counts for something."""
+        return math.log((self.n + 1) / (self.df.get(_stem(word), 0) + 1)) + 1.0
+
+
+def coverage(words: Sequence[str], sentence: str, weights: WordWeights | None = None) -> float:
+    """Share of content words (weighted by rarity when weights are given) whose stem occurs in the sentence."""
     if not words:
         return 0.0
-    lower = {_stem(w.lower()) for w in _WORD.findall(sentence)}
-    return sum(1 for w in words if _stem(w) in lower) / len(words)
+    present = stems(sentence)
+    w = [weights.idf(x) if weights else 1.0 for x in words]
+    return sum(wi for x, wi in zip(words, w) if _stem(x) in present) / sum(w)
+
+
+def question_names(question: str) -> list[str]:
+    """Capitalized words after the first: the names a question is about ('Moscow', 'Bryansk')."""
+    words = re.findall(r"[A-Za-z\u00C0-\u024F\u0400-\u04FF][\w'’-]*", question)
+    names = [re.sub(r"['’]s?$", "", w) for w in words[1:]]  # "Wednesday's" → "Wednesday"
+    return [w for w in names if w[:1].isupper() and w.lower() not in STOPWORDS and len(w) > 1
+            and not CALENDAR.match(w)]
+
+
+def missing_names(question: str, context: str) -> list[str]:
+    """Names of the question that the answer's context never mentions: 'How far is Kursk from Moscow?'
+    is not answered by a sentence about Kursk alone."""
+    present = stems(context)
+    return [n for n in question_names(question) if _stem(n.lower()) not in present]
 
 
 def score_sentences(query: str, query_vector: np.ndarray, hits: Sequence[Hit], sentences: Sequence[Sentence],
                     sentence_vectors: np.ndarray, sentence_index: Mapping[tuple[str, int], int],
-                    focus: Sequence[str] = ()) -> list[Scored]:
+                    focus: Sequence[str] = (), weights: WordWeights | None = None) -> list[Scored]:
     """Every sentence of the retrieved chunks, scored: embedding similarity, word coverage, answer shape,
     and the follow-up's focus words (found in the sentence, or 3/4 as good in one of the two before it:
     news names the place once and then says "residents from the district")."""
@@ -92,7 +138,7 @@ def score_sentences(query: str, query_vector: np.ndarray, hits: Sequence[Hit], s
             i = sentence_index[key]
             s = sentences[i]
             sim = float(sentence_vectors[i] @ query_vector)
-            cov = coverage(words, s.text)
+            cov = coverage(words, s.text, weights)
             score = 0.7 * sim + 0.3 * cov
             if wants_number and not HAS_NUMBER.search(s.text):
                 score -= 0.25  # "how many" is not answered by a sentence without any number
@@ -110,15 +156,33 @@ def score_sentences(query: str, query_vector: np.ndarray, hits: Sequence[Hit], s
 
 
 def is_answered(best: Scored | None, query: str, settings: Settings) -> bool:
-    """Does the best sentence answer the question? Needs both meaning (similarity) and substance (words):
-    'What is the population of Kyiv?' meets sentences about Kyiv that share one word and little meaning."""
+    """Does the best sentence answer the question? Needs meaning (similarity) and, unless the meaning is
+    very close, substance (the question's rarer words): 'What is the population of Kyiv?' meets sentences
+    about Kyiv that share one word and little meaning (similarity 0.39)."""
     if best is None:
         return False
-    words = content_words(query)
-    if best.similarity >= settings.min_relevance + 0.2:
+    if best.similarity >= settings.min_relevance + 0.15:
         return True
-    need = 0.5 if len(words) <= 3 else 0.4
+    need = 0.5 if len(content_words(query)) <= 3 else 0.35
     return best.similarity >= settings.min_relevance and best.coverage >= need
+
+
+def named_in_context(scored: Sequence[Scored], query: str, sentences: Sequence[Sentence],
+                     sentence_index: Mapping[tuple[str, int], int], titles: Mapping[str, str],
+                     limit: int = 12) -> list[Scored]:
+    """The best-scored sentences whose context names every name of the question (a question about
+    Moscow is not answered by a sentence about Kursk alone); looks at the top `limit` only."""
+    if not question_names(query):
+        return list(scored)
+    return [s for s in scored[:limit]
+            if not missing_names(query, context_of(s.sentence, sentences, sentence_index, titles[s.sentence.doc_id]))]
+
+
+def context_of(s: Sentence, sentences: Sequence[Sentence], sentence_index: Mapping[tuple[str, int], int],
+               title: str) -> str:
+    """A sentence with the five before it and its article's title: where news names who and where."""
+    before = [sentence_index.get((s.doc_id, s.n - k)) for k in (5, 4, 3, 2, 1)]
+    return " ".join([title, *(sentences[i].text for i in before if i is not None), s.text])
 
 
 def _normal(text: str) -> str:
@@ -167,6 +231,11 @@ def lead_cluster(figures: Sequence[Figure]) -> list[Figure]:
         return []
     lead = figures[0]
     out = [lead]
+    if lead.kind == "name":  # a name agrees with its other spellings only ("Tampa" / "Tampa, Florida")
+        from .names import same_name  # names builds on this module
+
+        return out + list(itertools.takewhile(lambda f: f.kind == "name" and same_name(f.text, lead.text),
+                                              figures[1:]))
     for f in figures[1:]:
         if f.unit != lead.unit or f.dimension != lead.dimension or f.high < lead.low or f.low > lead.high:
             break
@@ -182,6 +251,8 @@ def _lead_line(cluster: Sequence[Figure], markers: Sequence[int], articles: Mapp
     when = f", as of {dates[-1]}" if dates else ""
     marks = "".join(f"[{n}]" for n in sorted(markers))
     shown = lead.text[0].lower() + lead.text[1:] if lead.qualifier and lead.text else lead.text  # "Some 121,000"
+    if lead.kind == "name":
+        return (f"**{md_escape(lead.text)}** — the best-supported answer, given by {who}{when} {marks}").rstrip()
     return (f"**{md_escape(shown)}** {md_escape(lead.measure)} — the best-supported "
             f"figure, given by {who}"
             f"{when} {marks}".rstrip())

@@ -70,6 +70,7 @@ class _Loaded:
     articles: dict[str, Article]
     chunks: dict[str, Chunk]
     sentence_index: dict[tuple[str, int], int] = field(default_factory=dict)
+    weights: answering.WordWeights | None = None
 
 
 def _article_key(a: Article) -> tuple:
@@ -112,7 +113,8 @@ class Engine:
                 generation=gen, mtime=mtime, store=vector_store(self.settings, gen.collection), bm25=bm25,
                 bm25_docs=[node["doc_id"] for node in bm25.corpus],
                 articles={a.doc_id: a for a in gen.articles}, chunks={c.id: c for c in gen.chunks},
-                sentence_index={(s.doc_id, s.n): i for i, s in enumerate(gen.sentences)})
+                sentence_index={(s.doc_id, s.n): i for i, s in enumerate(gen.sentences)},
+                weights=answering.WordWeights.from_sentences(gen.sentences))
             return self._loaded
 
     def _ready(self) -> _Loaded:
@@ -283,11 +285,14 @@ class Engine:
         gen = state.generation
         retrieved = [h.chunk.id for h in hits]
         scored = answering.score_sentences(query, qvec, hits, gen.sentences, gen.sentence_vectors,
-                                           state.sentence_index, focus)
+                                           state.sentence_index, focus, state.weights)
+        closest = scored[0] if scored else None
+        scored = answering.named_in_context(scored, query, gen.sentences, state.sentence_index,
+                                            {d: a.title for d, a in state.articles.items()})
         best = scored[0] if scored else None
         timings = [("embed", t1 - t0), ("retrieve", t2 - t1)]
         if not answering.is_answered(best, query, self.settings):
-            ans = answering.not_found(question, retrieved, best, state.articles)
+            ans = answering.not_found(question, retrieved, closest, state.articles)
         else:
             chosen = answering.select(scored, self.settings)
             allowed = [i for i, f in enumerate(gen.figures) if doc_ids is None or f.doc_id in doc_ids]
