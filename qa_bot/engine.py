@@ -111,7 +111,7 @@ class Engine:
             bm25 = load_bm25(gen)
             self._loaded = _Loaded(
                 generation=gen, mtime=mtime, store=vector_store(self.settings, gen.collection), bm25=bm25,
-                bm25_docs=[node["doc_id"] for node in bm25.corpus],
+                bm25_docs=[node["article"] for node in bm25.corpus],
                 articles={a.doc_id: a for a in gen.articles}, chunks={c.id: c for c in gen.chunks},
                 sentence_index={(s.doc_id, s.n): i for i, s in enumerate(gen.sentences)},
                 weights=answering.WordWeights.from_sentences(gen.sentences))

@@ -27,7 +27,7 @@ def dense_ranking(store, query_vector: np.ndarray, n: int, doc_ids: Collection[s
 
     filters = None
     if doc_ids is not None:
-        filters = MetadataFilters(filters=[MetadataFilter(key="doc_id", value=sorted(doc_ids),
+        filters = MetadataFilters(filters=[MetadataFilter(key="article", value=sorted(doc_ids),
                                                           operator=FilterOperator.IN)])
     result = store.query(VectorStoreQuery(query_embedding=query_vector.tolist(), similarity_top_k=n,
                                           filters=filters))

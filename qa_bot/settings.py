@@ -90,7 +90,7 @@ class Settings:
     @property
     def index_key(self) -> str:
         """Hash of everything that changes the vectors or chunks: a change builds a new index, never mixes."""
-        raw = f"{self.model}|{self.chunk_chars}|{self.chunk_overlap}|v1"
+        raw = f"{self.model}|{self.chunk_chars}|{self.chunk_overlap}|v2"  # v2: article id stored as "article"
         return hashlib.sha256(raw.encode()).hexdigest()[:12]
 
 

@@ -118,17 +118,20 @@ def vector_store(settings: Settings, collection: str, create: bool = False):
 
 def chunk_nodes(chunks: Sequence[Chunk], articles: dict[str, Article], vectors: np.ndarray | None = None):
     """llama-index TextNodes for chunks, with flat scalar metadata (what Chroma accepts) and optional vectors."""
-    from llama_index.core.schema import TextNode
+    from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
     nodes = []
     for i, c in enumerate(chunks):
         a = articles[c.doc_id]
+        # llama-index overwrites the metadata keys doc_id/document_id/ref_doc_id with the SOURCE relationship's
+        # id when it stores a node, so the article id goes in both: SOURCE and a key of our own ("article").
         nodes.append(TextNode(
             id_=c.id, text=c.text,
             embedding=None if vectors is None else vectors[i].tolist(),
-            metadata={"doc_id": c.doc_id, "title": a.title, "outlet": a.outlet, "published": a.published,
+            relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=c.doc_id)},
+            metadata={"article": c.doc_id, "title": a.title, "outlet": a.outlet, "published": a.published,
                       "chunk": c.n, "start": c.start, "end": c.end},
-            excluded_embed_metadata_keys=["doc_id", "title", "outlet", "published", "chunk", "start", "end"],
+            excluded_embed_metadata_keys=["article", "title", "outlet", "published", "chunk", "start", "end"],
             excluded_llm_metadata_keys=["chunk", "start", "end"]))
     return nodes
 

@@ -61,8 +61,20 @@ def test_follow_up_question_uses_the_conversation(shipped_engine):
 
 
 def test_restricting_to_some_articles_only_cites_those(shipped_engine):
-    answer = shipped_engine.ask("How many people were evacuated?", doc_ids=["004_a62debbdcae0a305.txt"])
-    assert {c.doc_id for c in answer.citations} <= {"004_a62debbdcae0a305.txt"}
+    only = ["004_a62debbdcae0a305.txt"]
+    answer = shipped_engine.ask("How many people were evacuated?", doc_ids=only)
+    assert answer.found
+    assert {c.doc_id for c in answer.citations} == set(only)
+    assert any("several thousand" in c.quote for c in answer.citations)
+    assert {f["doc_id"] for f in answer.figures} <= set(only)
+    assert set(answer.retrieved) and all(r.startswith(only[0] + "#") for r in answer.retrieved)
+
+
+def test_both_retrievers_honour_the_article_filter(shipped_engine):
+    only = {"000_77fda93acc507827.txt", "003_5ba68c8e7d44777e.txt"}
+    for mode in ("dense", "bm25", "hybrid"):
+        _, hits = shipped_engine.retrieve("How many people were evacuated?", doc_ids=only, mode=mode)
+        assert hits and {h.chunk.doc_id for h in hits} <= only, mode
 
 
 @pytest.mark.parametrize("question, message", [
