@@ -2,7 +2,8 @@
 
 Each item becomes a small corpus (one file per passage: positive, positive_wrong, negative); the question is
 asked through qa_bot.ask and the item counts as found when one entry of `conflicts` holds a figure matching
-the true answer and one matching the swapped answer, each with its doc_id and quote.
+the true answer and one matching the swapped answer, each with its doc_id and quote. Name items ("Who acquired
+Instagram?") count the same way: their conflict holds name figures (kind "name", text = the name as written).
 
     python benchmarks/rgb_conflicts.py --data /work/shared/benchmarks/rgb/en_fact_dev.jsonl
 """
@@ -108,6 +109,10 @@ def run(data: Path, limit: int | None, only: set[str]) -> int:
     if numeric:
         hit = sum(1 for _, ok, _ in numeric if ok)
         print(f"  numeric+date: {hit}/{len(numeric)} = {hit / len(numeric):.0%}")
+    every = [r for rows in results.values() for r in rows]
+    if every:
+        hit = sum(1 for _, ok, _ in every if ok)
+        print(f"  all kinds: {hit}/{len(every)} = {hit / len(every):.0%}")
     for kind in ("number", "date", "name"):
         misses = [(i, why) for i, ok, why in results[kind] if not ok]
         if misses:

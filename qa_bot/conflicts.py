@@ -291,7 +291,8 @@ def figures_markdown(figures: Sequence[Figure], conflicts: Sequence[Conflict],
                                        (a.published if a else "")) if x)
         if f.as_of and (not a or f.as_of != a.published):
             source += f" (as of {f.as_of})"
-        cells = [mark, f.text, format_value(f.value, f.unit), f.measure, source, f.said_by, f.quote]
+        normal = f.text if f.kind == "name" else format_value(f.value, f.unit)
+        cells = [mark, f.text, normal, f.measure, source, f.said_by, f.quote]
         rows.append("| " + " | ".join(escape_cell(c) if i else c for i, c in enumerate(cells)) + " |")
     out = "\n".join(rows)
     if conflicts:

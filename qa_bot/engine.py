@@ -14,6 +14,7 @@ from typing import Callable, Collection, Sequence
 import numpy as np
 
 from . import answer as answering
+from . import names
 from .articles import SUFFIXES, CorpusFile, read_article, read_corpus
 from .chunks import chunk_sentences
 from .conflicts import figures_for_question, figures_markdown
@@ -299,6 +300,10 @@ class Engine:
             figs, conflicts = figures_for_question(query, qvec, [gen.figures[i] for i in allowed],
                                                    gen.measure_vectors[allowed] if allowed else
                                                    gen.measure_vectors[:0], hits, state.articles)
+            rows = [state.sentence_index[(x.sentence.doc_id, x.sentence.n)] for x in scored]
+            name_figs, name_conflicts = names.name_conflicts(query, scored, state.articles,
+                                                             gen.sentence_vectors[rows])
+            figs, conflicts = name_figs + figs, conflicts + name_conflicts  # a who-question leads with the name
             table = figures_markdown(figs, conflicts, state.articles)
             body = None
             if self.settings.answerer == "llm":

@@ -1,0 +1,132 @@
+"""Named-answer conflicts: two names given for one who/which/where question, shown side by side with citations."""
+
+from pathlib import Path
+
+import pytest
+
+from qa_bot.names import asks_for_name, same_name, spans
+
+NAMES = Path(__file__).parent / "data" / "names"
+
+
+def _spans(text):
+    return [text[s:e] for s, e, _ in spans(text)]
+
+
+@pytest.mark.parametrize("question", ["Who acquired Instagram?", "Where will the summit be held?",
+                                      "Which company bought the drone maker?", "Super Bowl 2021 location",
+                                      "What is the name of Amazon's assistant?", "Who is the acting governor?"])
+def test_questions_that_ask_for_a_name(question):
+    assert asks_for_name(question)
+
+
+@pytest.mark.parametrize("question", ["How many people were evacuated?", "When did the attack start?",
+                                      "What year was the company founded?", "What is the population of Kyiv?",
+                                      "How far did the troops advance?"])
+def test_questions_that_ask_for_a_figure_or_date_are_not_name_questions(question):
+    assert not asks_for_name(question)
+
+
+def test_spellings_of_one_name_are_one_answer():
+    assert same_name("Tampa", "Tampa, Florida")
+    assert same_name("Alexei Smirnov", "Aleksey Smirnov")
+    assert same_name("Smirnov", "Alexey Smirnov")
+    assert same_name("Tadej Pogačar", "Tadej Pogacar")
+    assert same_name("Facebook", "Facebook's")
+
+
+def test_different_people_or_clubs_sharing_a_word_are_different_answers():
+    assert not same_name("Joe Biden", "Hunter Biden")
+    assert not same_name("Real Madrid", "Atletico Madrid")
+    assert not same_name("Tampa, Florida", "Glendale, Arizona")
+
+
+def test_capitalized_runs_are_names_with_their_connectors_and_region():
+    assert _spans("The match was played in Rio de Janeiro, Brazil, on Sunday.") == ["The", "Rio de Janeiro"] or \
+        "Rio de Janeiro" in " ".join(_spans("The match was played in Rio de Janeiro, Brazil, on Sunday."))
+    assert "Tampa, Florida" in _spans("The game was played at Raymond James Stadium in Tampa, Florida, the home.")
+    assert "Toy Story 4" in _spans("Pixar's Toy Story 4 won the award.")
+
+
+# --- with the real model ---------------------------------------------------------------------------------------
+
+def _engine(tmp_path, real_embedder, folder):
+    from qa_bot.engine import Engine
+    from qa_bot.settings import Settings
+
+    return Engine(Settings(corpus=NAMES / folder, index_dir=tmp_path / "index", progress=False),
+                  embedder=real_embedder)
+
+
+def _names_in_conflicts(answer):
+    return [{f["text"] for f in c["figures"] if f["kind"] == "name"} for c in answer.to_dict()["conflicts"]]
+
+
+def _name_conflict(answer):
+    found = [c for c in answer.to_dict()["conflicts"] if c["figures"] and c["figures"][0]["kind"] == "name"]
+    return found[0] if found else None
+
+
+@pytest.mark.slow
+def test_two_companies_named_as_acquirer_are_a_conflict(tmp_path, real_embedder):
+    engine = _engine(tmp_path, real_embedder, "acquisition")
+    answer = engine.ask("Who acquired Bluefin Robotics?")
+    c = _name_conflict(answer)
+    assert c is not None, answer.answer
+    texts = {f["text"] for f in c["figures"]}
+    assert {"Northwind Holdings", "Harbor Capital"} <= texts
+    assert not texts & {"Dana Whitcombe", "Bluefin Robotics", "Halifax"}
+    for f in c["figures"]:  # each name is cited: its quote slices out of its file
+        path = Path(engine.article(f["doc_id"]).path)
+        assert path.read_text(encoding="utf-8")[f["start"]:f["end"]] == f["quote"]
+        assert path.read_text(encoding="utf-8")[f["text_start"]:f["text_end"]] == f["text"]
+    assert "Northwind Holdings" in answer.answer and "Harbor Capital" in answer.answer  # the table shows both
+
+
+@pytest.mark.slow
+def test_two_winners_reported_in_different_words_are_a_conflict(tmp_path, real_embedder):
+    answer = _engine(tmp_path, real_embedder, "marathon").ask("Who won the Lakeside Marathon?")
+    c = _name_conflict(answer)
+    assert c is not None, answer.answer
+    texts = {f["text"] for f in c["figures"]}
+    assert any("Okafor" in t for t in texts) and any("Brandt" in t for t in texts)
+
+
+@pytest.mark.slow
+def test_two_places_given_for_one_event_are_a_conflict(tmp_path, real_embedder):
+    answer = _engine(tmp_path, real_embedder, "summit").ask("Where will the coastal nations summit be held?")
+    c = _name_conflict(answer)
+    assert c is not None, answer.answer
+    texts = {f["text"] for f in c["figures"]}
+    assert any("Valencia" in t for t in texts) and any("Porto" in t for t in texts)
+    assert {f["doc_id"] for f in c["figures"]} == {"diplomatic-wire.txt", "gazette.txt"}
+
+
+@pytest.mark.slow
+def test_transliterated_spellings_of_one_person_are_not_a_conflict(tmp_path, real_embedder):
+    answer = _engine(tmp_path, real_embedder, "mayor").ask("Who is the mayor of Dnipro?")
+    assert answer.found
+    assert _name_conflict(answer) is None, _names_in_conflicts(answer)
+
+
+@pytest.mark.slow
+def test_the_loser_named_beside_the_winner_is_not_a_rival_answer(tmp_path, real_embedder):
+    answer = _engine(tmp_path, real_embedder, "final").ask("Who won the county cup final?")
+    assert answer.found
+    assert _name_conflict(answer) is None, _names_in_conflicts(answer)
+
+
+@pytest.mark.slow
+def test_a_figure_question_gets_no_name_conflict(tmp_path, real_embedder):
+    answer = _engine(tmp_path, real_embedder, "marathon").ask("How many runners finished the race?")
+    assert _name_conflict(answer) is None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", ["Who is the acting governor of the Kursk region?",
+                                      "Who is the Ukrainian military chief?",
+                                      "Who ordered the evacuation?",
+                                      "Where did Ukrainian troops cross the border?"])
+def test_shipped_corpus_name_questions_show_no_false_conflict(shipped_engine, question):
+    answer = shipped_engine.ask(question)
+    assert _name_conflict(answer) is None, _names_in_conflicts(answer)
