@@ -12,7 +12,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from .answer import NUMBER_QUESTION, STOPWORDS, WHEN_QUESTION, Scored
-from .conflicts import doc_label
+from .conflicts import doc_label, question_dimensions
 from .measures import find_speaker
 from .records import Article, Conflict, Figure
 from .units import MONTHS, WEEKDAYS
@@ -89,6 +89,10 @@ def asks_for_name(question: str) -> bool:
         return False
     if re.match(r"^\s*how\b", question, re.I):
         return False
+    if re.match(r"^\s*(?:who|whom|whose)\b", question, re.I):
+        return True
+    if question_dimensions(question) is not None:
+        return False  # "What was Tesla's revenue …?" asks for an amount
     return bool(_WH_NAME.search(question) or _ROLE_NOUN.search(question))
 
 
@@ -134,6 +138,8 @@ def spans(sentence: str) -> list[tuple[int, int, bool]]:
             t2 = toks[j][2]
             if re.search(r"['’]s?$", toks[j - 1][2]):
                 break  # "Romania's Simona Halep": the possessor is a name of its own
+            if t2.lower() in _FUNCTION and t2.lower() not in _CONNECTORS:
+                break  # headline case ("Pichai Appointed To Alphabet Board"): 'To' ends the name
             if _is_cap(t2) and toks[j][0] - end <= 1:
                 end = toks[j][1]
                 j += 1

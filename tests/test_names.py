@@ -22,7 +22,8 @@ def test_questions_that_ask_for_a_name(question):
 
 @pytest.mark.parametrize("question", ["How many people were evacuated?", "When did the attack start?",
                                       "What year was the company founded?", "What is the population of Kyiv?",
-                                      "How far did the troops advance?"])
+                                      "How far did the troops advance?",
+                                      "What was the revenue in the third quarter?", "What was Acme's revenue?"])
 def test_questions_that_ask_for_a_figure_or_date_are_not_name_questions(question):
     assert not asks_for_name(question)
 
