@@ -11,6 +11,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from .records import Answer, Article, Citation, Conflict, Figure, Hit, Sentence
+from .measures import measure_key
 from .settings import Settings
 
 STOPWORDS = frozenset("""
@@ -34,6 +35,9 @@ FOLLOW_UP = re.compile(r"^\s*(and|or|but|what about|how about|also|then|same|so)
                        r"those|these|he|she|his|her|its|their)\b", re.I)
 CALENDAR = re.compile(r"(January|February|March|April|May|June|July|August|September|October|November|December|"
                       r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$")
+# Words of a figure question that say nothing about what is counted: "total", "last week", "so far".
+FIGURE_NEUTRAL = frozenset("""total number amount figure count sum overall far yet still now currently last past
+previous next week weeks month months year years day days today yesterday ago since recently""".split())
 _WORD = re.compile(r"[A-Za-z\u00C0-\u024F\u0400-\u04FF]+|\d[\d,.]*")
 
 
@@ -106,15 +110,18 @@ def question_names(question: str) -> list[str]:
     """Capitalized words after the first: the names a question is about ('Moscow', 'Bryansk')."""
     words = re.findall(r"[A-Za-z\u00C0-\u024F\u0400-\u04FF][\w'’-]*", question)
     names = [re.sub(r"['’]s?$", "", w) for w in words[1:]]  # "Wednesday's" → "Wednesday"
-    return [w for w in names if w[:1].isupper() and w.lower() not in STOPWORDS and len(w) > 1
-            and not CALENDAR.match(w)]
+    parts = [p for w in names for p in w.split("-")]  # "Spider-Man": text splits it into words too
+    return [w for w in parts if w[:1].isupper() and w.lower() not in STOPWORDS and len(w) > 1
+            and w.isalpha() and not CALENDAR.match(w)]
 
 
 def missing_names(question: str, context: str) -> list[str]:
-    """Names of the question that the answer's context never mentions: 'How far is Kursk from Moscow?'
-    is not answered by a sentence about Kursk alone."""
+    """The question's names, when the answer's context mentions none of them (else []): 'Who is the governor
+    of Bryansk?' is not answered by a sentence about Belgorod. One name is enough — headline-style questions
+    capitalize words ('Best Actor') that the answering sentence writes otherwise."""
+    names = question_names(question)
     present = stems(context)
-    return [n for n in question_names(question) if _stem(n.lower()) not in present]
+    return [] if any(_stem(n.lower()) in present for n in names) else names
 
 
 def score_sentences(query: str, query_vector: np.ndarray, hits: Sequence[Hit], sentences: Sequence[Sentence],
@@ -138,15 +145,17 @@ def score_sentences(query: str, query_vector: np.ndarray, hits: Sequence[Hit], s
             i = sentence_index[key]
             s = sentences[i]
             sim = float(sentence_vectors[i] @ query_vector)
-            cov = coverage(words, s.text, weights)
+            before = [sentences[b].text for b in (sentence_index.get((s.doc_id, s.n - k)) for k in (1, 2))
+                      if b is not None] if focus else []
+            # a follow-up's words may sit in the sentence before ("in Belgorod ... About 11,000 residents")
+            cov = coverage(words, " ".join([*before, s.text]), weights)
             score = 0.7 * sim + 0.3 * cov
             if wants_number and not HAS_NUMBER.search(s.text):
                 score -= 0.25  # "how many" is not answered by a sentence without any number
             if wants_date and not HAS_DATE.search(s.text):
                 score -= 0.15
             if focus:
-                before = [sentence_index.get((s.doc_id, s.n - k)) for k in (1, 2)]
-                near = max((coverage(focus, sentences[b].text) * 0.75 for b in before if b is not None), default=0.0)
+                near = max((coverage(focus, b) * 0.75 for b in before), default=0.0)
                 score += 0.5 * max(coverage(focus, s.text), near) - 0.25
             if len(s.text) < 25:
                 score -= 0.1  # headings, datelines, "— BRICS News" lines rarely answer anything
@@ -224,6 +233,53 @@ def citation_for(n: int, article: Article, start: int, end: int, quote: str, sco
                     score=round(score, 4), outlet=article.outlet, published=article.published, url=article.url)
 
 
+def _same_measure(a: Figure, b: Figure) -> bool:
+    """Do two figures count the same thing? Their measures share a noun and, when both name one, an event:
+    "29 tanks lost" and "up to 1,350 troops lost" overlap as intervals but count different things."""
+    ka, kb = measure_key(a.measure), measure_key(b.measure)
+    nouns = not (ka.nouns and kb.nouns) or bool(ka.nouns & kb.nouns)
+    events = not (ka.events and kb.events) or bool(ka.events & kb.events)
+    return a.measure == b.measure or (nouns and events and ka.mode == kb.mode)
+
+
+def wants_figure(query: str) -> str:
+    """"number" for how-many/how-much questions, "date" for when-questions, "" otherwise."""
+    if NUMBER_QUESTION.search(query):
+        return "number"
+    return "date" if WHEN_QUESTION.search(query) else ""
+
+
+def figure_answers(query: str, sentence: Sentence, figures: Sequence[Figure], window: int = 6) -> bool:
+    """Does one of the figures of this sentence count what the question asks about? The figure's measure or
+    the words around it (`window` words either side) must share a word with the question, names aside:
+    "How many people live in the Kursk region?" is not answered by "12 civilians killed in the Kursk
+    region", though that sentence shares 'Kursk region' and has a number."""
+    wanted = wants_figure(query)
+    names = {_stem(n.lower()) for n in question_names(query)}
+    words = {_stem(w) for w in content_words(query) if w not in FIGURE_NEUTRAL} - names
+    for f in figures:
+        if (wanted == "date") != (f.kind == "date"):
+            continue
+        rel_start, rel_end = f.start - sentence.start, f.end - sentence.start
+        before = _WORD.findall(sentence.text[:max(rel_start, 0)])[-window:]
+        after = _WORD.findall(sentence.text[max(rel_end, 0):])[:window]
+        if words & (stems(f.measure) | stems(" ".join(before + after))):
+            return True
+    return False
+
+
+def figure_first(query: str, scored: Sequence[Scored], figures_of, look: int = 3) -> list[Scored]:
+    """For a how-many or when question: the scored sentences with the best of the top `look` whose figure
+    answers the question moved first, or [] when none of them has one (the question is not answered).
+    Other questions: unchanged. figures_of(sentence) gives a sentence's figures."""
+    if not wants_figure(query):
+        return list(scored)
+    for i, s in enumerate(scored[:look]):
+        if figure_answers(query, s.sentence, figures_of(s.sentence)):
+            return [s, *scored[:i], *scored[i + 1:]]
+    return []
+
+
 def lead_cluster(figures: Sequence[Figure]) -> list[Figure]:
     """The best-supported figure and the figures right after it that agree with it (same unit, overlapping
     intervals): figures_for_question lists the best-supported agreeing cluster of the best group first."""
@@ -237,7 +293,8 @@ def lead_cluster(figures: Sequence[Figure]) -> list[Figure]:
         return out + list(itertools.takewhile(lambda f: f.kind == "name" and same_name(f.text, lead.text),
                                               figures[1:]))
     for f in figures[1:]:
-        if f.unit != lead.unit or f.dimension != lead.dimension or f.high < lead.low or f.low > lead.high:
+        if (f.unit != lead.unit or f.dimension != lead.dimension or f.high < lead.low or f.low > lead.high
+                or not _same_measure(f, lead)):
             break
         out.append(f)
     return out

@@ -72,6 +72,14 @@ class _Loaded:
     chunks: dict[str, Chunk]
     sentence_index: dict[tuple[str, int], int] = field(default_factory=dict)
     weights: answering.WordWeights | None = None
+    sentence_figures: dict[tuple[str, int], list[Figure]] = field(default_factory=dict)  # by (doc_id, start)
+
+
+def _by_sentence(figures: Sequence[Figure]) -> dict[tuple[str, int], list[Figure]]:
+    out: dict[tuple[str, int], list[Figure]] = {}
+    for f in figures:
+        out.setdefault((f.doc_id, f.sentence_start), []).append(f)
+    return out
 
 
 def _article_key(a: Article) -> tuple:
@@ -115,7 +123,8 @@ class Engine:
                 bm25_docs=[node["article"] for node in bm25.corpus],
                 articles={a.doc_id: a for a in gen.articles}, chunks={c.id: c for c in gen.chunks},
                 sentence_index={(s.doc_id, s.n): i for i, s in enumerate(gen.sentences)},
-                weights=answering.WordWeights.from_sentences(gen.sentences))
+                weights=answering.WordWeights.from_sentences(gen.sentences),
+                sentence_figures=_by_sentence(gen.figures))
             return self._loaded
 
     def _ready(self) -> _Loaded:
@@ -288,8 +297,11 @@ class Engine:
         scored = answering.score_sentences(query, qvec, hits, gen.sentences, gen.sentence_vectors,
                                            state.sentence_index, focus, state.weights)
         closest = scored[0] if scored else None
-        scored = answering.named_in_context(scored, query, gen.sentences, state.sentence_index,
+        # names come from the question itself: a follow-up's history may name a place it moved away from
+        scored = answering.named_in_context(scored, question, gen.sentences, state.sentence_index,
                                             {d: a.title for d, a in state.articles.items()})
+        scored = answering.figure_first(query, scored,
+                                        lambda s: state.sentence_figures.get((s.doc_id, s.start), []))
         best = scored[0] if scored else None
         timings = [("embed", t1 - t0), ("retrieve", t2 - t1)]
         if not answering.is_answered(best, query, self.settings):
