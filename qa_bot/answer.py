@@ -65,7 +65,7 @@ def retrieval_query(question: str, history: Sequence[str]) -> tuple[str, list[st
     """The text to retrieve with, and the words to focus on. A short or elliptical follow-up ("and in
     Belgorod?") borrows the previous question, so it is searched in the conversation's context, while its
     own new words ("belgorod") must still be matched by the sentences chosen."""
-    if history and (len(content_words(question)) <= 3 or FOLLOW_UP.search(question)):
+    if history and (len(content_words(question)) <= 2 or FOLLOW_UP.search(question)):
         earlier = set(content_words(history[-1]))
         return f"{history[-1]} {question}", [w for w in content_words(question) if w not in earlier]
     return question, []

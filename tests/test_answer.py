@@ -1,0 +1,61 @@
+"""Answer composition rules, without a model: what counts as answering, what leads, what is escaped."""
+
+from qa_bot import answer as A
+from qa_bot.records import Figure, Sentence
+
+
+def _fig(text, value, measure, *, low=None, high=None, unit="", dimension="count", kind="number", start=0):
+    return Figure(value=value, unit=unit, text=text, qualifier="", measure=measure, doc_id="a.txt", quote="q",
+                  start=start, end=start + len(text), sentence_start=0, sentence_end=1,
+                  low=value if low is None else low, high=value if high is None else high,
+                  dimension=dimension, kind=kind)
+
+
+def test_lead_cluster_keeps_agreeing_figures_of_the_same_measure_only():
+    figs = [_fig("29", 29, "tanks lost"), _fig("up to 1,350", 1350, "troops lost", low=0, high=1350)]
+    assert A.lead_cluster(figs) == figs[:1]  # intervals overlap, but tanks are not troops
+    same = [_fig("121,000", 121000, "people left", low=120500, high=121500),
+            _fig("more than 120,000", 120000, "people left", low=120000, high=1e12)]
+    assert A.lead_cluster(same) == same
+
+
+def test_a_number_question_needs_a_figure_near_the_words_it_asks_about():
+    s = Sentence("a.txt", 0, 0, 80, "Smirnov said 12 civilians had been killed in the Kursk region on Monday.")
+    killed = _fig("12", 12, "civilians killed", start=13)
+    assert A.figure_answers("How many civilians were killed?", s, [killed])
+    assert not A.figure_answers("How many people live in the Kursk region in total?", s, [killed])
+
+
+def test_a_when_question_needs_a_date_figure():
+    s = Sentence("a.txt", 0, 0, 60, "The game was released on March 3, 2017 in Japan.")
+    date = _fig("March 3, 2017", 736391, "game released", kind="date", unit="date", dimension="date", start=25)
+    count = _fig("3", 3, "game released", start=31)
+    assert A.figure_answers("When was the game released?", s, [date])
+    assert not A.figure_answers("When was the game released?", s, [count])
+
+
+def test_names_of_the_question_must_appear_near_the_answer():
+    assert A.question_names("Who is the governor of the Bryansk region?") == ["Bryansk"]
+    assert A.missing_names("Who is the governor of the Bryansk region?", "The Belgorod governor said") == ["Bryansk"]
+    assert A.missing_names("When was Marvel's Spider-Man released?", "Spider-Man came out in 2018") == []
+    assert A.question_names("What was Tesla's revenue in Q1 on Monday?") == ["Tesla"]
+
+
+def test_follow_up_questions_borrow_the_previous_question_and_focus_on_their_new_words():
+    query, focus = A.retrieval_query("And in Belgorod?", ["How many people were evacuated?"])
+    assert query == "How many people were evacuated? And in Belgorod?" and focus == ["belgorod"]
+    assert A.retrieval_query("Who is the acting governor of Kursk?", ["How many left?"]) == (
+        "Who is the acting governor of Kursk?", [])
+
+
+def test_article_text_is_escaped_so_it_cannot_become_markup():
+    out = A.md_escape("<script>alert(1)</script> [x](javascript:alert(1)) *bold* `code`")
+    assert "<script>" not in out and "[x](" not in out and "*bold*" not in out
+    assert out.replace("\\", "") == "<script>alert(1)</script> [x](javascript:alert(1)) *bold* `code`"
+
+
+def test_rare_words_weigh_more_in_coverage():
+    weights = A.WordWeights.from_sentences([Sentence("a", i, 0, 1, t) for i, t in enumerate(
+        ["Kursk region news", "Kursk region again", "Kursk people live here"])])
+    assert weights.idf("live") > weights.idf("kursk")
+    assert A.coverage(["kursk", "live"], "Kursk was shelled", weights) < 0.5
