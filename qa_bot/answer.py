@@ -203,7 +203,7 @@ def select(scored: Sequence[Scored], settings: Settings) -> list[Scored]:
     towards different articles so a reader sees every source that reports the answer."""
     if not scored:
         return []
-    floor = max(scored[0].score - 0.15, scored[0].score * 0.75)
+    floor = max(scored[0].score - 0.12, scored[0].score * 0.8)
     chosen: list[Scored] = []
     texts: set[str] = set()
     docs: set[str] = set()
@@ -249,23 +249,25 @@ def wants_figure(query: str) -> str:
     return "date" if WHEN_QUESTION.search(query) else ""
 
 
-def figure_answers(query: str, sentence: Sentence, figures: Sequence[Figure], window: int = 6) -> bool:
-    """Does one of the figures of this sentence count what the question asks about? The figure's measure or
-    the words around it (`window` words either side) must share a word with the question, names aside:
-    "How many people live in the Kursk region?" is not answered by "12 civilians killed in the Kursk
-    region", though that sentence shares 'Kursk region' and has a number."""
+def answer_figure(query: str, sentence: Sentence, figures: Sequence[Figure], window: int = 6) -> Figure | None:
+    """The figure of this sentence that counts what the question asks about, if any: its measure or the words
+    around it (`window` words either side) share a word with the question, names aside. "How many people
+    live in the Kursk region?" is not answered by "12 civilians killed in the Kursk region", though that
+    sentence shares 'Kursk region' and has a number."""
     wanted = wants_figure(query)
     names = {_stem(n.lower()) for n in question_names(query)}
     words = {_stem(w) for w in content_words(query) if w not in FIGURE_NEUTRAL} - names
+    best, best_hits = None, 0
     for f in figures:
-        if (wanted == "date") != (f.kind == "date"):
+        if (wanted == "date") != (f.kind == "date") or f.kind == "name":
             continue
         rel_start, rel_end = f.start - sentence.start, f.end - sentence.start
         before = _WORD.findall(sentence.text[:max(rel_start, 0)])[-window:]
         after = _WORD.findall(sentence.text[max(rel_end, 0):])[:window]
-        if words & (stems(f.measure) | stems(" ".join(before + after))):
-            return True
-    return False
+        hits = len(words & (stems(f.measure) | stems(" ".join(before + after))))
+        if hits > best_hits:  # "12 civilians killed and 121 wounded": 'wounded?' picks 121
+            best, best_hits = f, hits
+    return best
 
 
 def figure_first(query: str, scored: Sequence[Scored], figures_of, look: int = 3) -> list[Scored]:
@@ -275,61 +277,73 @@ def figure_first(query: str, scored: Sequence[Scored], figures_of, look: int = 3
     if not wants_figure(query):
         return list(scored)
     for i, s in enumerate(scored[:look]):
-        if figure_answers(query, s.sentence, figures_of(s.sentence)):
+        if answer_figure(query, s.sentence, figures_of(s.sentence)) is not None:
             return [s, *scored[:i], *scored[i + 1:]]
     return []
 
 
-def lead_cluster(figures: Sequence[Figure]) -> list[Figure]:
-    """The best-supported figure and the figures right after it that agree with it (same unit, overlapping
-    intervals): figures_for_question lists the best-supported agreeing cluster of the best group first."""
-    if not figures:
+def lead_cluster(lead: Figure | None, figures: Sequence[Figure]) -> list[Figure]:
+    """The figure that answers the question and every figure of the table that agrees with it (same unit and
+    measure, overlapping intervals); [] without a lead. A name leads only its other spellings."""
+    if lead is None:
         return []
-    lead = figures[0]
     out = [lead]
-    if lead.kind == "name":  # a name agrees with its other spellings only ("Tampa" / "Tampa, Florida")
-        from .names import same_name  # names builds on this module
+    for f in figures:
+        if (f.doc_id, f.start) == (lead.doc_id, lead.start):
+            continue
+        if lead.kind == "name":
+            from .names import same_name  # names builds on this module
 
-        return out + list(itertools.takewhile(lambda f: f.kind == "name" and same_name(f.text, lead.text),
-                                              figures[1:]))
-    for f in figures[1:]:
-        if (f.unit != lead.unit or f.dimension != lead.dimension or f.high < lead.low or f.low > lead.high
-                or not _same_measure(f, lead)):
-            break
-        out.append(f)
+            if f.kind == "name" and same_name(f.text, lead.text):
+                out.append(f)
+        elif (f.kind == lead.kind and f.unit == lead.unit and f.dimension == lead.dimension
+              and f.low <= lead.high and lead.low <= f.high and _same_measure(f, lead)):
+            out.append(f)
     return out
 
 
 def _lead_line(cluster: Sequence[Figure], markers: Sequence[int], articles: Mapping[str, Article]) -> str:
     lead = cluster[0]
     docs = sorted({f.doc_id for f in cluster})
-    who = f"{len(docs)} article{'s' if len(docs) > 1 else ''}"
+    agree = f"{len(docs)} articles agree" if len(docs) > 1 else "1 article"
     dates = sorted({f.as_of or articles[f.doc_id].published for f in cluster} - {""})
     when = f", as of {dates[-1]}" if dates else ""
     marks = "".join(f"[{n}]" for n in sorted(markers))
     shown = lead.text[0].lower() + lead.text[1:] if lead.qualifier and lead.text else lead.text  # "Some 121,000"
-    if lead.kind == "name":
-        return (f"**{md_escape(lead.text)}** — the best-supported answer, given by {who}{when} {marks}").rstrip()
-    return (f"**{md_escape(shown)}** {md_escape(lead.measure)} — the best-supported "
-            f"figure, given by {who}"
-            f"{when} {marks}".rstrip())
+    what = "answer" if lead.kind == "name" else "figure"
+    measure = f" {md_escape(lead.measure)}" if lead.kind != "name" and lead.measure else ""
+    return f"**{md_escape(shown)}**{measure} — the best-supported {what} ({agree}{when}) {marks}".rstrip()
 
 
 def source_label(article: Article) -> str:
-    """'Title — Outlet, 2024-08-12' with whatever is known."""
+    """'Title (Outlet, 2024-08-12)' with whatever is known."""
     extra = ", ".join(x for x in (article.outlet, article.published) if x)
     return f"{article.title} ({extra})" if extra else article.title
 
 
+def anchored(figures: Sequence[Figure], conflicts: Sequence[Conflict], chosen: Sequence[Scored]):
+    """For a question that asks for no figure: only the figures the quoted sentences give, and the conflicts
+    they are part of — an answer about who said what needs no table of unrelated numbers."""
+    quoted = {(s.sentence.doc_id, s.sentence.start) for s in chosen}
+
+    def here(f: Figure) -> bool:
+        return (f.doc_id, f.sentence_start) in quoted
+
+    kept = [c for c in conflicts if any(here(f) for f in c.figures)]
+    members = {(f.doc_id, f.start) for c in kept for f in c.figures}
+    return [f for f in figures if here(f) or (f.doc_id, f.start) in members], kept
+
+
 def compose(question: str, chosen: Sequence[Scored], articles: Mapping[str, Article],
             figures: Sequence[Figure], conflicts: Sequence[Conflict], table: str,
-            retrieved: Sequence[str], body: str | None = None) -> Answer:
-    """The answer: one quoted sentence per line with its [n] marker (or `body`, an LLM's text citing the same
-    [n]), then the figures table."""
+            retrieved: Sequence[str], body: str | None = None, lead: Figure | None = None) -> Answer:
+    """The answer: the lead figure that answers the question (if any) with every article that agrees, then one
+    quoted sentence per line with its [n] marker (or `body`, an LLM's text citing the same [n]), then the
+    figures table."""
     citations = [citation_for(i, articles[s.sentence.doc_id], s.sentence.start, s.sentence.end, s.sentence.text,
                               s.score) for i, s in enumerate(chosen, 1)]
     lines = []
-    cluster = lead_cluster(figures)
+    cluster = lead_cluster(lead, figures)
     if cluster:  # lead with the best-supported figure, citing every sentence that gives it
         markers = []
         for f in cluster:

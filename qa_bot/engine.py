@@ -73,6 +73,18 @@ class _Loaded:
     sentence_index: dict[tuple[str, int], int] = field(default_factory=dict)
     weights: answering.WordWeights | None = None
     sentence_figures: dict[tuple[str, int], list[Figure]] = field(default_factory=dict)  # by (doc_id, start)
+    centroids: dict[str, np.ndarray] = field(default_factory=dict)  # normalized mean chunk vector per article
+
+
+def _centroids(gen: Generation) -> dict[str, np.ndarray]:
+    rows: dict[str, list[int]] = {}
+    for i, c in enumerate(gen.chunks):
+        rows.setdefault(c.doc_id, []).append(i)
+    out = {}
+    for doc_id, idx in rows.items():
+        v = gen.chunk_vectors[idx].mean(axis=0)
+        out[doc_id] = v / (np.linalg.norm(v) or 1.0)
+    return out
 
 
 def _by_sentence(figures: Sequence[Figure]) -> dict[tuple[str, int], list[Figure]]:
@@ -124,7 +136,7 @@ class Engine:
                 articles={a.doc_id: a for a in gen.articles}, chunks={c.id: c for c in gen.chunks},
                 sentence_index={(s.doc_id, s.n): i for i, s in enumerate(gen.sentences)},
                 weights=answering.WordWeights.from_sentences(gen.sentences),
-                sentence_figures=_by_sentence(gen.figures))
+                sentence_figures=_by_sentence(gen.figures), centroids=_centroids(gen))
             return self._loaded
 
     def _ready(self) -> _Loaded:
@@ -238,6 +250,13 @@ class Engine:
             return IndexReport(chunks=len(state.generation.chunks) if state else 0), rejected
         return self.index(progress), rejected
 
+    def _same_event(self, state: _Loaded, doc_id: str, min_cosine: float = 0.45) -> set[str]:
+        """Articles about the same event as doc_id: their mean chunk vectors are close (cosine ≥ min_cosine)."""
+        ref = state.centroids.get(doc_id)
+        if ref is None:
+            return set(state.articles)
+        return {d for d, v in state.centroids.items() if float(v @ ref) >= min_cosine}
+
     # --- reading -------------------------------------------------------------------------------------------
     def articles(self) -> list[Article]:
         """The indexed articles, sorted by doc_id."""
@@ -250,18 +269,23 @@ class Engine:
         except KeyError:
             raise CorpusError(f"No indexed article has the id {doc_id!r}; `qa-bot index` lists the ids.") from None
 
-    def check_question(self, question: object) -> str:
-        """The question, stripped, or QuestionError saying what is wrong with it."""
-        if not isinstance(question, str) or not question.strip():
+    def check_question(self, question: object, follow_up: bool = False) -> str:
+        """The question, stripped, or QuestionError saying what is wrong with it. A follow-up ("Who said
+        it?") may name nothing itself: it borrows the conversation's words."""
+        if question is not None and not isinstance(question, str):
+            raise QuestionError(f"The question must be text, not {type(question).__name__}. Send a sentence, e.g. "
+                                "'How many people were evacuated?'")
+        if not question or not question.strip():
             raise QuestionError("The question is empty. Type a question about the articles, e.g. "
                                 "'How many people were evacuated?'")
-        question = " ".join(question.split())
+        # Undecodable bytes (lone surrogates from a terminal in the wrong encoding) become '?', not a crash.
+        question = " ".join(question.encode("utf-8", "replace").decode("utf-8").split())
         if len(question) > self.settings.max_question_chars:
             raise QuestionError(f"The question is {len(question):,} characters long; keep it under "
                                 f"{self.settings.max_question_chars:,} (ask about one thing at a time).")
-        if not answering.content_words(question):
-            raise QuestionError("The question has no words to search for. Ask about something in the articles, "
-                                "e.g. 'How many people were evacuated?'")
+        if not answering.content_words(question) and not follow_up:
+            raise QuestionError("The question names nothing to look for. Say who or what you mean, e.g. "
+                                "'How many people were evacuated?'")
         return question
 
     def retrieve(self, query: str, doc_ids: Collection[str] | None = None, mode: str = "hybrid",
@@ -285,8 +309,8 @@ class Engine:
         """Answer from the index (building it first if needed). history: earlier user questions, oldest first.
         doc_ids: restrict retrieval to these articles (None = all)."""
         t0 = time.perf_counter()
-        question = self.check_question(question)
         history = [h for h in (" ".join(str(h).split()) for h in history) if h][-5:]
+        question = self.check_question(question, follow_up=bool(history))
         query, focus = answering.retrieval_query(question, history)
         qvec = self.embedder.encode([query])[0]
         t1 = time.perf_counter()
@@ -300,22 +324,32 @@ class Engine:
         # names come from the question itself: a follow-up's history may name a place it moved away from
         scored = answering.named_in_context(scored, question, gen.sentences, state.sentence_index,
                                             {d: a.title for d, a in state.articles.items()})
-        scored = answering.figure_first(query, scored,
-                                        lambda s: state.sentence_figures.get((s.doc_id, s.start), []))
+        def figures_of(s):
+            return state.sentence_figures.get((s.doc_id, s.start), [])
+
+        scored = answering.figure_first(query, scored, figures_of)
         best = scored[0] if scored else None
         timings = [("embed", t1 - t0), ("retrieve", t2 - t1)]
         if not answering.is_answered(best, query, self.settings):
             ans = answering.not_found(question, retrieved, closest, state.articles)
         else:
             chosen = answering.select(scored, self.settings)
-            allowed = [i for i, f in enumerate(gen.figures) if doc_ids is None or f.doc_id in doc_ids]
+            # Figures come from articles about the same event as the best answer: a flood's death toll is
+            # no conflict for a war's (same-event articles measured 0.6-0.95 cosine, other events < 0.2).
+            scope = self._same_event(state, best.sentence.doc_id)
+            allowed = [i for i, f in enumerate(gen.figures)
+                       if (doc_ids is None or f.doc_id in doc_ids) and f.doc_id in scope]
             figs, conflicts = figures_for_question(query, qvec, [gen.figures[i] for i in allowed],
                                                    gen.measure_vectors[allowed] if allowed else
                                                    gen.measure_vectors[:0], hits, state.articles)
             rows = [state.sentence_index[(x.sentence.doc_id, x.sentence.n)] for x in scored]
             name_figs, name_conflicts = names.name_conflicts(query, scored, state.articles,
                                                              gen.sentence_vectors[rows])
+            if not answering.wants_figure(query):
+                figs, conflicts = answering.anchored(figs, conflicts, chosen)
             figs, conflicts = name_figs + figs, conflicts + name_conflicts  # a who-question leads with the name
+            lead = (answering.answer_figure(query, best.sentence, figures_of(best.sentence))
+                    if answering.wants_figure(query) else name_figs[0] if name_figs else None)
             table = figures_markdown(figs, conflicts, state.articles)
             body = None
             if self.settings.answerer == "llm":
@@ -324,6 +358,7 @@ class Engine:
                 body, problem = llm_body(question, chosen, state.articles, self.settings)
                 if problem:
                     table = f"_{answering.md_escape(problem)}_\n\n{table}".rstrip()
-            ans = answering.compose(question, chosen, state.articles, figs, conflicts, table, retrieved, body)
+            ans = answering.compose(question, chosen, state.articles, figs, conflicts, table, retrieved, body,
+                                    lead)
         timings.append(("answer", time.perf_counter() - t2))
         return replace(ans, timings=tuple(timings))

@@ -12,26 +12,35 @@ def _fig(text, value, measure, *, low=None, high=None, unit="", dimension="count
 
 
 def test_lead_cluster_keeps_agreeing_figures_of_the_same_measure_only():
-    figs = [_fig("29", 29, "tanks lost"), _fig("up to 1,350", 1350, "troops lost", low=0, high=1350)]
-    assert A.lead_cluster(figs) == figs[:1]  # intervals overlap, but tanks are not troops
-    same = [_fig("121,000", 121000, "people left", low=120500, high=121500),
-            _fig("more than 120,000", 120000, "people left", low=120000, high=1e12)]
-    assert A.lead_cluster(same) == same
+    tanks = _fig("29", 29, "tanks lost")
+    troops = _fig("up to 1,350", 1350, "troops lost", low=0, high=1350, start=40)
+    assert A.lead_cluster(tanks, [troops, tanks]) == [tanks]  # intervals overlap, but tanks are not troops
+    left = _fig("121,000", 121000, "people left", low=120500, high=121500)
+    more = _fig("more than 120,000", 120000, "people left", low=120000, high=1e12, start=50)
+    told = _fig("180,000", 180000, "people told to evacuate", low=175000, high=185000, start=90)
+    assert A.lead_cluster(left, [left, more, told]) == [left, more]
+    assert A.lead_cluster(None, [left, more]) == []
 
 
 def test_a_number_question_needs_a_figure_near_the_words_it_asks_about():
     s = Sentence("a.txt", 0, 0, 80, "Smirnov said 12 civilians had been killed in the Kursk region on Monday.")
     killed = _fig("12", 12, "civilians killed", start=13)
-    assert A.figure_answers("How many civilians were killed?", s, [killed])
-    assert not A.figure_answers("How many people live in the Kursk region in total?", s, [killed])
+    assert A.answer_figure("How many civilians were killed?", s, [killed]) == killed
+    assert A.answer_figure("How many people live in the Kursk region in total?", s, [killed]) is None
+
+
+def test_the_figure_nearest_the_asked_words_answers():
+    s = Sentence("a.txt", 0, 0, 90, "Smirnov said 12 civilians had been killed and 121 others had been wounded.")
+    killed, wounded = _fig("12", 12, "civilians killed", start=13), _fig("121", 121, "others wounded", start=46)
+    assert A.answer_figure("How many were wounded?", s, [killed, wounded]) == wounded
 
 
 def test_a_when_question_needs_a_date_figure():
     s = Sentence("a.txt", 0, 0, 60, "The game was released on March 3, 2017 in Japan.")
     date = _fig("March 3, 2017", 736391, "game released", kind="date", unit="date", dimension="date", start=25)
     count = _fig("3", 3, "game released", start=31)
-    assert A.figure_answers("When was the game released?", s, [date])
-    assert not A.figure_answers("When was the game released?", s, [count])
+    assert A.answer_figure("When was the game released?", s, [date]) == date
+    assert A.answer_figure("When was the game released?", s, [count]) is None
 
 
 def test_names_of_the_question_must_appear_near_the_answer():

@@ -81,7 +81,7 @@ def test_both_retrievers_honour_the_article_filter(shipped_engine):
     ("", "The question is empty"),
     ("   \n\t ", "The question is empty"),
     ("x" * 5000, "characters long; keep it under"),
-    ("?!", "no words to search for"),
+    ("?!", "names nothing to look for"),
 ])
 def test_unusable_questions_are_rejected_with_advice(shipped_engine, question, message):
     with pytest.raises(QuestionError, match=message):
