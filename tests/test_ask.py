@@ -112,3 +112,36 @@ def test_top_level_ask_builds_the_index_for_a_new_corpus(news_corpus, tmp_path):
     assert answer.found
     quotes = " ".join(c.quote for c in answer.citations)
     assert "2,400" in quotes and "3,000" in quotes
+
+
+def test_figures_of_another_event_are_never_set_against_each_other(tmp_path, real_embedder):
+    import shutil
+
+    from qa_bot.engine import Engine
+
+    mixed = tmp_path / "mixed"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "corpus" / "kursk-2024", mixed)
+    for f in (Path(__file__).parent / "data" / "news").glob("harbor-*"):
+        shutil.copy(f, mixed / f.name)
+    (mixed / "sources.csv").unlink()
+    engine = Engine(qa_bot.Settings(corpus=mixed, index_dir=tmp_path / "ix", progress=False), embedder=real_embedder)
+    kursk = engine.ask("How many people were evacuated from the Kursk region?")
+    assert kursk.found and kursk.conflicts
+    assert not any(f["doc_id"].startswith("harbor") for f in kursk.figures)
+    fire = engine.ask("How many residents were evacuated because of the harbor fire?")
+    assert {f["doc_id"] for f in fire.figures} <= {"harbor-fire.txt", "harbor-fire-update.md"}
+
+
+def test_a_question_with_undecodable_characters_is_answered_not_crashed(shipped_engine):
+    answer = shipped_engine.ask("How many people were evacuated \udcff\udcfe?")
+    assert answer.found and "\udcff" not in answer.question
+
+
+def test_a_question_that_is_not_text_is_rejected_with_advice(shipped_engine):
+    with pytest.raises(QuestionError, match="must be text"):
+        shipped_engine.ask(12345)
+
+
+def test_a_pronoun_only_follow_up_borrows_the_conversation(shipped_engine):
+    answer = shipped_engine.ask("Who said that?", history=["How many civilians were killed?"])
+    assert answer.found and any("Smirnov" in c.quote for c in answer.citations)
