@@ -18,7 +18,7 @@ from . import names
 from .articles import SUFFIXES, CorpusFile, read_article, read_corpus
 from .chunks import chunk_sentences
 from .conflicts import figures_for_question, figures_markdown
-from .errors import CorpusError, QuestionError
+from .errors import CorpusError, IndexStoreError, QuestionError
 from .figures import extract_figures, measure_phrase
 from .hits import MODES, bm25_ranking, dense_ranking, fuse
 from .records import Answer, Article, Chunk, Figure, Sentence
@@ -149,33 +149,46 @@ class Engine:
 
     # --- indexing ------------------------------------------------------------------------------------
     def index(self, progress: Progress | None = None) -> IndexReport:
-        """Build or incrementally update the index; the previous index keeps answering until the new one is done."""
+        """Build or incrementally update the index; the previous index keeps answering until the new one is done.
+        A read-only index that is up to date is fine: nothing needs writing."""
         t0 = time.perf_counter()
-        check_writable(self.settings.index_dir)
+        try:
+            check_writable(self.settings.index_dir)
+        except IndexStoreError:
+            old, ingested, report = self._changes()
+            if old is not None and not report["added"] + report["updated"] + report["removed"]:
+                log.warning("index folder %s is read-only; it is up to date, so it is used as it is",
+                            self.settings.index_dir)
+                return IndexReport(**report, chunks=len(old.chunks), seconds=time.perf_counter() - t0)
+            raise
         with build_lock(key_dir(self.settings)):
-            ingested = read_corpus(self.settings.corpus, ((self.uploads_dir, f"{UPLOADS}/"),))
-            try:
-                old = load_generation(self.settings)
-            except Exception as exc:  # noqa: BLE001 - a damaged index is rebuilt, not fatal
-                log.warning("previous index unreadable, rebuilding from scratch: %s", exc)
-                old = None
-            old_articles = {a.doc_id: a for a in old.articles} if old else {}
-            if old is not None and (read_current(self.settings) or {}).get("pipeline") != pipeline_fingerprint():
-                # The splitting/extraction code changed since this index was built: process everything again.
-                old_articles = {d: replace(a, sha256="") for d, a in old_articles.items()}
-            new_articles = {a.doc_id: a for a in ingested.articles}
-            added = tuple(d for d in new_articles if d not in old_articles)
-            removed = tuple(d for d in old_articles if d not in new_articles)
-            updated = tuple(d for d in new_articles
-                            if d in old_articles and _article_key(new_articles[d]) != _article_key(old_articles[d]))
-            unchanged = tuple(d for d in new_articles if d not in added and d not in updated)
-            report = dict(added=added, updated=updated, removed=removed, unchanged=unchanged,
-                          skipped=ingested.warnings)
-            if old is not None and not (added or updated or removed):
+            old, ingested, report = self._changes()
+            if old is not None and not (report["added"] + report["updated"] + report["removed"]):
                 return IndexReport(**report, chunks=len(old.chunks), seconds=time.perf_counter() - t0)
             gen = self._build(ingested.articles, old, progress)
             remove_stale(self.settings, gen.number)
         return IndexReport(**report, chunks=len(gen.chunks), seconds=time.perf_counter() - t0)
+
+    def _changes(self):
+        """(live generation or None, the corpus as read now, report fields: added/updated/removed/...)."""
+        ingested = read_corpus(self.settings.corpus, ((self.uploads_dir, f"{UPLOADS}/"),))
+        try:
+            old = load_generation(self.settings)
+        except Exception as exc:  # noqa: BLE001 - a damaged index is rebuilt, not fatal
+            log.warning("previous index unreadable, rebuilding from scratch: %s", exc)
+            old = None
+        old_articles = {a.doc_id: a for a in old.articles} if old else {}
+        if old is not None and (read_current(self.settings) or {}).get("pipeline") != pipeline_fingerprint():
+            # The splitting/extraction code changed since this index was built: process everything again.
+            old_articles = {d: replace(a, sha256="") for d, a in old_articles.items()}
+        new_articles = {a.doc_id: a for a in ingested.articles}
+        added = tuple(d for d in new_articles if d not in old_articles)
+        removed = tuple(d for d in old_articles if d not in new_articles)
+        updated = tuple(d for d in new_articles
+                        if d in old_articles and _article_key(new_articles[d]) != _article_key(old_articles[d]))
+        unchanged = tuple(d for d in new_articles if d not in added and d not in updated)
+        return old, ingested, dict(added=added, updated=updated, removed=removed, unchanged=unchanged,
+                                   skipped=ingested.warnings)
 
     def _build(self, articles: Sequence[Article], old: Generation | None, progress: Progress | None) -> Generation:
         """Split, chunk, extract and embed every article (reusing the vectors of unchanged text) and write."""

@@ -264,6 +264,32 @@ def remove_stale(settings: Settings, live: int) -> None:
     for folder in key_dir(settings).glob("gen-*"):
         if folder.name != f"gen-{live}":
             shutil.rmtree(folder, ignore_errors=True)
+    if not settings.chroma_url:
+        remove_orphan_segments(settings.index_dir / "chroma")
+
+
+def remove_orphan_segments(chroma_dir: Path, min_age: float = 60.0) -> None:
+    """Delete vector segment folders that no Chroma collection uses any more: embedded Chroma 1.5 keeps the
+    folder of a deleted collection (~180 KB each here), so every generation would leave one behind. Only
+    UUID-named folders absent from Chroma's own segments table and untouched for `min_age` seconds go."""
+    import re
+    import sqlite3
+
+    db = chroma_dir / "chroma.sqlite3"
+    if not db.exists():
+        return
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)) as con:
+            known = {row[0] for row in con.execute("SELECT id FROM segments")}
+    except sqlite3.Error as exc:
+        log.debug("not cleaning Chroma segments: %s", exc)
+        return
+    uuid = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+    now = time.time()
+    for folder in chroma_dir.iterdir():
+        if (folder.is_dir() and uuid.match(folder.name) and folder.name not in known
+                and now - folder.stat().st_mtime > min_age):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def next_generation_number(settings: Settings) -> int:

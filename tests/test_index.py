@@ -118,3 +118,38 @@ def test_uploaded_files_are_indexed_and_bad_ones_rejected_with_reasons(fake_engi
                         "tool.exe: not an article file; upload .txt, .md or .html"]
     answer = fake_engine.ask("How much did the dam repair cost?")
     assert answer.citations[0].doc_id == "uploads/dam.txt"
+
+
+def test_an_up_to_date_index_that_cannot_be_written_still_answers(fake_engine, monkeypatch):
+    fake_engine.index()
+
+    def read_only(folder):
+        raise IndexStoreError(f"Cannot write the index folder {folder} (Read-only file system).")
+
+    monkeypatch.setattr("qa_bot.engine.check_writable", read_only)
+    report = fake_engine.index()
+    assert not report.changed
+    assert fake_engine.ask("How many residents were evacuated?").found
+
+
+def test_a_read_only_index_that_needs_updating_says_so(fake_engine, news_corpus, monkeypatch):
+    fake_engine.index()
+    (news_corpus / "new.txt").write_text("Bridge closes\nThe old bridge closed for 14 days.\n")
+    monkeypatch.setattr("qa_bot.engine.check_writable",
+                        lambda folder: (_ for _ in ()).throw(IndexStoreError("Cannot write the index folder x.")))
+    with pytest.raises(IndexStoreError, match="Cannot write the index folder"):
+        fake_engine.index()
+
+
+def test_folders_of_deleted_chroma_collections_are_removed(fake_engine, news_corpus):
+    fake_engine.index()
+    chroma_dir = fake_engine.settings.index_dir / "chroma"
+    for i in range(3):
+        (news_corpus / f"new{i}.txt").write_text(f"Bridge {i} closes\nThe old bridge closed for {i + 3} days.\n")
+        fake_engine.index()
+    before = sorted(p.name for p in chroma_dir.iterdir() if p.is_dir())
+    assert len(before) > 1  # Chroma leaves the folders of deleted collections behind
+    store.remove_orphan_segments(chroma_dir, min_age=0)
+    after = [p.name for p in chroma_dir.iterdir() if p.is_dir()]
+    assert len(after) == 1 and after[0] in before
+    assert fake_engine.ask("How long did bridge 2 close?").found  # the live collection still answers
