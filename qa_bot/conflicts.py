@@ -9,9 +9,9 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .measures import MeasureKey, measure_key
+from .measures import MeasureKey, measure_key, tokenize
 from .records import Article, Conflict, Figure, Hit
-from .units import format_value, overlaps
+from .units import CURRENCY_WORDS, currency_code, format_amount, overlaps
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 # vs "people evacuated or left" 0.86, "troops killed" vs "civilians killed" 0.67, "people told to evacuate" vs
 # "planned evacuations" 0.81. The event verb decides first; the cosine only has to separate what is counted.
 SAME_EVENT_MIN = 0.55  # same event stem: the phrases must still be about alike
+# same event, and one phrase names no counted noun: "death toll" vs "people died" is 0.51, "death toll" vs
+# "homes destroyed" 0.24; the shared event (kill) already says they count the same thing
+NOUNLESS_EVENT_MIN = 0.45
 OTHER_NOUN_MIN = 0.75  # same event, different counted noun ("citizens" vs "people")
 NO_EVENT_MIN = 0.75  # neither phrase has an event ("revenue" vs "third-quarter revenue")
 ONE_EVENT_MIN = 0.80  # only one phrase names an event
@@ -26,6 +29,9 @@ QUESTION_MIN = 0.40  # a group answers the question when one member's phrase is 
 EVENT_BONUS = 0.15  # a group whose event verb is the question's verb
 RELATIVE_SPAN = 0.30  # groups more than this below the best group are left out
 HIT_BONUS = 0.12  # a figure inside a retrieved chunk is more likely to answer
+PLACE_PENALTY = 0.35  # the question names a place and the group is about another one (or, when some group is
+# about the named place, about none): more than RELATIVE_SPAN, so it drops out unless nothing better answers
+CURRENCY_BONUS = 0.15  # "How much damage in euros?": groups in the currency asked about first
 MAX_GROUPS = 5
 MAX_FIGURES = 30
 MAX_POOL = 400  # pairwise grouping runs over at most this many of the most relevant figures
@@ -64,6 +70,22 @@ def question_dimensions(question: str) -> frozenset[str] | None:
     return None
 
 
+def question_places(question: str) -> frozenset[str]:
+    """Lower-cased capitalized words of a question after its first word: the places and names it is about
+    ("How many people were evacuated from Krasnoyaruzhsky district?" → {"krasnoyaruzhsky"})."""
+    words = [t for t in tokenize(question) if t.text[0].isalpha()]
+    return frozenset(t.low for t in words[1:] if t.text[0].isupper() and t.low not in ("i",))
+
+
+def question_currencies(question: str) -> frozenset[str]:
+    """ISO codes of the currencies a question names ("in euros", "€", "USD")."""
+    codes = {currency_code(t.text) for t in tokenize(question) if not t.text[0].isdigit()}
+    for pattern, code in CURRENCY_WORDS:
+        if re.search(r"\b(?:" + pattern + r")\b", question, re.IGNORECASE):
+            codes.add(code)
+    return frozenset(codes - {""})
+
+
 def same_measure(a: Figure, b: Figure, ka: MeasureKey, kb: MeasureKey, cosine: float) -> bool:
     """True when two figures report the same measure: same dimension and unit, same mode and place,
     the same event (verb stem) and a close measure phrase."""
@@ -72,9 +94,10 @@ def same_measure(a: Figure, b: Figure, ka: MeasureKey, kb: MeasureKey, cosine: f
     if ka.mode != kb.mode or ka.place != kb.place:
         return False
     if ka.events and kb.events:
-        if not ka.events & kb.events or cosine < SAME_EVENT_MIN:
+        nounless = not ka.nouns or not kb.nouns
+        if not ka.events & kb.events or cosine < (NOUNLESS_EVENT_MIN if nounless else SAME_EVENT_MIN):
             return False
-        return bool(ka.nouns & kb.nouns) or not ka.nouns or not kb.nouns or cosine >= OTHER_NOUN_MIN
+        return bool(ka.nouns & kb.nouns) or nounless or cosine >= OTHER_NOUN_MIN
     if ka.events or kb.events:
         return cosine >= ONE_EVENT_MIN
     if not a.measure or not b.measure:
@@ -192,13 +215,24 @@ def figures_for_question(question: str, question_vector: np.ndarray, figures: Se
     families = source_families(figures)
 
     q_events = measure_key(question).events
+    q_places = question_places(question) if not dims or "date" not in dims else frozenset()
+    q_money = question_currencies(question)
     keys = {i: measure_key(figures[i].measure) for i in pool}
+    places = [frozenset().union(*(keys[pool[k]].place for k in g)) for g in groups]
+    # when some count is scoped to the place the question names, unscoped counts answer another question
+    scoped = bool(q_places) and any(p & q_places and figures[pool[g[0]]].kind == "number"
+                                    for g, p in zip(groups, places))
     ranked: list[_Group] = []
-    for g in groups:
+    for g, place in zip(groups, places):
         members = [pool[k] for k in g]
         best = max(float(score[i]) for i in members)
         if q_events and any(keys[i].events & q_events for i in members):
             best += EVENT_BONUS  # the group's verb is the question's verb ("evacuated" → evacuat)
+        if q_money and figures[members[0]].unit in q_money:
+            best += CURRENCY_BONUS
+        if q_places and figures[members[0]].kind == "number" and (
+                place and not place & q_places or scoped and not place):
+            best -= PLACE_PENALTY  # "from Krasnoyaruzhsky district?" is not answered by the region's total
         if best < QUESTION_MIN:
             continue
         clusters = agreeing_clusters(figures, members)
@@ -236,17 +270,29 @@ def doc_label(doc_id: str) -> str:
     return m.group(1) if m else re.sub(r"\.[a-z]+$", "", doc_id)
 
 
+def figure_date(figure: Figure, articles: Mapping[str, Article]) -> str:
+    """The date a figure is reported for: its as-of date, else its article's published date, else ""."""
+    a = articles.get(figure.doc_id)
+    return figure.as_of or (a.published if a else "")
+
+
 def conflict_note(figures: Sequence[Figure], clusters: Sequence[Sequence[int]], families: Mapping[str, str],
                   articles: Mapping[str, Article]) -> str:
-    """Plain words for what differs: which articles report which value, and on which date."""
-    del families, articles  # reserved: outlet names could go here; doc labels are shorter
-    lead_date = max((figures[i].as_of for i in clusters[0]), default="")
+    """Plain words for what differs: which article reports which value, each with its own date (or "undated")
+    and who said it: "a2 (2025-03-10, the Red Cross) reports 41 death toll; a1 (2025-03-08, ...) reported 34"."""
+    del families  # reserved: rewrites could be marked here
+    lead_date = max((figure_date(figures[i], articles) for i in clusters[0]), default="")
     parts = []
     for n, c in enumerate(clusters):
         docs = sorted({figures[i].doc_id for i in c})
-        labels = ", ".join(doc_label(d) for d in docs)
-        dates = sorted({figures[i].as_of for i in c if figures[i].as_of})
-        when = f" ({', '.join(dates)})" if dates else ""
+        sources = []
+        for d in docs:
+            mine = [figures[i] for i in c if figures[i].doc_id == d]
+            date = max((figure_date(f, articles) for f in mine), default="") or "undated"
+            said = next((f.said_by for f in mine if f.said_by), "")
+            sources.append(f"{doc_label(d)} ({date}{', ' + said if said else ''})")
+        labels = ", ".join(sources)
+        dates = sorted({figure_date(figures[i], articles) for i in c} - {""})
         texts: list[str] = []
         for i in c:
             t = f"{figures[i].text} {figures[i].measure}".strip()
@@ -256,7 +302,7 @@ def conflict_note(figures: Sequence[Figure], clusters: Sequence[Sequence[int]], 
         latest = dates[-1] if dates else ""
         earlier = n > 0 and latest and lead_date and latest < lead_date
         verb = "reported" if earlier else ("reports" if len(docs) == 1 else "report")
-        part = f"{labels}{when} {verb} {shown}"
+        part = f"{labels} {verb} {shown}"
         if earlier:
             part += " — an earlier date, likely an update"
         parts.append(part)
@@ -288,10 +334,10 @@ def figures_markdown(figures: Sequence[Figure], conflicts: Sequence[Conflict],
         mark = f"⚠ {n}" if n else ""
         a = articles.get(f.doc_id)
         source = ", ".join(x for x in ((a.title if a else f.doc_id), (a.outlet if a else ""),
-                                       (a.published if a else "")) if x)
+                                       (a.published if a and a.published else "undated")) if x)
         if f.as_of and (not a or f.as_of != a.published):
             source += f" (as of {f.as_of})"
-        normal = f.text if f.kind == "name" else format_value(f.value, f.unit)
+        normal = f.text if f.kind == "name" else format_amount(f.value, f.unit, f.low, f.high, f.qualifier)
         cells = [mark, f.text, normal, f.measure, source, f.said_by, f.quote]
         rows.append("| " + " | ".join(escape_cell(c) if i else c for i, c in enumerate(cells)) + " |")
     out = "\n".join(rows)

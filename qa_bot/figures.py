@@ -309,7 +309,7 @@ def _name_part_check(text: str, spot: _Spot) -> _Spot | None:
     if spot.dimension != "count" or spot.qualifier:
         return spot
     before = text[:spot.start].rstrip()
-    m = re.search(r"([A-Za-z][\w'’]*)$", before)
+    m = re.search(r"([^\W\d_][\w'’]*)$", before)
     if not m or text[spot.start - 1:spot.start] not in (" ",):
         return spot
     word = m.group(1)
@@ -416,14 +416,24 @@ def _verbs_after(tokens: list[M.Token], j: int) -> list[str]:
     """The verb group after the noun: "[had been told to evacuate]", "[are waiting to be evacuated]"."""
     out: list[str] = []
     k = j
+    if k < len(tokens) and tokens[k].low in M.PREPS and tokens[k].low not in ("to", "by", "under", "out"):
+        # "28 settlements [in his region] were now under control": step over a short lower-case scope
+        aux = next((x for x in range(k + 1, min(k + 6, len(tokens))) if tokens[x].low in M.AUX), None)
+        if aux is not None and all(t.low in M.DETS or t.low in M.PRONOUNS or t.low in ("his", "her", "its", "their")
+                                   or M.is_content(t) and not t.text[0].isupper() and not M.is_verbish(tokens, x)
+                                   for x, t in enumerate(tokens[k + 1:aux], k + 1)):
+            k = aux
     steps = 0
     while k < len(tokens) and steps < 10:
         t = tokens[k]
         w = t.low
         steps += 1
+        if w == "to" and out and out[-1].lower() not in M.INFINITIVE_TAKERS and not (
+                k + 1 < len(tokens) and tokens[k + 1].low in ("be", "have")):
+            break  # "evacuated to shelters": a destination, not part of the event
         if w in M.AUX or w in M.ADVERBS or w in ("to", "not", "been"):
-            if w in ("to", "not") and out:
-                out.append(w)
+            if w in ("to", "not") and out or w == "be" and out and out[-1] == "to":
+                out.append(w)  # "waiting to be evacuated" keeps its "be"
             k += 1
             continue
         if w == "," and not out and k + 1 < len(tokens) and tokens[k + 1].low == "including":
@@ -452,7 +462,7 @@ def _verbs_after(tokens: list[M.Token], j: int) -> list[str]:
                     out.extend([w, nouns[0]])
             break
         break
-    while out and out[-1] in ("to", "not", "or", "and"):
+    while out and out[-1] in ("to", "not", "or", "and", "be"):
         out.pop()
     return out
 
@@ -483,11 +493,19 @@ def _verbs_before(tokens: list[M.Token], i: int, dates: bool) -> list[str]:
         if M.is_verbish(tokens, k) or (steps == 1 and M.is_content(t) and not t.text[0].isupper()) or (
                 dates and M.is_content(t) and not t.text[0].isupper() and k + 1 < len(tokens)
                 and tokens[k + 1].low in M.PREPS):
-            # a proper-noun subject right before the verb scopes the figure: "Reyes received 870,000 votes"
+            # "Ukraine now controls 28 settlements" → "settlements controlled"
+            verb = M.participle(t.text) if not dates and M.is_present_verb(tokens, k) else t.text
+            # a proper-noun subject right before the verb scopes the figure: "Reyes received 870,000 votes";
+            # after a preposition it is a place: "a blast in Riverton injured 12 workers" → injured in Riverton
             if not dates and k > 0 and tokens[k - 1].text[0].isupper() and M.is_content(tokens[k - 1]) \
                     and tokens[k - 1].low not in M.SPEECH:
-                return [t.text, "by", tokens[k - 1].text]
-            return [t.text]
+                b = k - 1
+                while b > 0 and tokens[b - 1].text[0].isupper() and M.is_content(tokens[b - 1]):
+                    b -= 1
+                if b > 0 and tokens[b - 1].low in M.PREPS and tokens[b - 1].low != "of":
+                    return [verb, tokens[b - 1].low, *(x.text for x in tokens[b:k])]
+                return [verb, "by", tokens[k - 1].text]
+            return [verb]
         if dates and t.text[0].isupper():
             k -= 1
             continue
@@ -500,12 +518,13 @@ def _subject_before(tokens: list[M.Token], i: int) -> list[str]:
     "third-quarter [revenue] of $6.3 billion", "the total [civilian death toll] ... has reached 12"."""
     k = i - 1
     # skip the link between subject and figure: "was", "has reached", "of", "at", "stood at", "to"
-    while k >= 0 and (tokens[k].low in M.AUX or tokens[k].low in ("of", "at", "to", "about", "totaled", "totalled",
-                                                                   "reached", "stood", "stands", "hit", "rose",
-                                                                   "fell", "climbed", "amounted", "is", "be",
+    while k >= 0 and (tokens[k].low in M.AUX or tokens[k].low in ("of", "at", "to", "about", "is", "be",
                                                                    "now", "already", "nearly", "some", "around",
                                                                    "approximately", "roughly", "only", "just")
-                      or M.is_verbish(tokens, k) and tokens[k].low not in M.SPEECH):
+                      or tokens[k].low in M.CHANGE_VERBS
+                      or M.is_verbish(tokens, k) and tokens[k].low not in M.SPEECH
+                      or tokens[k].low in M.SPEECH and k > 0 and tokens[k - 1].low in M.AUX):
+        # "Damage was estimated at €2.1 billion": a passive speech verb links the subject to the figure
         k -= 1
         if i - k > 5:
             return []
@@ -529,6 +548,11 @@ def _subject_before(tokens: list[M.Token], i: int) -> list[str]:
             break
         k2 = span.index(t)
         modifier = k2 + 1 < len(span) and M.is_content(span[k2 + 1]) and not M.is_verbish(span, k2 + 1)
+        obj = next((x for x in span[k2 + 1:] if x.low not in M.DETS), None)
+        if words and M.is_verbish(span, k2) and not modifier and obj is not None and (
+                M.is_content(obj) or obj.low in M.PRONOUNS):
+            words = []  # "the ministry put [the toll] at 38": the verb's subject is not what is counted
+            continue
         if M.is_content(t) and not (M.is_verbish(span, k2) and not words and not modifier):
             words.append(t)
         elif words and not M.is_content(t):
@@ -551,12 +575,16 @@ def _first_np(tokens: list[M.Token], limit: int) -> list[str]:
     return words
 
 
-def _measure(sentence: str, spot: _Spot, prev_noun: list[str]) -> tuple[str, list[str]]:
-    """The measure phrase of a figure and the counted noun (passed on to elliptic figures: "and 121,000 have left")."""
+def _measure(sentence: str, spot: _Spot, prev_noun: list[str], prev_measure: str = "") -> tuple[str, list[str]]:
+    """The measure phrase of a figure and the counted noun (passed on to elliptic figures: "and 121,000 have left");
+    `prev_measure` is the measure of the figure before, which "it" stands for ("the ministry put it at 38")."""
     tokens = M.tokenize(sentence)
     i_after = next((k for k, t in enumerate(tokens) if t.start >= spot.end), len(tokens))
     i_before = next((k for k, t in enumerate(tokens) if t.end > spot.start), len(tokens))
     dates = spot.kind == "date"
+    if (not dates and prev_measure and i_before >= 2 and tokens[i_before - 1].low in ("at", "to")
+            and tokens[i_before - 2].low in ("it", "them")):
+        return prev_measure, prev_noun
     noun: list[str] = []
     place: list[str] = []
     verbs: list[str] = []
@@ -572,6 +600,9 @@ def _measure(sentence: str, spot: _Spot, prev_noun: list[str]) -> tuple[str, lis
             verbs = _verbs_after(tokens, i_after)
     if not noun:
         noun = _subject_before(tokens, i_before)
+        if noun and verbs and all(v.lower() in M.CHANGE_VERBS for v in verbs) and (
+                all(v.lower() in M.LEVEL_VERBS for v in verbs) or tokens[i_before - 1].low in ("to", "at")):
+            verbs = []  # "the death toll has risen to 41" counts deaths: the measure is "death toll"
         if dates and not noun:
             noun = _first_np(tokens, i_before)
         if not noun and spot.dimension == "count" and prev_noun and (verbs or not dates):
@@ -617,12 +648,13 @@ def extract_figures(article: Article, sentences: Sequence[Sentence]) -> list[Fig
         if not spots:
             continue
         spots.sort(key=lambda s: s.start)
-        said_by = M.attribute(texts, idx)
         as_of = M.as_of(text, article.published)
         prev_noun: list[str] = []
         for spot in spots:
+            said_by = M.attribute_figure(texts, idx, spot.start)
+            prev_measure = figures[-1].measure if figures and figures[-1].kind == "number" else ""
             try:
-                measure, prev_noun = _measure(text, spot, prev_noun)
+                measure, prev_noun = _measure(text, spot, prev_noun, prev_measure)
             except Exception:  # noqa: BLE001 - one odd sentence must not stop indexing
                 log.exception("measure failed in %s: %r", article.doc_id, text[:80])
                 measure = ""
@@ -640,11 +672,11 @@ def measure_phrase(figure: Figure) -> str:
     if figure.kind == "date":
         # a date's verb alone ("released") says little about what was released: add the sentence's opening
         # words, which name the subject ("The fourth season of The Crown ...")
-        words = re.findall(r"[A-Za-z][\w'-]*", figure.quote.replace(figure.text, " "))
+        words = re.findall(r"[^\W\d_][\w'’-]*", figure.quote.replace(figure.text, " "))
         return f"{figure.measure} — {' '.join(words[:10])}".strip(" —")
     if figure.measure:
         return figure.measure
     # no measure found: the words around the figure still say something about it
     rel = figure.start - figure.sentence_start
-    words = re.findall(r"[A-Za-z][\w'-]*", figure.quote[max(0, rel - 40):rel + len(figure.text) + 40])
+    words = re.findall(r"[^\W\d_][\w'’-]*", figure.quote[max(0, rel - 40):rel + len(figure.text) + 40])
     return " ".join(words[-8:]) or figure.text

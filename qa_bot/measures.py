@@ -9,7 +9,8 @@ from typing import Sequence
 
 from .units import WEEKDAYS, parse_iso, weekday_before
 
-WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]|\d[\w,.]*\w|\d|[^\w\s]")
+# Letters in any script ("Zürich", "Zoë", "Łódź"): [^\W\d_] is a Unicode letter; apostrophes and hyphens inside
+WORD_RE = re.compile(r"[^\W\d_](?:(?:[^\W\d_]|['’-])*[^\W\d_])?|\d[\w,.]*\w|\d|[^\w\s]")
 
 PREPS = frozenset("of in on at to from by for with into onto across along near over under about after before since "
                   "during through within without between among against toward towards per via than as including "
@@ -35,6 +36,28 @@ DIRECTIVE = frozenset("tell told telling advise advised ordered order orders urg
                       "intended intend aims aim called mandatory ordering".split())
 PENDING = frozenset("wait waiting waits awaiting await awaits remain remaining remained".split())
 NEGATION = frozenset("not no never without".split())
+# verbs that take "to" + a verb ("told to evacuate", "forced to flee"); after any other verb "to" is a preposition
+# ("evacuated to shelters"), where the measure phrase ends
+INFINITIVE_TAKERS = DIRECTIVE | PENDING | frozenset("forced force allowed allow able unable managed manage trying "
+                                                    "tried try want wants wanted need needs needed going decided "
+                "agreed refused hoped hope continue continued began begin started start failed fail "
+                "likely unlikely set".split())
+# verbs that say a figure changed, not what it counts: "the death toll has risen to 41" counts deaths
+CHANGE_VERBS = frozenset("rise rises rose risen rising climb climbs climbed reach reaches reached increase increases "
+                         "increased grow grows grew grown jump jumps jumped soar soared surge surged fall falls fell "
+                         "fallen drop drops dropped decline declined stand stands stood total totals totaled "
+                         "totalled amount amounted hit hits".split())
+_PARTICIPLES = {"hold": "held", "take": "taken", "lose": "lost", "win": "won", "make": "made", "give": "given",
+                "send": "sent", "keep": "kept", "leave": "left", "find": "found", "shoot": "shot", "hit": "hit",
+                "build": "built", "sell": "sold", "buy": "bought", "spend": "spent", "pay": "paid",
+                "bring": "brought", "catch": "caught", "fight": "fought", "lead": "led", "meet": "met",
+                "get": "got", "see": "seen", "steal": "stolen", "strike": "struck", "run": "run", "put": "put",
+                "cut": "cut", "set": "set", "hurt": "hurt", "shut": "shut", "spread": "spread", "draw": "drawn",
+                "eat": "eaten", "sink": "sunk", "flee": "fled", "seek": "sought", "teach": "taught",
+                "feed": "fed", "house": "housed", "have": "had", "do": "done", "go": "gone", "come": "come",
+                "become": "become", "begin": "begun", "know": "known", "grow": "grown", "throw": "thrown",
+                "write": "written", "choose": "chosen", "drive": "driven", "fly": "flown", "hide": "hidden",
+                "sweep": "swept", "wear": "worn", "die": "died"}
 IRREGULAR = {
     "left": "leave", "fled": "leave", "flee": "leave", "fleeing": "leave", "flees": "leave", "told": "tell", "sent": "send", "held": "hold", "lost": "lose",
     "won": "win", "made": "make", "took": "take", "taken": "take", "gave": "give", "given": "give",
@@ -115,6 +138,49 @@ def stem(word: str) -> str:
     return w
 
 
+# of the change verbs, those that name the level reached, not a change by an amount ("reached 12", "stood at 41")
+LEVEL_VERBS = frozenset("reach reaches reached total totals totaled totalled stand stands stood amount amounted "
+                        "hit hits".split())
+
+
+def is_present_verb(tokens: Sequence[Token], i: int) -> bool:
+    """A present-tense verb before its object: "Ukraine controls", "they now control", "Acme employs"."""
+    w = tokens[i].low
+    if not w.isalpha() or len(w) < 3 or w in DETS or w in PREPS or w in CONJ or w in AUX:
+        return False
+    if w.endswith("s") and not re.search(r"(?:ss|us|is|ics|ness|ws)$", w) and i > 0 and (
+            tokens[i - 1].text[0].isupper() or is_content(tokens[i - 1])
+            or tokens[i - 1].low in ("and", "which", "that", "who")):
+        return True
+    return i > 0 and (tokens[i - 1].low in PRONOUNS or tokens[i - 1].low in ("now", "still", "already", "also"))
+
+
+def participle(verb: str) -> str:
+    """The past participle of a verb as written before its object, so the measure reads "<noun> <participle>":
+    "control"/"controls" → "controlled", "holds" → "held", "seize" → "seized"; -ed and -ing forms unchanged."""
+    w = verb.lower()
+    if w.endswith(("ed", "ing")) or (w in _IRREGULAR_VERBS and not w.endswith("s") and w not in _PARTICIPLES):
+        return verb  # already a past form: "killed", "held", "lost"
+    base = w
+    if w not in _PARTICIPLES:
+        if re.search(r"(?:ss|sh|ch|x|z)es$", w):
+            base = w[:-2]
+        elif w.endswith("ies") and len(w) > 4:
+            base = w[:-3] + "y"
+        elif w.endswith("s") and not w.endswith("ss"):
+            base = w[:-1]
+    if base in _PARTICIPLES:
+        return _PARTICIPLES[base]
+    if base.endswith("e"):
+        return base + "d"
+    if re.search(r"[^aeiou]y$", base):
+        return base[:-1] + "ied"
+    # one vowel before a final l doubles it ("controlled", "patrolled"); so does a one-syllable CVC ("banned")
+    if re.search(r"[^aeiou][aeiou]l$", base) or re.fullmatch(r"[^aeiou]*[aeiou][^aeiouwxy]", base):
+        return base + base[-1] + "ed"
+    return base + "ed"
+
+
 def is_verbish(tokens: Sequence[Token], i: int) -> bool:
     """Heuristic: the word at i is a verb form (-ed, -ing, an irregular past, or right after to/an auxiliary)."""
     t = tokens[i]
@@ -147,11 +213,19 @@ def measure_key(measure: str) -> MeasureKey:
     nouns: set[str] = set()
     place: set[str] = set()
     in_place = False
+    predicate = False  # "settlements under control": the noun after "under" is the event (control)
     for i, t in enumerate(tokens):
         w = t.low
         if not w[0].isalpha():
             continue
-        if w in ("from", "in", "by"):
+        if predicate and is_content(t) and not t.text[0].isupper():
+            events.add(stem(w))
+            predicate = False
+            continue
+        if w == "under" and i > 0:
+            predicate = True
+            continue
+        if w in ("from", "in", "by", "at", "near"):
             in_place = True
             continue
         if in_place and t.text[0].isupper():
@@ -184,14 +258,17 @@ def measure_key(measure: str) -> MeasureKey:
 _SAY = (r"(?:said|says|say|told|tells|reported|reports|announced|announces|added|adds|wrote|writes|stated|states|"
         r"claimed|claims|confirmed|confirms|noted|notes|informed|estimated|estimates|insisted|revealed|reveals|"
         r"briefed|explained|warned|informed)")
-_NAME = r"(?:(?:[A-Z]\.|[A-Z][\w’'-]*)(?:\s+(?:[A-Z]\.|[A-Z][\w’'-]*|de|van|von|al|bin|of\s+the|of))*)"
+# upper-case letters of the Latin, Greek and Cyrillic scripts, so "Élodie Brun" and "Ørsted" are names too
+_UP = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĲĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽΑ-ΩА-ЯЁ"
+_NAME = (r"(?:(?:[" + _UP + r"]\.|[" + _UP + r"][\w’'-]*)(?:\s+(?:[" + _UP + r"]\.|[" + _UP + r"][\w’'-]*|de|van|"
+         r"von|al|bin|of\s+the|of))*)")
 _TITLE = r"(?:(?:the\s+)?(?:[a-z][\w-]*\s+){0,4}?)"
 _ACCORDING = re.compile(r"\baccording\s+to\s+((?:the\s+)?" + _NAME + r"(?:\s+[a-z]+){0,2}?)(?=[,.;]|\s+(?:news|"
                         r"agency|newspaper|ministry)|$)|\baccording\s+to\s+((?:the\s+)?" + _NAME + ")")
 _POSTPOSED = re.compile(r",\s*((?:the\s+)?[^,]{2,80}?,\s*" + _NAME + r"|" + _NAME + r"|(?:he|she|they))\s*,?\s+"
                         + _SAY + r"\b")
-_SUBJECT_SAY = re.compile(r"(?:^|[.;:\"“”]\s*|,\s*|\bthat\s+|\band\s+)((?:[Tt]he\s+)?(?:[A-Za-z][\w’'-]*\s+){0,5}?"
-                          r"(?:[A-Z][\w’'.-]*|[a-z]+)(?:\s*,\s*" + _NAME + r"\s*,)?)\s+(?:also\s+|later\s+|"
+_SUBJECT_SAY = re.compile(r"(?:^|[.;:\"“”]\s*|,\s*|\bthat\s+|\band\s+)((?:[Tt]he\s+)?(?:[^\W\d_][\w’'-]*\s+){0,5}?"
+                          r"(?:[" + _UP + r"][\w’'.-]*|[a-z]+)(?:\s*,\s*" + _NAME + r"\s*,)?)\s+(?:also\s+|later\s+|"
                           r"previously\s+|had\s+|has\s+|have\s+|then\s+|finally\s+)?" + _SAY + r"\b")
 _BAD_SUBJECT = frozenset("it this that which who there what was were is are has had have".split())
 _NAME_ONLY = re.compile(_NAME)
@@ -207,6 +284,18 @@ _INITIAL = re.compile(r"^\W*((?:[Tt]he\s+)?[^,.;:]{3,70},\s*" + _NAME + r"|" + _
                       r"(?:also\s+|later\s+|previously\s+|then\s+|finally\s+|on\s+\w+\s+)?" + _SAY + r"\b")
 
 
+# "the interior ministry put it at 38", "police estimated the number at 300": the subject gives the figure
+_PUT_AT = re.compile(r"(?:^|[,;:]\s*|\b(?:while|whereas|but|and|although|though)\s+)((?:[Tt]he\s+)?"
+                     r"(?:[^\W\d_][\w’'-]*\s+){0,4}?[^\W\d_][\w’'-]*)\s+(?:put|puts|placed|places|estimated|"
+                     r"estimates|gave|gives|set|sets)\s+(?:it|them|the\s+(?:[a-z]+\s+){0,2}?(?:figure|number|toll|"
+                     r"total|count|tally|cost|damage|bill)(?:\s+of\s+[^\W\d_]+)?)\s+at\b")
+# "Damage was estimated at €2.1 billion by the regional government": the agent of a passive speech verb
+_PASSIVE = re.compile(r"\b(?:was|were|is|are|been|be)\s+(?:" + _SAY + r"|put|given|set|placed|estimated)\b(?:[^;.]|\.(?=\d)){0,60}?"
+                      r"\bby\s+((?:the\s+)?(?:[^\W\d_][\w’'-]*\s+){0,4}?[^\W\d_][\w’'-]*)\s*(?=[,.;]|$)")
+# where one sentence holds two sources: "41, the Red Cross said, while the interior ministry put it at 38"
+_CLAUSE_BREAK = re.compile(r";\s+|,?\s+\b(?:while|whereas|but|although|though)\b\s+")
+
+
 def find_speaker(sentence: str) -> str:
     """Who the sentence attributes its content to ("Smirnov", "the Defence Ministry", "he"), "" if nobody."""
     m = _INITIAL.search(sentence)
@@ -217,7 +306,9 @@ def find_speaker(sentence: str) -> str:
             name = _NAME_ONLY.match(cand)
             if "," in cand and name and name.end() < len(cand) and cand[0].isupper() and \
                     not cand.lower().startswith("the "):
-                cand = name.group(0)  # "Andrey Miskov, the head of ...," → "Andrey Miskov"
+                # "Andrey Miskov, the head of ...," → "Andrey Miskov"; "Kursk’s governor, Alexei Smirnov" → the
+                # name after the comma (a possessive is not the speaker)
+                cand = name.group(0) if not re.search(r"['’]s$", name.group(0)) else cand.rsplit(",", 1)[-1].strip()
             return cand
     m = _ACCORDING.search(sentence)
     if m:
@@ -242,6 +333,13 @@ def find_speaker(sentence: str) -> str:
             cand = " ".join(cand.split()[-4:])
         best = cand
         break
+    if not best:
+        m = _PASSIVE.search(sentence)
+        if m:
+            return _clean_speaker(m.group(1))
+        m = _PUT_AT.search(sentence)
+        if m and m.group(1).split()[0].lower() not in _BAD_SUBJECT | PRONOUNS:
+            best = _clean_speaker(m.group(1))
     return best
 
 
@@ -262,6 +360,29 @@ def attribute(sentences: Sequence[str], index: int) -> str:
     if index > 0 and re.search(r"[:]\s*$", sentences[index - 1].strip()):
         return find_speaker(sentences[index - 1])
     return ""
+
+
+def clause_span(sentence: str, pos: int) -> tuple[int, int]:
+    """Offsets of the clause of `sentence` that holds offset `pos` (clauses end at ";" and at "while", "but" ...)."""
+    start = 0
+    for m in _CLAUSE_BREAK.finditer(sentence):
+        if m.start() >= pos:
+            return start, m.start()
+        start = m.end()
+    return start, len(sentence)
+
+
+def attribute_figure(sentences: Sequence[str], index: int, pos: int) -> str:
+    """Speaker of the figure at offset `pos` of sentence `index`: its own clause's speaker when the sentence
+    has several clauses ("41, the Red Cross said, while the ministry put it at 38": 38 is the ministry's),
+    else the sentence's (see `attribute`)."""
+    sentence = sentences[index]
+    start, end = clause_span(sentence, pos)
+    if (start, end) != (0, len(sentence)):
+        speaker = find_speaker(sentence[start:end])
+        if speaker and speaker.lower() not in PRONOUNS and speaker.lower() != "the":
+            return speaker
+    return attribute(sentences, index)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -361,20 +361,70 @@ def weekday_before(published: dt.date, weekday: int, last: bool = False) -> dt.d
     return published - dt.timedelta(days=delta)
 
 
+# readable display units per normalized unit: (threshold, factor, unit) tried in order; the first whose threshold the
+# magnitude reaches is used. 0.003 km reads "3 m", 2,500 mm "2.5 m", 2.3e9 USD "2.3 billion USD".
+_DISPLAY: dict[str, tuple[tuple[float, float, str], ...]] = {
+    "km": ((1.0, 1.0, "km"), (0.0, 1000.0, "m")),
+    "mm": ((1000.0, 0.001, "m"), (10.0, 1.0, "mm"), (0.0, 1.0, "mm")),
+    "km2": ((1.0, 1.0, "km2"), (0.01, 100.0, "ha"), (0.0, 1e6, "m2")),
+    "kg": ((1000.0, 0.001, "t"), (0.0, 1.0, "kg")),
+    "L": ((1000.0, 0.001, "m3"), (0.0, 1.0, "L")),
+    "MW": ((1000.0, 0.001, "GW"), (1.0, 1.0, "MW"), (0.0, 1000.0, "kW")),
+    "MWh": ((1000.0, 0.001, "GWh"), (1.0, 1.0, "MWh"), (0.0, 1000.0, "kWh")),
+    "day": ((1.0, 1.0, "day"), (0.0, 24.0, "h")),
+}
+_BIG = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
+_CURRENCIES = frozenset(CURRENCY_SYMBOLS.values()) | frozenset(code for _, code in CURRENCY_WORDS)
+
+
+def _number(x: float) -> str:
+    """A number with thousands separators and at most 4 significant digits after the point."""
+    if abs(x) >= 100 or abs(x - round(x)) < 1e-9 * max(1.0, abs(x)):
+        return f"{x:,.0f}"
+    return f"{x:.4g}"
+
+
+def display_unit(value: float, unit: str) -> tuple[float, str]:
+    """The value in a unit that reads well for its magnitude: (0.003, "km") → (3.0, "m"); counts unchanged."""
+    for threshold, factor, shown in _DISPLAY.get(unit, ()):
+        if abs(value) >= threshold:
+            return value * factor, shown
+    return value, unit
+
+
 def format_value(value: float, unit: str) -> str:
-    """A normalized value for display: "121,000", "12.07 km", "$10,400,000,000 USD", "2017-12-01"."""
+    """A normalized value for display, in a unit fit for its magnitude: "121,000", "12.07 km", "3 m",
+    "2.3 billion USD", "2017-12-01"."""
     if unit == "date":
         return ordinal_to_iso(value)
     if abs(value) >= 1e300:
         return "∞"
-    if value == int(value) and abs(value) < 1e15:
-        number = f"{int(value):,}"
-    elif abs(value) >= 100:
-        number = f"{value:,.0f}"
-    else:
-        number = f"{value:.4g}"
-    if not unit:
-        return number
     if unit == "%":
-        return f"{number}%"
-    return f"{number} {unit}"
+        return f"{_number(value)}%"
+    if unit in _CURRENCIES:
+        for size, word in _BIG:
+            if abs(value) >= size:
+                return f"{_number(value / size)} {word} {unit}"
+        return f"{_number(value)} {unit}"
+    shown, shown_unit = display_unit(value, unit)
+    if shown_unit == "day" and shown != 1:
+        shown_unit = "days"
+    return f"{_number(shown)} {shown_unit}".strip()
+
+
+def is_vague(qualifier: str) -> bool:
+    """True for amounts written as words that give a range, not a number ("several thousand", "dozens")."""
+    return qualifier == "several" or qualifier in VAGUE
+
+
+def format_amount(value: float, unit: str, low: float, high: float, qualifier: str) -> str:
+    """A figure for display: its value, or for a vague amount the range it allows ("several thousand" →
+    "2,000–9,999"), never a midpoint nobody reported."""
+    if not is_vague(qualifier):
+        return format_value(value, unit)
+    lo, hi = format_value(low, unit), format_value(high, unit)
+    lo_num, _, lo_unit = lo.partition(" ")
+    hi_num, _, hi_unit = hi.partition(" ")
+    if lo_unit == hi_unit:
+        return f"{lo_num}–{hi_num} {hi_unit}".strip()
+    return f"{lo}–{hi}"

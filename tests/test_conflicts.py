@@ -157,3 +157,53 @@ def test_kursk_conversions_are_never_conflicts(minilm, question):
     arts, figs = load(KURSK, published=KURSK_DATES)
     shown, conflicts = ask(question, arts, figs, minilm)
     assert shown and not conflicts
+
+
+FLOOD = DATA / "flood"
+FLOOD_DATES = {"a1.": "2025-03-08", "a2.": "2025-03-10", "a3.": "2025-03-11"}  # as in flood/sources.csv
+
+
+def test_money_in_two_currencies_is_shown_side_by_side_but_never_compared():
+    arts, figs = load(FLOOD, published=FLOOD_DATES)
+    shown, conflicts = ask("How much damage in euros?", arts, figs, BagOfWords())
+    money = [f.text for f in shown if f.dimension == "money"]
+    assert money[:2] == ["€2.1 billion", "$2.3 billion"]  # the currency asked about first, the other shown too
+    assert not any(f.dimension == "money" for c in conflicts for f in c.figures)
+
+
+def _article(doc_id, text, published):
+    return Article(doc_id, doc_id, doc_id, text, "x", published=published)
+
+
+def test_conflict_note_gives_each_article_its_own_date_or_undated():
+    arts = {a.doc_id: a for a in (
+        _article("004_x.txt", "Smirnov said several thousand civilians had been evacuated.", "2024-08-07"),
+        _article("uploads/a2.txt", "Officials said several thousand civilians had been evacuated.", ""),
+        _article("003_y.txt", "Smirnov said 121,000 civilians had been evacuated.", "2024-08-12"))}
+    figs = [f for a in arts.values() for f in extract_figures(a, split_sentences(a))]
+    shown, (c,) = ask("How many civilians were evacuated?", arts, figs, BagOfWords())
+    assert "004 (2024-08-07, Smirnov)" in c.note and "uploads/a2 (undated, Officials)" in c.note
+    assert "003 (2024-08-12, Smirnov)" in c.note
+    table = figures_markdown(shown, [c], arts)
+    assert "2,000–9,999" in table and "6,000" not in table  # a vague amount is its range, not a midpoint
+    assert "undated" in table
+
+
+@pytest.mark.slow
+def test_flood_death_tolls_from_three_sources_are_one_conflict_with_dates_and_speakers(minilm):
+    arts, figs = load(FLOOD, published=FLOOD_DATES)
+    shown, conflicts = ask("How many people died?", arts, figs, minilm)
+    (c,) = [c for c in conflicts if c.figures[0].unit == ""]
+    assert {(f.doc_id, f.text) for f in c.figures} == {("a1.txt", "34"), ("a2.txt", "41"), ("a2.txt", "38")}
+    assert "a2 (2025-03-10, the Red Cross) reports 41" in c.note
+    assert "a2 (2025-03-10, the interior ministry) reports 38" in c.note
+    assert "a1 (2025-03-08, Regional governor Elena Brask) reported 34" in c.note and "earlier date" in c.note
+
+
+@pytest.mark.slow
+def test_a_question_naming_a_place_leaves_out_counts_for_other_places(minilm):
+    arts, figs = load(KURSK, published=KURSK_DATES)
+    shown, conflicts = ask("How many people were evacuated from Krasnoyaruzhsky district?", arts, figs, minilm)
+    assert {f.text for f in shown} >= {"About 11,000", "approximately 11,000"}
+    assert all("Krasnoyaruzhsky" in f.measure for f in shown if f.dimension == "count")
+    assert not conflicts

@@ -167,3 +167,54 @@ def test_test_corpus_storm_articles_report_the_death_tolls():
     assert figs["220 000"].value == 220_000
     assert "120 mph (193 km/h)" in figs
     assert not any("555" in t or "2024" in t for t in figs)
+
+
+def test_a_second_source_in_the_same_sentence_gets_its_own_speaker_and_the_measure_it_refers_to():
+    figs = by_text("The death toll from the floods in Castrel has risen to 41, the Red Cross said on Monday, "
+                   "while the interior ministry put it at 38.", published="2025-03-10")
+    assert (figs["41"].measure, figs["41"].said_by) == ("death toll", "the Red Cross")
+    assert (figs["38"].measure, figs["38"].said_by) == ("death toll", "the interior ministry")
+
+
+def test_a_passive_estimate_keeps_its_subject_as_measure_and_its_agent_as_speaker():
+    f = by_text("Damage was estimated at €2.1 billion by the regional government.")["€2.1 billion"]
+    assert (f.measure, f.said_by, f.unit) == ("Damage", "the regional government", "EUR")
+
+
+@pytest.mark.parametrize("sentence,measure", [
+    ("Storm Zoë destroyed 300 homes in Zürich.", "homes in Zürich destroyed by Zoë"),
+    ("A gas explosion in Riverton injured 12 workers.", "workers injured in Riverton"),
+    ("About 60,000 more are waiting to be evacuated.", "waiting to be evacuated"),
+    ("Some 8,000 people were evacuated to shelters.", "people evacuated"),
+    ("Ukrainian forces now control 28 Russian settlements.", "Russian settlements controlled"),
+    ("He said 28 settlements in his region were now under Ukrainian control.", "settlements under control"),
+    ("The death toll has risen to 41.", "death toll"),
+    ("The water had risen 3 meters above normal.", "water risen"),
+])
+def test_measure_labels_read_as_phrases(sentence, measure):
+    (f,) = figures(sentence)
+    assert f.measure == measure
+
+
+def test_speaker_names_may_start_with_a_non_ascii_capital():
+    (f,) = figures("Élodie Brun, the mayor, said 40 homes were destroyed.")
+    assert f.said_by == "Élodie Brun"
+
+
+def test_a_possessive_before_the_speakers_name_is_not_the_speaker():
+    (f,) = figures("Kursk’s governor, Alexei Smirnov, says the civilian death toll has reached 12.")
+    assert (f.measure, f.said_by) == ("civilian death toll", "Alexei Smirnov")
+
+
+def test_flood_corpus_figures_have_measures_speakers_and_dates():
+    import csv
+    folder = DATA / "flood"
+    dates = {r["file"]: r["published"] for r in csv.DictReader((folder / "sources.csv").open())}
+    figs = {}
+    for name in ("a1.txt", "a2.txt"):
+        a = Article(name, "", "t", (folder / name).read_text(encoding="utf-8"), "x", published=dates[name])
+        figs.update({(name, f.text): f for f in extract_figures(a, split_sentences(a))})
+    assert figs[("a1.txt", "34")].measure == "people died"
+    assert figs[("a1.txt", "34")].said_by == "Regional governor Elena Brask"
+    assert figs[("a2.txt", "38")].as_of == "2025-03-10"  # "on Monday" in a Monday article
+    assert figs[("a1.txt", "€2.1 billion")].measure == "Damage"

@@ -55,3 +55,16 @@ def test_unit_spellings_resolve_to_a_dimension():
     assert U.unit_info("millimetres").normal == "mm"
     assert U.unit_info("people") is None
     assert U.currency_code("rubles") == "RUB" and U.currency_code("€") == "EUR"
+
+
+@pytest.mark.parametrize("value,unit,shown", [(0.003, "km", "3 m"), (12.07, "km", "12.07 km"), (121_000, "", "121,000"),
+                                              (2.3e9, "USD", "2.3 billion USD"), (2_500, "mm", "2.5 m"),
+                                              (250, "mm", "250 mm"), (16.6667, "%", "16.67%")])
+def test_display_unit_fits_the_magnitude(value, unit, shown):
+    assert U.format_value(value, unit) == shown
+
+
+def test_vague_amounts_show_their_range_never_a_midpoint():
+    assert U.format_amount(5_999.5, "", 2_000, 9_999, "several") == "2,000–9,999"
+    assert U.format_amount(599_999.5, "", 200_000, 999_999, "hundreds of thousands") == "200,000–999,999"
+    assert U.format_amount(34, "", 33.5, 34.5, "") == "34"
