@@ -6,16 +6,19 @@ import html
 import logging
 import os
 import re
+import threading
 import time
 from bisect import bisect_left
 from pathlib import Path
 from typing import Any, Callable, Sequence
 from urllib.parse import quote
 
+from .articles import read_corpus
 from .engine import Engine
-from .errors import QaBotError, SettingsError
+from .errors import QaBotError, QuestionError, SettingsError
 from .records import Answer, Article, Citation
 from .settings import Settings  # also switches Gradio analytics off before gradio is imported
+from .store import check_writable
 
 import gradio as gr  # noqa: E402  (after qa_bot.settings has set GRADIO_ANALYTICS_ENABLED=False)
 
@@ -29,11 +32,16 @@ EXAMPLES = (
 )
 UNKNOWN_OUTLET = "(outlet unknown)"
 GENERIC_ERROR = "Something went wrong on the server; the details are in its log. Try again, or ask another question."
+NOT_TEXT = 'The question must be text (a string), not {kind}. Send e.g. "How many people were evacuated?"'
+REPLACED = "Some characters of the question were not valid text; they were replaced with \ufffd."
 MAX_ARTICLE_CHARS = 300_000  # longer articles are shown as a window around the quote, to keep the page light
 
 # Characters that start markdown links, images, code, HTML, math or autolinks; escaped so article text stays text.
 _MD_SPECIAL = re.compile(r"([\\`\[\]()!$<>{}@~|])")
 _MARKER = re.compile(r"(?<!\\)\[(\d{1,3})\](?!\()")  # [n], not an escaped \[n\] or a link
+# Lone UTF-16 surrogates: JSON lets a browser or client send "\udcff", Python decodes it into a str no encoder
+# (tokenizer, JSON reply, log file) accepts, and bytes decoded with errors="surrogateescape" look the same.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 CSS = """
 .qa-cite { text-decoration: none; font-weight: 600; }
@@ -61,6 +69,10 @@ table.qa-articles { border-collapse: collapse; width: 100%; font-size: 0.9em; }
 table.qa-articles td, table.qa-articles th { padding: 2px 6px; border-bottom: 1px solid var(--border-color-primary);
   text-align: left; }
 tr.qa-excluded td { opacity: 0.45; }
+.qa-problem { color: #b45309; font-weight: 600; }
+#qa-status .qa-starting { border: 1px solid var(--border-color-accent); border-radius: 6px; padding: 8px 12px; }
+#qa-status .qa-failed { border-color: #b91c1c; color: #b91c1c; }
+#qa-status progress { width: 100%; height: 8px; }
 """
 
 # Runs in the browser once per page: any link to "#qa-open?..." (answer markers, source cards, figure rows,
@@ -251,13 +263,19 @@ def article_html(article: Article, start: int = -1, end: int = -1, fig_start: in
             f'<div class="qa-meta">{meta}</div>{note}<div class="qa-article-text">{body}</div></div>')
 
 
-def select_doc_ids(articles: Sequence[Article], outlets: Sequence[str] = (), date_from: str = "",
-                   date_to: str = "", chosen: Sequence[str] = ()) -> list[str] | None:
-    """doc_ids passing the filters (None when no filter is set); articles without a date fail a date filter."""
+def check_dates(date_from: str | None, date_to: str | None) -> tuple[str, str]:
+    """The two filter dates, stripped, or SettingsError naming the one that is not YYYY-MM-DD."""
     date_from, date_to = (date_from or "").strip(), (date_to or "").strip()
     for label, value in (("From", date_from), ("To", date_to)):
         if value and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             raise SettingsError(f"{label} date {value!r} is not a date; write it as YYYY-MM-DD, or leave it empty.")
+    return date_from, date_to
+
+
+def select_doc_ids(articles: Sequence[Article], outlets: Sequence[str] = (), date_from: str = "",
+                   date_to: str = "", chosen: Sequence[str] = ()) -> list[str] | None:
+    """doc_ids passing the filters (None when no filter is set); articles without a date fail a date filter."""
+    date_from, date_to = check_dates(date_from, date_to)
     if not (outlets or date_from or date_to or chosen):
         return None
     keep = []
@@ -274,8 +292,8 @@ def select_doc_ids(articles: Sequence[Article], outlets: Sequence[str] = (), dat
     return keep
 
 
-def articles_html(articles: Sequence[Article], selected: Sequence[str] | None) -> str:
-    """The indexed articles as a table; those the filters leave out are dimmed."""
+def articles_html(articles: Sequence[Article], selected: Sequence[str] | None, problem: str = "") -> str:
+    """The indexed articles as a table; those the filters leave out are dimmed; `problem` (a bad filter) on top."""
     chosen = None if selected is None else set(selected)
     n = len(articles) if chosen is None else len(chosen)
     rows = []
@@ -285,51 +303,178 @@ def articles_html(articles: Sequence[Article], selected: Sequence[str] | None) -
                     f'<td><a class="qa-open" href="{esc(open_href(a.doc_id))}">{esc(a.title)}</a></td>'
                     f'<td>{esc(a.outlet or UNKNOWN_OUTLET)}</td><td>{esc(a.published or "—")}</td>'
                     f'<td>{esc(a.doc_id)}</td></tr>')
-    return (f'<p class="qa-meta qa-count">Searching {n} of {len(articles)} indexed articles.</p>'
+    head = (f'<p class="qa-problem" role="alert">{esc(problem)}</p>' if problem else
+            f'<p class="qa-meta qa-count">Searching {n} of {len(articles)} indexed articles.</p>')
+    return (head +
             '<table class="qa-articles"><thead><tr><th>Title</th><th>Outlet</th><th>Date</th><th>File</th></tr>'
             f'</thead><tbody>{"".join(rows)}</tbody></table>')
 
 
-def _user_error(exc: Exception) -> gr.Error:
+def user_message(exc: Exception) -> str:
     """QaBotError messages go to the user as they are; anything else as a generic message, logged in full."""
     if isinstance(exc, QaBotError):
-        return gr.Error(str(exc))
-    log.exception("unexpected error in the page: %s", exc)
-    return gr.Error(GENERIC_ERROR)
+        return str(exc)
+    log.error("unexpected error in the page: %s", exc, exc_info=exc)
+    return GENERIC_ERROR
 
 
-def build_app(engine: Engine, examples: Sequence[str] = EXAMPLES) -> gr.Blocks:
-    """The page and its /ask API endpoint, over one already-loaded Engine."""
+def _user_error(exc: Exception) -> gr.Error:
+    """For the API: the user message as a gr.Error (the client raises it)."""
+    return gr.Error(user_message(exc))
+
+
+def clean_question(question: object) -> tuple[str, bool]:
+    """The question as text with lone surrogates replaced by U+FFFD (and whether any were); None counts as empty,
+    anything else that is not text is a QuestionError."""
+    if question is None:
+        return "", False
+    if not isinstance(question, str):
+        kind = ("true/false" if isinstance(question, bool) else "a number" if isinstance(question, (int, float))
+                else "a list" if isinstance(question, (list, tuple)) else "an object" if isinstance(question, dict)
+                else f"a {type(question).__name__}")
+        raise QuestionError(NOT_TEXT.format(kind=kind))
+    cleaned = _SURROGATE.sub("\ufffd", question)
+    return cleaned, cleaned != question
+
+
+class Startup:
+    """Brings the index up to date and loads the model in a background thread, so the page is up at once;
+    handlers wait for it (with progress) and the page shows what it is doing."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.error: Exception | None = None
+        self.step, self.done_n, self.total_n = "reading the articles and loading the embedding model", 0, 0
+        self.building = False  # True once the index reports progress: a first build, or articles changed
+        self.t0 = time.perf_counter()
+        self._finished = threading.Event()
+
+    @classmethod
+    def ready_now(cls, engine: Engine) -> "Startup":
+        """For an engine that is already loaded (tests, embedding the page elsewhere)."""
+        startup = cls(engine)
+        startup._finished.set()
+        return startup
+
+    def start(self) -> "Startup":
+        """Run warm_up in a daemon thread."""
+        threading.Thread(target=self._run, name="qa-bot-startup", daemon=True).start()
+        return self
+
+    def _run(self) -> None:
+        log.info("bringing the index up to date and loading the model, in the background: the page serves "
+                 "meanwhile and shows the progress (a first start builds the whole index)")
+        try:
+            warm_up(self.engine, self._tick)
+            log.info("ready: questions are answered at once now")
+        except Exception as exc:  # noqa: BLE001 — kept, shown in the page and given to every question
+            self.error = exc
+            if isinstance(exc, QaBotError):
+                log.error("qa-bot: the index could not be built: %s", exc)
+            else:
+                log.exception("the index could not be built")
+        finally:
+            self._finished.set()
+
+    def _tick(self, done: int, total: int, what: str) -> None:
+        self.step, self.done_n, self.total_n, self.building = what, done, total, True
+        log.info("indexing: %s %d/%d", what, done, total)
+
+    @property
+    def finished(self) -> bool:
+        """Start-up is over, successfully or not."""
+        return self._finished.is_set()
+
+    def describe(self) -> str:
+        """One line for people: what start-up is doing now."""
+        seconds = time.perf_counter() - self.t0
+        if not self.building:
+            return f"Starting: {self.step}… ({seconds:.0f} s)"
+        count = f" {self.done_n:,} of {self.total_n:,}" if self.total_n else ""
+        return (f"Building the search index (first start, or the articles changed): {self.step}{count}… "
+                f"({seconds:.0f} s)")
+
+    def status_html(self) -> str:
+        """The banner above the chat while starting, or the failure; empty once ready."""
+        if self.finished and self.error is None:
+            return ""
+        if self.error is not None:
+            return (f'<div class="qa-starting qa-failed" role="alert">The index could not be built: '
+                    f'{esc(user_message(self.error))}</div>')
+        bar = (f'<progress max="{self.total_n}" value="{self.done_n}"></progress>' if self.total_n
+               else "<progress></progress>")  # no count yet: a moving bar
+        return (f'<div class="qa-starting" role="status">{esc(self.describe())}{bar}'
+                '<div class="qa-meta">You can ask now: the answer comes as soon as the index is ready.</div></div>')
+
+    def wait(self, progress: Callable[..., None] | None = None, timeout: float | None = None) -> None:
+        """Block until start-up is over (or `timeout` seconds), reporting its steps to a gr.Progress;
+        re-raise its failure for the user."""
+        deadline = None if timeout is None else time.perf_counter() + timeout
+        while not self._finished.wait(0.25):
+            if progress is not None:
+                progress((self.done_n, self.total_n or None), desc=self.describe(), unit="")
+            if deadline is not None and time.perf_counter() >= deadline:
+                return
+        if self.error is not None:
+            raise self.error
+
+
+def build_app(engine: Engine, examples: Sequence[str] = EXAMPLES, startup: Startup | None = None) -> gr.Blocks:
+    """The page and its /ask API endpoint over one Engine; `startup` (default: already loaded) is what the
+    handlers wait for while the index is built in the background."""
+    startup = startup or Startup.ready_now(engine)
 
     def filter_ids(outlets, date_from, date_to, chosen) -> list[str] | None:
         return select_doc_ids(engine.articles(), outlets or (), date_from, date_to, chosen or ())
 
     def respond(question, chat, asked, outlets, date_from, date_to, chosen):
-        """One chat turn: ask with the earlier questions as history and the filters as doc_ids."""
+        """One chat turn: ask with the earlier questions as history and the filters as doc_ids.
+        While the index is still being built, the question shows in the chat with the build's progress.
+        A problem becomes one toast and leaves the conversation, the typed question and the details as they were
+        (raising gr.Error here would put an "Error" badge over each of those outputs)."""
         t0 = time.perf_counter()
+        chat, waited = list(chat or []), False
         try:
+            question, replaced = clean_question(question)
+            question = engine.check_question(question)  # before any waiting: a typo needs no index
+            check_dates(date_from, date_to)
+            shown = {"role": "user", "content": escape_markdown(question)}
+            waited = not startup.finished
+            while not startup.finished:
+                note = f"_{escape_markdown(startup.describe())} The answer follows when the index is ready._"
+                yield "", chat + [shown, {"role": "assistant", "content": note}], gr.skip(), gr.skip()
+                startup.wait(timeout=1.0)
+            startup.wait()
             doc_ids = filter_ids(outlets, date_from, date_to, chosen)
             if doc_ids is not None and not doc_ids:
                 raise SettingsError("No indexed article matches the filters; "
                                     "widen them under “Articles and search filters”.")
-            answer = engine.ask(question or "", history=tuple(asked or ()), doc_ids=doc_ids)
+            answer = engine.ask(question, history=tuple(asked or ()), doc_ids=doc_ids)
         except Exception as exc:  # noqa: BLE001 — every failure becomes a readable message, never a traceback
-            raise _user_error(exc) from exc
-        log.info("page answered %r in %.3f s", (question or "")[:80], time.perf_counter() - t0)
-        chat = list(chat or []) + [{"role": "user", "content": escape_markdown(question)},
-                                   {"role": "assistant", "content": answer_markdown(answer)}]
-        return "", chat, list(asked or []) + [question], details_html(answer)
+            gr.Warning(user_message(exc))
+            # Outputs unchanged; a question shown while waiting goes back to the box, the chat as it was.
+            yield (question, chat, gr.skip(), gr.skip()) if waited else gr.skip()
+            return
+        if replaced:
+            gr.Info(REPLACED)
+        log.info("page answered %r in %.3f s", question[:80], time.perf_counter() - t0)
+        chat += [shown, {"role": "assistant", "content": answer_markdown(answer)}]
+        yield "", chat, list(asked or []) + [question], details_html(answer)
 
     def ask(question: str) -> dict:
         """Answer a question over all indexed articles; returns Answer.to_dict()."""
         try:
-            return engine.ask(question or "").to_dict()
+            question, _ = clean_question(question)
+            startup.wait()
+            return engine.ask(question).to_dict()
         except Exception as exc:  # noqa: BLE001
             raise _user_error(exc) from exc
 
     def open_article(ref: dict) -> str:
         """HTML of one article with the cited span highlighted (called by the page script with one dict)."""
         doc_id = str(ref.get("doc_id", "")) if isinstance(ref, dict) else ""
+        if not startup.finished:
+            return '<p class="qa-meta">The index is still being built; open the article again in a moment.</p>'
         try:
             spans = [int(ref.get(k, -1)) for k in ("start", "end", "fig_start", "fig_end")]
             return article_html(engine.article(doc_id), *spans)
@@ -340,32 +485,50 @@ def build_app(engine: Engine, examples: Sequence[str] = EXAMPLES) -> gr.Blocks:
             return f'<p class="qa-meta">{esc(GENERIC_ERROR)}</p>'
 
     def refresh(outlets, date_from, date_to, chosen):
-        """Article list and filter choices, from what is indexed now."""
+        """Article list and filter choices, from what is indexed now; a bad date is said once, in the list."""
         arts = engine.articles()
         try:
-            ids = select_doc_ids(arts, outlets or (), date_from, date_to, chosen or ())
+            ids, problem = select_doc_ids(arts, outlets or (), date_from, date_to, chosen or ()), ""
         except QaBotError as exc:
-            gr.Warning(str(exc))
-            ids = None
+            ids, problem = None, str(exc)
         outlet_choices = sorted({a.outlet or UNKNOWN_OUTLET for a in arts})
         doc_choices = [(f"{a.title} ({a.doc_id})", a.doc_id) for a in arts]
-        return (articles_html(arts, ids),
+        return (articles_html(arts, ids, problem),
                 gr.update(choices=outlet_choices, value=[o for o in outlets or () if o in outlet_choices]),
                 gr.update(choices=doc_choices, value=[d for d in chosen or () if d in {a.doc_id for a in arts}]))
+
+    def page_state(outlets, date_from, date_to, chosen):
+        """On load and on each timer tick: the start-up banner until the index is ready, then the article list."""
+        if not startup.finished:
+            return (gr.update(value=startup.status_html(), visible=True), gr.Timer(active=True),
+                    '<p class="qa-meta">The list of articles appears when the index is ready.</p>',
+                    gr.skip(), gr.skip())
+        if startup.error is not None:
+            return (gr.update(value=startup.status_html(), visible=True), gr.Timer(active=False),
+                    gr.skip(), gr.skip(), gr.skip())
+        return (gr.update(value="", visible=False), gr.Timer(active=False)) + refresh(outlets, date_from, date_to,
+                                                                                      chosen)
+
+    def filters_changed(outlets, date_from, date_to, chosen):
+        """Refresh the article list when a filter changes (nothing to show until the index is ready)."""
+        if not startup.finished or startup.error is not None:
+            return gr.skip()
+        return refresh(outlets, date_from, date_to, chosen)
 
     def upload(files, outlets, date_from, date_to, chosen, progress=gr.Progress()):
         """Index uploaded files incrementally, with progress; report what was added and what was rejected."""
         paths = [Path(f if isinstance(f, str) else getattr(f, "name", f)) for f in files or []]
         if not paths:
-            raise gr.Error("Choose one or more .txt, .md or .html files first.")
+            return ("Choose one or more .txt, .md or .html files first.",) + (gr.skip(),) * 4
 
         def tick(done: int, total: int, what: str) -> None:
             progress((done, max(total, 1)), desc=f"Indexing {what}"[:120])
 
         try:
+            startup.wait(progress)
             report, rejected = engine.add_files(paths, progress=tick)
-        except Exception as exc:  # noqa: BLE001
-            raise _user_error(exc) from exc
+        except Exception as exc:  # noqa: BLE001 — said in the status line, the chosen files stay
+            return (f"Not added — {escape_markdown(user_message(exc))}",) + (gr.skip(),) * 4
         lines = []
         added = list(report.added) + list(report.updated)
         if added:
@@ -382,6 +545,8 @@ def build_app(engine: Engine, examples: Sequence[str] = EXAMPLES) -> gr.Blocks:
         asked = gr.State([])
         gr.Markdown("## qa-bot\nAsk about the news articles; every claim is cited, and figures that sources "
                     "report differently are shown side by side.")
+        status = gr.HTML(startup.status_html(), elem_id="qa-status", visible=not startup.finished)
+        timer = gr.Timer(1.0, active=not startup.finished)
         with gr.Row():
             with gr.Column(scale=3):
                 chat = gr.Chatbot(label="Conversation", height=480, elem_id="qa-chat", sanitize_html=True,
@@ -415,14 +580,14 @@ def build_app(engine: Engine, examples: Sequence[str] = EXAMPLES) -> gr.Blocks:
 
         filters = [outlets, date_from, date_to, chosen]
         turn = dict(fn=respond, outputs=[box, chat, asked, details], concurrency_id="engine",
-                    concurrency_limit=1, api_visibility="private")
+                    concurrency_limit=1, api_visibility="private", show_progress_on=[chat])
         box.submit(inputs=[box, chat, asked] + filters, **turn)
         send.click(inputs=[box, chat, asked] + filters, **turn)
         for b in example_buttons:
             b.click(inputs=[b, chat, asked] + filters, **turn)
         clear.click(lambda: ([], [], details_html(None)), outputs=[chat, asked, details], api_visibility="private")
         refresh_outputs = [article_list, outlets, chosen]
-        quiet = dict(fn=refresh, inputs=filters, outputs=refresh_outputs, api_visibility="private",
+        quiet = dict(fn=filters_changed, inputs=filters, outputs=refresh_outputs, api_visibility="private",
                      show_progress="hidden")
         for comp in (outlets, chosen):
             comp.input(**quiet)  # .input, not .change: refresh itself sets these, and must not trigger itself
@@ -430,8 +595,12 @@ def build_app(engine: Engine, examples: Sequence[str] = EXAMPLES) -> gr.Blocks:
             comp.blur(**quiet)
             comp.submit(**quiet)
         add.click(upload, inputs=[files] + filters, outputs=[upload_status, files] + refresh_outputs,
-                  concurrency_id="engine", concurrency_limit=1, api_visibility="private")
-        demo.load(**quiet)
+                  concurrency_id="engine", concurrency_limit=1, api_visibility="private",
+                  show_progress_on=[upload_status])
+        state = dict(fn=page_state, inputs=filters, outputs=[status, timer] + refresh_outputs,
+                     api_visibility="private", show_progress="hidden", concurrency_limit=None)
+        demo.load(**state)
+        timer.tick(**state)
         gr.api(ask, api_name="ask", concurrency_id="engine", concurrency_limit=1)
     return demo
 
@@ -466,9 +635,8 @@ def launch_app(demo: gr.Blocks, host: str = "127.0.0.1", port: int | None = 7860
     return demo
 
 
-def load_engine(settings: Settings, progress: Callable[[int, int, str], None] | None = None) -> Engine:
-    """Build the Engine once, bring its index up to date and load the model, so the first question is quick."""
-    engine = Engine(settings)
+def warm_up(engine: Engine, progress: Callable[[int, int, str], None] | None = None) -> Engine:
+    """Bring the engine's index up to date and load the model, so the first question is quick."""
     t0 = time.perf_counter()
     report = engine.index(progress or (lambda done, total, what: log.info("indexing: %s %d/%d", what, done, total)))
     log.info("index ready: %d added, %d updated, %d unchanged, %d chunks in %.1f s",
@@ -480,12 +648,20 @@ def load_engine(settings: Settings, progress: Callable[[int, int, str], None] | 
 
 def serve(settings: Settings, host: str | None = "127.0.0.1", port: int | None = 7860,
           auth: str | tuple[str, str] | None = None, block: bool = True) -> gr.Blocks:
-    """Load the engine and serve the chat page until interrupted (behind `qa-bot serve` and app.py).
+    """Serve the chat page until interrupted (behind `qa-bot serve` and app.py). The page is up at once: the index
+    is brought up to date in the background while the page shows the progress, and questions wait for it.
     None means the default: 127.0.0.1, port 7860, and the login from QA_BOT_AUTH if that is set."""
     host, port = host or "127.0.0.1", port or 7860
     auth = (os.environ.get("QA_BOT_AUTH") or None) if auth is None else auth
     login = parse_auth(auth) if isinstance(auth, str) or auth is None else tuple(auth)
     if login is None and host not in ("127.0.0.1", "localhost", "::1"):
         log.warning("serving on %s without a login: anyone who can reach it can read and add articles", host)
-    demo = build_app(load_engine(settings))
+    # Mistakes in the flags stop here, each with its message, before anything is served.
+    read_corpus(settings.corpus)
+    check_writable(settings.index_dir)
+    log.info("articles: %s; index: %s", settings.corpus, settings.index_dir)
+    engine = Engine(settings)
+    startup = Startup(engine)
+    demo = build_app(engine, startup=startup)
+    startup.start()
     return launch_app(demo, host=host, port=port, auth=login, block=block)

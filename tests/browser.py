@@ -8,6 +8,7 @@ import hashlib
 import re
 import shutil
 import socket
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,10 +116,15 @@ class FakeEngine:
         self.index()
         return IndexReport(added=tuple(added), chunks=len(added)), rejected
 
+    def check_question(self, question: object) -> str:
+        """The question, stripped, or QuestionError (as Engine.check_question)."""
+        if not isinstance(question, str) or not question.strip():
+            raise QuestionError("The question is empty; type a question.")
+        return " ".join(question.split())
+
     def ask(self, question: str, history: Sequence[str] = (), doc_ids=None) -> Answer:
         """Quote the (up to) three sentences sharing most words with the question (and the last question)."""
-        if not question or not question.strip():
-            raise QuestionError("The question is empty; type a question.")
+        question = self.check_question(question)
         self.calls.append((question, tuple(history), None if doc_ids is None else tuple(doc_ids)))
         words = set(_WORD.findall(" ".join([question, *history[-1:]]).lower())) - _STOP
         scored = []
@@ -161,13 +167,38 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class GatedEngine(FakeEngine):
+    """A FakeEngine whose index build reports progress and then waits for `release` (or fails with `fail`),
+    to show the page while the index is still being built."""
+
+    def __init__(self, corpus: Path, uploads: Path, fail: Exception | None = None):
+        self.release = threading.Event()
+        self.fail = fail
+        self.started = False
+        super().__init__(corpus, uploads)
+        self.started = True
+
+    def index(self, progress=None) -> IndexReport:
+        """At start-up: report 'embedding sentences 64 of 174', wait for release, then read the corpus."""
+        if self.started:
+            if progress:
+                progress(64, 174, "embedding sentences")
+            self.release.wait(60)
+            if self.fail is not None:
+                raise self.fail
+        return super().index(progress)
+
+
 @contextlib.contextmanager
-def running_page(engine) -> Iterator[str]:
-    """Serve the page for `engine` on a free loopback port in this process; yields its URL."""
+def running_page(engine, startup=None) -> Iterator[str]:
+    """Serve the page for `engine` on a free loopback port in this process; yields its URL.
+    With a `ui.Startup`, the page starts before the engine is ready, as `serve` does."""
     from qa_bot import ui
 
     port = free_port()
-    demo = ui.launch_app(ui.build_app(engine), host="127.0.0.1", port=port, block=False)
+    demo = ui.launch_app(ui.build_app(engine, startup=startup), host="127.0.0.1", port=port, block=False)
+    if startup is not None:
+        startup.start()
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:
@@ -230,3 +261,23 @@ def ask_in_page(page, question: str, timeout: float = 30.0) -> float:
         return t.trim().length > 0 && !t.includes('Loading content');
     }""", arg=before, timeout=timeout * 1000)
     return time.perf_counter() - t0
+
+
+def toasts(page) -> list[str]:
+    """The text of every toast on the page (Gradio groups toasts of one level into one, counting them)."""
+    return page.locator(".toast-body").all_inner_texts()
+
+
+def error_badges(page) -> int:
+    """How many components show Gradio's red "Error" status badge (what a raised gr.Error puts on outputs)."""
+    return page.locator(".wrap span.error").count()
+
+
+def set_question_json(page, json_text: str) -> None:
+    """Put the string a JSON text decodes to in the question box: JSON can carry lone surrogates ("\\udcff")
+    that Playwright's own channel (UTF-8) cannot."""
+    page.evaluate("""v => {
+        const t = document.querySelector('#qa-question textarea');
+        t.value = JSON.parse(v);
+        t.dispatchEvent(new Event('input', {bubbles: true}));
+    }""", json_text)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,7 @@ import browser as B  # noqa: E402
 from qa_bot import ui  # noqa: E402
 from qa_bot.answer import md_escape  # noqa: E402
 from qa_bot.engine import Engine  # noqa: E402
-from qa_bot.errors import SettingsError  # noqa: E402
+from qa_bot.errors import IndexStoreError, QuestionError, SettingsError  # noqa: E402
 from qa_bot.records import Answer, Article, Citation  # noqa: E402
 from qa_bot.settings import Settings  # noqa: E402
 
@@ -266,7 +268,9 @@ def test_uploaded_article_is_searchable_at_once_and_bad_files_say_why(watched, e
 def test_article_with_script_and_links_shows_as_text_and_runs_nothing(watched):
     page = watched.page
     B.ask_in_page(page, "How long is the Seym bridge and how much did it cost?")
-    assert "4,200 metres long <script>alert(1)</script>" in _last_answer(page).inner_text()  # quoted as text
+    shown = _last_answer(page).inner_text()
+    # quoted as text: whichever payload sentence the answer leads with (length or cost)
+    assert "4,200 metres long <script>alert(1)</script>" in shown or "roubles <img src=x onerror=alert(1)>" in shown
     page.locator("#qa-details .qa-card a.qa-open").first.click()
     viewer = page.locator("#qa-viewer .qa-article[data-doc='xss-payload.txt']")
     viewer.wait_for(timeout=10_000)
@@ -284,13 +288,136 @@ def test_article_with_script_and_links_shows_as_text_and_runs_nothing(watched):
     assert watched.dialogs == []
 
 
+def _chat_texts(page) -> list[str]:
+    return page.locator("#qa-chat .message").all_inner_texts()
+
+
 @needs_chromium
-def test_empty_question_gets_a_readable_message(watched):
+def test_empty_question_is_one_message_and_the_conversation_stays(watched):
     page = watched.page
+    B.ask_in_page(page, EVACUATED)
+    before, details = _chat_texts(page), page.locator("#qa-details").inner_text()
+    page.locator("#qa-question textarea").fill("   ")
     page.locator("#qa-question textarea").press("Enter")
-    page.get_by_text("The question is empty").first.wait_for(timeout=10_000)
+    page.locator(".toast-body", has_text="The question is empty").wait_for(timeout=10_000)
+    page.wait_for_timeout(500)  # let any badge or second toast arrive, were there one
+    assert len(B.toasts(page)) == 1 and B.toasts(page)[0].count("The question is empty") == 1
+    assert B.error_badges(page) == 0
+    assert _chat_texts(page) == before and page.locator("#qa-details").inner_text() == details
     assert "Traceback" not in page.content()
     assert B.ask_in_page(page, EVACUATED) < 5  # and the page still answers
+
+
+@needs_chromium
+def test_bad_from_date_is_said_once_and_the_typed_question_and_conversation_stay(watched):
+    page = watched.page
+    B.ask_in_page(page, EVACUATED)
+    before = _chat_texts(page)
+    page.locator("#qa-filters").get_by_text("Articles and search filters").click()
+    date = page.locator("#qa-from input, #qa-from textarea").first
+    date.fill("12 August")
+    date.press("Enter")  # submit, then blur when the question box is clicked: both refresh the list
+    question = "How far did Ukrainian troops advance?"
+    page.locator("#qa-question textarea").fill(question)
+    page.locator("#qa-articles .qa-problem", has_text="'12 August' is not a date").wait_for(timeout=10_000)
+    page.locator("#qa-question textarea").press("Enter")
+    page.locator(".toast-body", has_text="YYYY-MM-DD").wait_for(timeout=10_000)
+    page.wait_for_timeout(500)
+    shown = B.toasts(page)
+    assert len(shown) == 1 and shown[0].count("is not a date") == 1, shown  # one toast, one message
+    assert B.error_badges(page) == 0
+    assert page.locator("#qa-question textarea").input_value() == question  # typed text kept
+    assert _chat_texts(page) == before and page.locator("#qa-chat .message.bot").first.is_visible()
+    date.fill("2024-08-01")
+    date.press("Enter")
+    page.locator("#qa-articles .qa-count").wait_for(timeout=10_000)
+    B.ask_in_page(page, question)  # waits for a second answer under the first
+    assert page.locator("#qa-chat .message.bot").count() == 2
+
+
+@needs_chromium
+def test_question_with_lone_surrogates_is_answered_not_a_generic_error(watched):
+    page = watched.page
+    bots = page.locator("#qa-chat .message.bot")
+    B.set_question_json(page, '"How many people were \\udcffevacuated?\\ud800"')
+    page.locator("#qa-question textarea").press("Enter")
+    bots.first.wait_for(timeout=30_000)
+    page.wait_for_function("() => !document.querySelector('#qa-chat').innerText.includes('Loading content')")
+    assert "121,000" in bots.last.inner_text()
+    assert "\ufffd" in page.locator("#qa-chat .message.user").last.inner_text()
+    shown = " ".join(B.toasts(page))
+    assert "were replaced" in shown and ui.GENERIC_ERROR not in shown
+    assert B.error_badges(page) == 0
+
+
+def test_questions_that_are_not_text_or_hold_lone_surrogates_are_cleaned_or_refused():
+    assert ui.clean_question("Who\udcff said it?\ud83d") == ("Who\ufffd said it?\ufffd", True)
+    assert ui.clean_question("Wer hat 😀 gesagt?") == ("Wer hat 😀 gesagt?", False)
+    assert ui.clean_question(None) == ("", False)
+    for value, kind in ((12345, "a number"), (1.5, "a number"), (["q"], "a list"), ({"q": 1}, "an object"),
+                        (True, "true/false")):
+        with pytest.raises(QuestionError, match=f"must be text \\(a string\\), not {kind}"):
+            ui.clean_question(value)
+
+
+def _call_ask(url: str, body: str) -> tuple[str, str]:
+    """POST a raw JSON body to /ask the way any HTTP client can; returns (event, data) of the result."""
+    req = urllib.request.Request(url + "gradio_api/call/ask", data=body.encode(),
+                                 headers={"Content-Type": "application/json"})
+    event_id = json.load(urllib.request.urlopen(req, timeout=30))["event_id"]
+    stream = urllib.request.urlopen(f"{url}gradio_api/call/ask/{event_id}", timeout=60).read().decode()
+    lines = [ln for ln in stream.splitlines() if ln.strip()]
+    return lines[-2].removeprefix("event: "), lines[-1].removeprefix("data: ")
+
+
+@slow
+def test_api_says_a_question_must_be_text_and_answers_one_with_lone_surrogates(url):
+    event, data = _call_ask(url, '{"data": [12345]}')
+    assert event == "error" and "must be text (a string), not a number" in json.loads(data)["error"]
+    event, data = _call_ask(url, '{"data": ["How many people were \\udcffevacuated?"]}')
+    assert event == "complete"
+    got = json.loads(data)[0]
+    assert got["question"] == "How many people were \ufffdevacuated?" and "121,000" in got["answer"]
+
+
+@needs_chromium
+def test_page_is_up_while_the_index_builds_and_answers_when_it_is_ready(chromium, tmp_path):
+    gated = B.GatedEngine(B.DATA, tmp_path / "uploads")
+    startup = ui.Startup(gated)
+    with B.running_page(gated, startup) as gated_url:
+        w = B.open_page(chromium, gated_url)
+        page = w.page
+        banner = page.locator("#qa-status .qa-starting")
+        banner.get_by_text("embedding sentences 64 of 174").wait_for(timeout=10_000)
+        page.locator("#qa-question textarea").fill(EVACUATED)
+        page.locator("#qa-question textarea").press("Enter")
+        pending = page.locator("#qa-chat .message.bot").last
+        pending.get_by_text("The answer follows when the index is ready").wait_for(timeout=10_000)
+        assert EVACUATED in page.locator("#qa-chat .message.user").last.inner_text()
+        gated.release.set()
+        page.wait_for_function("() => { const b = document.querySelectorAll('#qa-chat .message.bot');"
+                               " return b.length === 1 && b[0].innerText.includes('121,000'); }", timeout=20_000)
+        page.locator("#qa-status").wait_for(state="hidden", timeout=10_000)
+        page.locator("#qa-filters").get_by_text("Articles and search filters").click()
+        page.locator("#qa-articles .qa-count", has_text="Searching 5 of 5").wait_for(timeout=10_000)
+        assert B.error_badges(page) == 0 and w.dialogs == [] and w.foreign_requests() == []
+        w.page.close()
+
+
+@needs_chromium
+def test_failed_start_up_says_why_in_the_page_and_to_each_question(chromium, tmp_path):
+    gated = B.GatedEngine(B.DATA, tmp_path / "uploads", fail=IndexStoreError("Cannot write the index folder /x."))
+    gated.release.set()
+    with B.running_page(gated, ui.Startup(gated)) as gated_url:
+        w = B.open_page(chromium, gated_url)
+        page = w.page
+        page.locator("#qa-status .qa-failed", has_text="Cannot write the index folder /x.").wait_for(timeout=10_000)
+        page.locator("#qa-question textarea").fill(EVACUATED)
+        page.locator("#qa-question textarea").press("Enter")
+        page.locator(".toast-body", has_text="Cannot write the index folder /x.").wait_for(timeout=10_000)
+        assert page.locator("#qa-question textarea").input_value() == EVACUATED
+        assert B.error_badges(page) == 0 and page.locator("#qa-chat .message").count() == 0
+        w.page.close()
 
 
 @needs_chromium
@@ -342,7 +469,7 @@ def test_eight_clients_asking_at_once_all_get_their_answers(url, engine):
 
 
 @slow
-def test_app_py_binds_loopback_and_requires_the_login(tmp_path):
+def test_app_py_serves_at_once_binds_loopback_and_requires_the_login(tmp_path, capsys):
     from gradio_client import Client
 
     port = B.free_port()
@@ -351,18 +478,26 @@ def test_app_py_binds_loopback_and_requires_the_login(tmp_path):
     proc = subprocess.Popen([sys.executable, str(PROJECT / "app.py"), "--corpus", str(B.DATA),
                              "--index", str(tmp_path / "index"), "--port", str(port)],
                             cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    t0, serving = time.time(), None
     try:
         url = f"http://127.0.0.1:{port}/"
         deadline = time.time() + 180
         while time.time() < deadline:
             assert proc.poll() is None, (tmp_path / "app.log").read_text()
             try:
-                got = Client(url, auth=("ann", "s3cret"), verbose=False).predict(EVACUATED, api_name="/ask")
+                client = Client(url, auth=("ann", "s3cret"), verbose=False)
+                serving = serving or time.time() - t0
+                got = client.predict(EVACUATED, api_name="/ask")  # waits for the index being built
                 break
             except Exception:  # noqa: BLE001 — not up yet
-                time.sleep(1)
+                time.sleep(0.2)
         else:
             pytest.fail("app.py did not answer within 180 s:\n" + (tmp_path / "app.log").read_text())
+        with capsys.disabled():
+            print(f"\n[app.py, fresh index of tests/data/page] page served after {serving:.1f} s, "
+                  f"first answer after {time.time() - t0:.1f} s")
+        assert serving < 15  # the page does not wait for the index (it took 13-40 s before)
+        assert "bringing the index up to date" in (tmp_path / "app.log").read_text()
         assert "121,000" in got["answer"]
         with pytest.raises(Exception):
             Client(url, verbose=False).predict(EVACUATED, api_name="/ask")
