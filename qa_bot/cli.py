@@ -109,6 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             from .ui import serve
 
+            logging.getLogger("qa_bot").setLevel(logging.INFO)  # start-up progress in the terminal too
             serve(settings, host=args.host, port=args.port, auth=args.auth)
             return 0
         from .engine import Engine
