@@ -74,7 +74,8 @@ def question_places(question: str) -> frozenset[str]:
     """Lower-cased capitalized words of a question after its first word: the places and names it is about
     ("How many people were evacuated from Krasnoyaruzhsky district?" → {"krasnoyaruzhsky"})."""
     words = [t for t in tokenize(question) if t.text[0].isalpha()]
-    return frozenset(t.low for t in words[1:] if t.text[0].isupper() and t.low not in ("i",))
+    # "Tesla's" names Tesla; a lone capital ("Q1", "I") names nothing
+    return frozenset(re.sub(r"['’]s$", "", t.low) for t in words[1:] if t.text[0].isupper() and len(t.text) > 1)
 
 
 def question_currencies(question: str) -> frozenset[str]:
@@ -219,20 +220,28 @@ def figures_for_question(question: str, question_vector: np.ndarray, figures: Se
     q_money = question_currencies(question)
     keys = {i: measure_key(figures[i].measure) for i in pool}
     places = [frozenset().union(*(keys[pool[k]].place for k in g)) for g in groups]
-    # when some count is scoped to the place the question names, unscoped counts answer another question
-    scoped = bool(q_places) and any(p & q_places and figures[pool[g[0]]].kind == "number"
-                                    for g, p in zip(groups, places))
-    ranked: list[_Group] = []
-    for g, place in zip(groups, places):
+    relevance = []
+    for g in groups:
         members = [pool[k] for k in g]
         best = max(float(score[i]) for i in members)
         if q_events and any(keys[i].events & q_events for i in members):
             best += EVENT_BONUS  # the group's verb is the question's verb ("evacuated" → evacuat)
         if q_money and figures[members[0]].unit in q_money:
             best += CURRENCY_BONUS
+        relevance.append(best)
+    # when a count that answers the question is scoped to the place it names, unscoped counts answer another
+    # question ("from Krasnoyaruzhsky district?" is not answered by the region's total)
+    top = max(relevance, default=0.0)
+    # (only counts of the same dimension compete: "vehicles delivered by Tesla" leaves revenue alone)
+    scoped = {figures[pool[g[0]]].dimension for g, p, r in zip(groups, places, relevance)
+              if q_places and p & q_places and figures[pool[g[0]]].kind == "number"
+              and r >= max(QUESTION_MIN, top - RELATIVE_SPAN)}
+    ranked: list[_Group] = []
+    for g, place, best in zip(groups, places, relevance):
+        members = [pool[k] for k in g]
         if q_places and figures[members[0]].kind == "number" and (
-                place and not place & q_places or scoped and not place):
-            best -= PLACE_PENALTY  # "from Krasnoyaruzhsky district?" is not answered by the region's total
+                place and not place & q_places or not place and figures[members[0]].dimension in scoped):
+            best -= PLACE_PENALTY
         if best < QUESTION_MIN:
             continue
         clusters = agreeing_clusters(figures, members)

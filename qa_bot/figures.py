@@ -399,7 +399,8 @@ def _noun_after(tokens: list[M.Token], i: int, spot: _Spot) -> tuple[list[str], 
 def _place_after(tokens: list[M.Token], j: int) -> tuple[list[str], int]:
     """A scoping place right after the noun: "residents [from Krasnoyaruzhsky district]"."""
     k = j + 2 if j + 2 < len(tokens) and tokens[j + 1].low == "the" else j + 1
-    if k < len(tokens) and tokens[j].low in ("from", "in") and tokens[k].text[0].isupper():
+    # a place is a capitalized word, not a letter of a code ("in Q1 2021" is a period)
+    if k < len(tokens) and tokens[j].low in ("from", "in") and tokens[k].text[0].isupper() and len(tokens[k].text) > 1:
         words = [tokens[j].low]
         while k < len(tokens) and (tokens[k].text[0].isupper() and tokens[k].text[0].isalpha()):
             words.append(tokens[k].text)

@@ -228,7 +228,7 @@ def measure_key(measure: str) -> MeasureKey:
         if w in ("from", "in", "by", "at", "near"):
             in_place = True
             continue
-        if in_place and t.text[0].isupper():
+        if in_place and t.text[0].isupper() and len(w) > 1:
             place.add(w)
             continue
         in_place = False

@@ -207,3 +207,14 @@ def test_a_question_naming_a_place_leaves_out_counts_for_other_places(minilm):
     assert {f.text for f in shown} >= {"About 11,000", "approximately 11,000"}
     assert all("Krasnoyaruzhsky" in f.measure for f in shown if f.dimension == "count")
     assert not conflicts
+
+
+@pytest.mark.slow
+def test_a_count_scoped_to_the_named_company_does_not_hide_its_revenue(minilm):
+    arts = {a.doc_id: a for a in (
+        _article("a.txt", "In Q1 2021, the revenue was $10.4 billion. Tesla delivered 184,877 vehicles.",
+                 "2021-04-27"),
+        _article("b.txt", "In Q1 2021, the revenue was $1.39 billion.", "2021-04-27"))}
+    figs = [f for a in arts.values() for f in extract_figures(a, split_sentences(a))]
+    shown, conflicts = ask("What was Tesla's revenue in Q1 2021?", arts, figs, minilm)
+    assert {f.text for c in conflicts for f in c.figures} >= {"$10.4 billion", "$1.39 billion"}
