@@ -263,7 +263,7 @@ class Engine:
             return IndexReport(chunks=len(state.generation.chunks) if state else 0), rejected
         return self.index(progress), rejected
 
-    def _same_event(self, state: _Loaded, doc_id: str, min_cosine: float = 0.45) -> set[str]:
+    def _same_event(self, state: _Loaded, doc_id: str, min_cosine: float = 0.3) -> set[str]:
         """Articles about the same event as doc_id: their mean chunk vectors are close (cosine ≥ min_cosine)."""
         ref = state.centroids.get(doc_id)
         if ref is None:
@@ -347,9 +347,10 @@ class Engine:
             ans = answering.not_found(question, retrieved, closest, state.articles)
         else:
             chosen = answering.select(scored, self.settings)
-            # Figures come from articles about the same event as the best answer: a flood's death toll is
-            # no conflict for a war's (same-event articles measured 0.6-0.95 cosine, other events < 0.2).
-            scope = self._same_event(state, best.sentence.doc_id)
+            # Figures come from articles about the same event as the quoted ones: a flood's death toll is no
+            # conflict for a war's (articles on one event measured 0.6-0.95 cosine, on other events < 0.2;
+            # short web snippets on one topic go down to 0.32, hence 0.3 and every quoted article).
+            scope = set().union(*(self._same_event(state, s.sentence.doc_id) for s in chosen))
             allowed = [i for i, f in enumerate(gen.figures)
                        if (doc_ids is None or f.doc_id in doc_ids) and f.doc_id in scope]
             figs, conflicts = figures_for_question(query, qvec, [gen.figures[i] for i in allowed],
