@@ -282,6 +282,19 @@ def figure_first(query: str, scored: Sequence[Scored], figures_of, look: int = 3
     return []
 
 
+def best_supported(answering_figure: Figure | None, figures: Sequence[Figure]) -> Figure | None:
+    """The figure to lead with: among the table's figures of the same measure as the one that answers the
+    question, the first — figures_for_question lists the best-supported cluster (most independent sources,
+    then latest date) first, so a later "41 dead" leads over an earlier "34 died" quoted higher up."""
+    if answering_figure is None:
+        return None
+    for f in figures:
+        if (f.kind == answering_figure.kind and f.unit == answering_figure.unit
+                and f.dimension == answering_figure.dimension and _same_measure(f, answering_figure)):
+            return f
+    return answering_figure
+
+
 def lead_cluster(lead: Figure | None, figures: Sequence[Figure]) -> list[Figure]:
     """The figure that answers the question and every figure of the table that agrees with it (same unit and
     measure, overlapping intervals); [] without a lead. A name leads only its other spellings."""
