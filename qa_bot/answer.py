@@ -282,12 +282,19 @@ def figure_first(query: str, scored: Sequence[Scored], figures_of, look: int = 3
     return []
 
 
-def best_supported(answering_figure: Figure | None, figures: Sequence[Figure]) -> Figure | None:
+TIME_PINNED = re.compile(r"\b(first|initial(ly)?|earlie(r|st)|original(ly)?|at first|at the (start|outset)|"
+                         r"before|until|as of|on (Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
+                         r"(January|February|March|April|May|June|July|August|September|October|November|"
+                         r"December) \d{1,2}|(19|20)\d\d)\b", re.I)
+
+
+def best_supported(query: str, answering_figure: Figure | None, figures: Sequence[Figure]) -> Figure | None:
     """The figure to lead with: among the table's figures of the same measure as the one that answers the
     question, the first — figures_for_question lists the best-supported cluster (most independent sources,
-    then latest date) first, so a later "41 dead" leads over an earlier "34 died" quoted higher up."""
-    if answering_figure is None:
-        return None
+    then latest date) first, so a later "41 dead" leads over an earlier "34 died" quoted higher up. A
+    question pinned to a time ("according to the first reports") keeps the figure that answers it."""
+    if answering_figure is None or TIME_PINNED.search(query):
+        return answering_figure
     for f in figures:
         if (f.kind == answering_figure.kind and f.unit == answering_figure.unit
                 and f.dimension == answering_figure.dimension and _same_measure(f, answering_figure)):

@@ -362,8 +362,8 @@ class Engine:
             if not answering.wants_figure(query):
                 figs, conflicts = answering.anchored(figs, conflicts, chosen)
             figs, conflicts = name_figs + figs, conflicts + name_conflicts  # a who-question leads with the name
-            lead = (answering.best_supported(answering.answer_figure(query, best.sentence, figures_of(best.sentence)),
-                                             figs)
+            lead = (answering.best_supported(query, answering.answer_figure(query, best.sentence,
+                                                                            figures_of(best.sentence)), figs)
                     if answering.wants_figure(query) else name_figs[0] if name_figs else None)
             table = figures_markdown(figs, conflicts, state.articles)
             body = None
