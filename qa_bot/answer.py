@@ -6,12 +6,11 @@ import itertools
 import math
 import re
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
 from .records import Answer, Article, Citation, Conflict, Figure, Hit, Sentence
-from .measures import measure_key
 from .settings import Settings
 
 STOPWORDS = frozenset("""
@@ -25,6 +24,7 @@ tell say said please give show find know according report reported did happen
 
 NUMBER_QUESTION = re.compile(r"\b(how (many|much|far|long|big|large|old|deep|wide)|what (number|percentage|share"
                              r"|amount|proportion)|number of|count of|total)\b", re.I)
+HOW_MUCH = re.compile(r"\bhow much\b", re.I)
 WHEN_QUESTION = re.compile(r"^\s*(when|what (date|day|year|month|time))\b", re.I)
 HAS_NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|"
                         r"hundreds?|thousands?|millions?|billions?|half|third|quarter|sixth)\b", re.I)
@@ -233,15 +233,6 @@ def citation_for(n: int, article: Article, start: int, end: int, quote: str, sco
                     score=round(score, 4), outlet=article.outlet, published=article.published, url=article.url)
 
 
-def _same_measure(a: Figure, b: Figure) -> bool:
-    """Do two figures count the same thing? Their measures share a noun and, when both name one, an event:
-    "29 tanks lost" and "up to 1,350 troops lost" overlap as intervals but count different things."""
-    ka, kb = measure_key(a.measure), measure_key(b.measure)
-    nouns = not (ka.nouns and kb.nouns) or bool(ka.nouns & kb.nouns)
-    events = not (ka.events and kb.events) or bool(ka.events & kb.events)
-    return a.measure == b.measure or (nouns and events and ka.mode == kb.mode)
-
-
 def wants_figure(query: str) -> str:
     """"number" for how-many/how-much questions, "date" for when-questions, "" otherwise."""
     if NUMBER_QUESTION.search(query):
@@ -276,10 +267,15 @@ def figure_first(query: str, scored: Sequence[Scored], figures_of, look: int = 3
     Other questions: unchanged. figures_of(sentence) gives a sentence's figures."""
     if not wants_figure(query):
         return list(scored)
-    for i, s in enumerate(scored[:look]):
-        if answer_figure(query, s.sentence, figures_of(s.sentence)) is not None:
-            return [s, *scored[:i], *scored[i + 1:]]
-    return []
+    found = [(i, answer_figure(query, s.sentence, figures_of(s.sentence))) for i, s in enumerate(scored[:look])]
+    found = [(i, f) for i, f in found if f is not None]
+    if HOW_MUCH.search(query):
+        # "How much damage?" asks for an amount (money, area, rain), not a count of damaged homes
+        found = [(i, f) for i, f in found if f.dimension != "count"] or found
+    if not found:
+        return []
+    i = found[0][0]
+    return [scored[i], *scored[:i], *scored[i + 1:]]
 
 
 TIME_PINNED = re.compile(r"\b(first|initial(ly)?|earlie(r|st)|original(ly)?|at first|at the (start|outset)|"
@@ -288,21 +284,19 @@ TIME_PINNED = re.compile(r"\b(first|initial(ly)?|earlie(r|st)|original(ly)?|at f
                          r"December) \d{1,2}|(19|20)\d\d)\b", re.I)
 
 
-def best_supported(query: str, answering_figure: Figure | None, figures: Sequence[Figure]) -> Figure | None:
+def best_supported(query: str, answering_figure: Figure | None, figures: Sequence[Figure],
+                   same_measure: Callable[[Figure, Figure], bool]) -> Figure | None:
     """The figure to lead with: among the table's figures of the same measure as the one that answers the
     question, the first — figures_for_question lists the best-supported cluster (most independent sources,
     then latest date) first, so a later "41 dead" leads over an earlier "34 died" quoted higher up. A
     question pinned to a time ("according to the first reports") keeps the figure that answers it."""
     if answering_figure is None or TIME_PINNED.search(query):
         return answering_figure
-    for f in figures:
-        if (f.kind == answering_figure.kind and f.unit == answering_figure.unit
-                and f.dimension == answering_figure.dimension and _same_measure(f, answering_figure)):
-            return f
-    return answering_figure
+    return next((f for f in figures if same_measure(f, answering_figure)), answering_figure)
 
 
-def lead_cluster(lead: Figure | None, figures: Sequence[Figure]) -> list[Figure]:
+def lead_cluster(lead: Figure | None, figures: Sequence[Figure],
+                 same_measure: Callable[[Figure, Figure], bool]) -> list[Figure]:
     """The figure that answers the question and every figure of the table that agrees with it (same unit and
     measure, overlapping intervals); [] without a lead. A name leads only its other spellings."""
     if lead is None:
@@ -316,8 +310,7 @@ def lead_cluster(lead: Figure | None, figures: Sequence[Figure]) -> list[Figure]
 
             if f.kind == "name" and same_name(f.text, lead.text):
                 out.append(f)
-        elif (f.kind == lead.kind and f.unit == lead.unit and f.dimension == lead.dimension
-              and f.low <= lead.high and lead.low <= f.high and _same_measure(f, lead)):
+        elif f.low <= lead.high and lead.low <= f.high and same_measure(f, lead):
             out.append(f)
     return out
 
@@ -356,14 +349,15 @@ def anchored(figures: Sequence[Figure], conflicts: Sequence[Conflict], chosen: S
 
 def compose(question: str, chosen: Sequence[Scored], articles: Mapping[str, Article],
             figures: Sequence[Figure], conflicts: Sequence[Conflict], table: str,
-            retrieved: Sequence[str], body: str | None = None, lead: Figure | None = None) -> Answer:
+            retrieved: Sequence[str], body: str | None = None, lead: Figure | None = None,
+            same_measure: Callable[[Figure, Figure], bool] | None = None) -> Answer:
     """The answer: the lead figure that answers the question (if any) with every article that agrees, then one
     quoted sentence per line with its [n] marker (or `body`, an LLM's text citing the same [n]), then the
     figures table."""
     citations = [citation_for(i, articles[s.sentence.doc_id], s.sentence.start, s.sentence.end, s.sentence.text,
                               s.score) for i, s in enumerate(chosen, 1)]
     lines = []
-    cluster = lead_cluster(lead, figures)
+    cluster = lead_cluster(lead, figures, same_measure or (lambda a, b: a.measure == b.measure))
     if cluster:  # lead with the best-supported figure, citing every sentence that gives it
         markers = []
         for f in cluster:

@@ -17,7 +17,8 @@ from . import answer as answering
 from . import names
 from .articles import SUFFIXES, CorpusFile, read_article, read_corpus
 from .chunks import chunk_sentences
-from .conflicts import figures_for_question, figures_markdown
+from .conflicts import figures_for_question, figures_markdown, same_measure
+from .measures import measure_key
 from .errors import CorpusError, IndexStoreError, QuestionError
 from .figures import extract_figures, measure_phrase
 from .hits import MODES, bm25_ranking, dense_ranking, fuse
@@ -74,6 +75,7 @@ class _Loaded:
     weights: answering.WordWeights | None = None
     sentence_figures: dict[tuple[str, int], list[Figure]] = field(default_factory=dict)  # by (doc_id, start)
     centroids: dict[str, np.ndarray] = field(default_factory=dict)  # normalized mean chunk vector per article
+    figure_rows: dict[tuple[str, int], int] = field(default_factory=dict)  # (doc_id, start) → row of the figure
 
 
 def _centroids(gen: Generation) -> dict[str, np.ndarray]:
@@ -136,7 +138,8 @@ class Engine:
                 articles={a.doc_id: a for a in gen.articles}, chunks={c.id: c for c in gen.chunks},
                 sentence_index={(s.doc_id, s.n): i for i, s in enumerate(gen.sentences)},
                 weights=answering.WordWeights.from_sentences(gen.sentences),
-                sentence_figures=_by_sentence(gen.figures), centroids=_centroids(gen))
+                sentence_figures=_by_sentence(gen.figures), centroids=_centroids(gen),
+                figure_rows={(f.doc_id, f.start): i for i, f in enumerate(gen.figures)})
             return self._loaded
 
     def _ready(self) -> _Loaded:
@@ -263,6 +266,18 @@ class Engine:
             return IndexReport(chunks=len(state.generation.chunks) if state else 0), rejected
         return self.index(progress), rejected
 
+    @staticmethod
+    def _same_measure(state: _Loaded):
+        """The grouping rule of conflicts.same_measure over the stored measure vectors, as a predicate."""
+        rows = state.figure_rows
+        vecs = state.generation.measure_vectors
+
+        def same(a: Figure, b: Figure) -> bool:
+            ia, ib = rows.get((a.doc_id, a.start)), rows.get((b.doc_id, b.start))
+            cosine = float(vecs[ia] @ vecs[ib]) if ia is not None and ib is not None else 0.0
+            return same_measure(a, b, measure_key(a.measure), measure_key(b.measure), cosine)
+        return same
+
     def _same_event(self, state: _Loaded, doc_id: str, min_cosine: float = 0.3) -> set[str]:
         """Articles about the same event as doc_id: their mean chunk vectors are close (cosine ≥ min_cosine)."""
         ref = state.centroids.get(doc_id)
@@ -340,10 +355,16 @@ class Engine:
         def figures_of(s):
             return state.sentence_figures.get((s.doc_id, s.start), [])
 
+        top = scored[0] if scored else None
         scored = answering.figure_first(query, scored, figures_of)
         best = scored[0] if scored else None
         timings = [("embed", t1 - t0), ("retrieve", t2 - t1)]
-        if not answering.is_answered(best, query, self.settings):
+        # answered when the best match answers, and (for a figure question) one of the top sentences has
+        # a figure that counts what is asked — that one then leads, even if its own match is weaker
+        if best is None or not (answering.is_answered(best, query, self.settings)
+                                or (answering.is_answered(top, query, self.settings)
+                                    and best.similarity >= self.settings.min_relevance
+                                    and best.coverage >= 0.3)):
             ans = answering.not_found(question, retrieved, closest, state.articles)
         else:
             chosen = answering.select(scored, self.settings)
@@ -362,8 +383,9 @@ class Engine:
             if not answering.wants_figure(query):
                 figs, conflicts = answering.anchored(figs, conflicts, chosen)
             figs, conflicts = name_figs + figs, conflicts + name_conflicts  # a who-question leads with the name
+            same = self._same_measure(state)
             lead = (answering.best_supported(query, answering.answer_figure(query, best.sentence,
-                                                                            figures_of(best.sentence)), figs)
+                                                                            figures_of(best.sentence)), figs, same)
                     if answering.wants_figure(query) else name_figs[0] if name_figs else None)
             table = figures_markdown(figs, conflicts, state.articles)
             body = None
@@ -374,6 +396,6 @@ class Engine:
                 if problem:
                     table = f"_{answering.md_escape(problem)}_\n\n{table}".rstrip()
             ans = answering.compose(question, chosen, state.articles, figs, conflicts, table, retrieved, body,
-                                    lead)
+                                    lead, same)
         timings.append(("answer", time.perf_counter() - t2))
         return replace(ans, timings=tuple(timings))

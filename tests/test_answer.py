@@ -11,15 +11,29 @@ def _fig(text, value, measure, *, low=None, high=None, unit="", dimension="count
                   dimension=dimension, kind=kind)
 
 
+def _same(a, b):
+    return a.measure == b.measure
+
+
 def test_lead_cluster_keeps_agreeing_figures_of_the_same_measure_only():
     tanks = _fig("29", 29, "tanks lost")
     troops = _fig("up to 1,350", 1350, "troops lost", low=0, high=1350, start=40)
-    assert A.lead_cluster(tanks, [troops, tanks]) == [tanks]  # intervals overlap, but tanks are not troops
+    assert A.lead_cluster(tanks, [troops, tanks], _same) == [tanks]  # intervals overlap; tanks are not troops
     left = _fig("121,000", 121000, "people left", low=120500, high=121500)
     more = _fig("more than 120,000", 120000, "people left", low=120000, high=1e12, start=50)
     told = _fig("180,000", 180000, "people told to evacuate", low=175000, high=185000, start=90)
-    assert A.lead_cluster(left, [left, more, told]) == [left, more]
-    assert A.lead_cluster(None, [left, more]) == []
+    assert A.lead_cluster(left, [left, more, told], _same) == [left, more]
+    assert A.lead_cluster(None, [left, more], _same) == []
+
+
+def test_the_lead_is_the_best_supported_figure_of_the_answering_measure_unless_the_question_pins_a_time():
+    early = _fig("34", 34, "death toll")
+    late = _fig("41", 41, "death toll", start=60)
+    homes = _fig("450", 450, "homes destroyed", start=90)
+    table = [homes, late, early]  # figures_for_question lists best-supported (latest) first within a measure
+    assert A.best_supported("How many people died?", early, table, _same) == late
+    assert A.best_supported("How many had died according to the first reports?", early, table, _same) == early
+    assert A.best_supported("How many people died?", None, table, _same) is None
 
 
 def test_a_number_question_needs_a_figure_near_the_words_it_asks_about():
