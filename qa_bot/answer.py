@@ -11,6 +11,7 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 
 from .records import Answer, Article, Citation, Conflict, Figure, Hit, Sentence
+from .measures import measure_key
 from .settings import Settings
 
 STOPWORDS = frozenset("""
@@ -241,22 +242,27 @@ def wants_figure(query: str) -> str:
 
 
 def answer_figure(query: str, sentence: Sentence, figures: Sequence[Figure], window: int = 6) -> Figure | None:
-    """The figure of this sentence that counts what the question asks about, if any: its measure or the words
-    around it (`window` words either side) share a word with the question, names aside. "How many people
+    """The figure of this sentence that counts what the question asks about, if any: its measure (counting
+    double) or the words around it (`window` words either side) share words with the question, names aside. "How many people
     live in the Kursk region?" is not answered by "12 civilians killed in the Kursk region", though that
     sentence shares 'Kursk region' and has a number."""
     wanted = wants_figure(query)
     names = {_stem(n.lower()) for n in question_names(query)}
     words = {_stem(w) for w in content_words(query) if w not in FIGURE_NEUTRAL} - names
-    best, best_hits = None, 0
+    nouns = {n[:5] for n in measure_key(query).nouns} & words
+    best, best_hits = None, (0, 0)
     for f in figures:
         if (wanted == "date") != (f.kind == "date") or f.kind == "name":
             continue
         rel_start, rel_end = f.start - sentence.start, f.end - sentence.start
         before = _WORD.findall(sentence.text[:max(rel_start, 0)])[-window:]
         after = _WORD.findall(sentence.text[max(rel_end, 0):])[:window]
-        hits = len(words & (stems(f.measure) | stems(" ".join(before + after))))
-        if hits > best_hits:  # "12 civilians killed and 121 wounded": 'wounded?' picks 121
+        measure = stems(f.measure)
+        in_measure = len(words & measure)
+        # ranked by shared words (those of the measure count double), then by the counted thing: for "How
+        # many children were wounded?", "10 children" beats "121 civilians wounded"
+        hits = (2 * in_measure + len(words & (stems(" ".join(before + after)) - measure)), len(nouns & measure))
+        if hits[0] and hits > best_hits:  # "29 tanks and 23 armored personnel carriers": 'carriers?' picks 23
             best, best_hits = f, hits
     return best
 

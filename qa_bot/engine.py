@@ -78,6 +78,11 @@ class _Loaded:
     figure_rows: dict[tuple[str, int], int] = field(default_factory=dict)  # (doc_id, start) → row of the figure
 
 
+def _clean_text(text: str) -> str:
+    """Text with undecodable characters (lone surrogates from a terminal in another encoding) as '?'."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def _centroids(gen: Generation) -> dict[str, np.ndarray]:
     rows: dict[str, list[int]] = {}
     for i, c in enumerate(gen.chunks):
@@ -307,7 +312,7 @@ class Engine:
             raise QuestionError("The question is empty. Type a question about the articles, e.g. "
                                 "'How many people were evacuated?'")
         # Undecodable bytes (lone surrogates from a terminal in the wrong encoding) become '?', not a crash.
-        question = " ".join(question.encode("utf-8", "replace").decode("utf-8").split())
+        question = " ".join(_clean_text(question).split())
         if len(question) > self.settings.max_question_chars:
             raise QuestionError(f"The question is {len(question):,} characters long; keep it under "
                                 f"{self.settings.max_question_chars:,} (ask about one thing at a time).")
@@ -337,7 +342,7 @@ class Engine:
         """Answer from the index (building it first if needed). history: earlier user questions, oldest first.
         doc_ids: restrict retrieval to these articles (None = all)."""
         t0 = time.perf_counter()
-        history = [h for h in (" ".join(str(h).split()) for h in history) if h][-5:]
+        history = [h for h in (" ".join(_clean_text(str(h)).split()) for h in history) if h][-5:]
         question = self.check_question(question, follow_up=bool(history))
         query, focus = answering.retrieval_query(question, history)
         qvec = self.embedder.encode([query])[0]
@@ -368,10 +373,10 @@ class Engine:
             ans = answering.not_found(question, retrieved, closest, state.articles)
         else:
             chosen = answering.select(scored, self.settings)
-            # Figures come from articles about the same event as the quoted ones: a flood's death toll is no
+            # Figures come from articles about the same event as the best answer: a flood's death toll is no
             # conflict for a war's (articles on one event measured 0.6-0.95 cosine, on other events < 0.2;
-            # short web snippets on one topic go down to 0.32, hence 0.3 and every quoted article).
-            scope = set().union(*(self._same_event(state, s.sentence.doc_id) for s in chosen))
+            # short web snippets on one topic go down to 0.32, hence 0.3).
+            scope = self._same_event(state, best.sentence.doc_id)
             allowed = [i for i, f in enumerate(gen.figures)
                        if (doc_ids is None or f.doc_id in doc_ids) and f.doc_id in scope]
             figs, conflicts = figures_for_question(query, qvec, [gen.figures[i] for i in allowed],

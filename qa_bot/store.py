@@ -98,6 +98,10 @@ def chroma_client(index_dir: str, chroma_url: str):
     try:
         return chromadb.PersistentClient(path=str(Path(index_dir) / "chroma"), settings=chroma_settings)
     except Exception as exc:  # noqa: BLE001
+        if "readonly" in str(exc).replace("-", "").replace(" ", "").lower():
+            raise IndexStoreError(f"The Chroma store in {index_dir}/chroma is read-only, and Chroma needs to "
+                                  "write to it even to search. Make that folder writable, or copy the index "
+                                  "to a writable place and pass it with --index.") from None
         raise IndexStoreError(f"Cannot open the Chroma store in {index_dir}/chroma ({exc}). "
                               "Delete that folder to rebuild the index, or pass another --index.") from None
 

@@ -82,3 +82,15 @@ def test_rare_words_weigh_more_in_coverage():
         ["Kursk region news", "Kursk region again", "Kursk people live here"])])
     assert weights.idf("live") > weights.idf("kursk")
     assert A.coverage(["kursk", "live"], "Kursk was shelled", weights) < 0.5
+
+
+def test_the_counted_thing_decides_between_figures_of_one_sentence():
+    text = "Smirnov said 12 civilians had been killed and 121 others, including 10 children, had been wounded."
+    s = Sentence("a.txt", 0, 0, len(text), text)
+    killed = _fig("12", 12, "civilians killed", start=text.index("12 "))
+    wounded = _fig("121", 121, "civilians wounded", start=text.index("121"))
+    children = _fig("10", 10, "children", start=text.index("10 "))
+    figs = [killed, wounded, children]
+    assert A.answer_figure("How many children were wounded?", s, figs) == children
+    assert A.answer_figure("How many civilians were wounded?", s, figs) == wounded
+    assert A.answer_figure("How many civilians were killed?", s, figs) == killed
