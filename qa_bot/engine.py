@@ -76,6 +76,7 @@ class _Loaded:
     sentence_figures: dict[tuple[str, int], list[Figure]] = field(default_factory=dict)  # by (doc_id, start)
     centroids: dict[str, np.ndarray] = field(default_factory=dict)  # normalized mean chunk vector per article
     figure_rows: dict[tuple[str, int], int] = field(default_factory=dict)  # (doc_id, start) → row of the figure
+    titles: dict[str, str] = field(default_factory=dict)  # doc_id → title
 
 
 def _clean_text(text: str) -> str:
@@ -144,7 +145,8 @@ class Engine:
                 sentence_index={(s.doc_id, s.n): i for i, s in enumerate(gen.sentences)},
                 weights=answering.WordWeights.from_sentences(gen.sentences),
                 sentence_figures=_by_sentence(gen.figures), centroids=_centroids(gen),
-                figure_rows={(f.doc_id, f.start): i for i, f in enumerate(gen.figures)})
+                figure_rows={(f.doc_id, f.start): i for i, f in enumerate(gen.figures)},
+                titles={a.doc_id: a.title for a in gen.articles})
             return self._loaded
 
     def _ready(self) -> _Loaded:
@@ -356,7 +358,8 @@ class Engine:
         closest = scored[0] if scored else None
         # names come from the question itself: a follow-up's history may name a place it moved away from
         scored = answering.named_in_context(scored, question, gen.sentences, state.sentence_index,
-                                            {d: a.title for d, a in state.articles.items()})
+                                            state.titles)
+
         def figures_of(s):
             return state.sentence_figures.get((s.doc_id, s.start), [])
 
