@@ -11,7 +11,7 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 
 from .records import Answer, Article, Citation, Conflict, Figure, Hit, Sentence
-from .measures import measure_key
+from .measures import IRREGULAR, measure_key
 from .settings import Settings
 
 STOPWORDS = frozenset("""
@@ -58,7 +58,9 @@ def content_words(text: str) -> list[str]:
 
 
 def _stem(word: str) -> str:
-    """Crude prefix stem: 'evacuated'/'evacuation'/'evacuate' → 'evacu' (5 letters keep inflections together)."""
+    """Crude prefix stem: 'evacuated'/'evacuation'/'evacuate' → 'evacu' (5 letters keep inflections together);
+    irregular forms first become their verb ('began' → 'begin', 'died'/'killed' → 'kill')."""
+    word = IRREGULAR.get(word, word)
     return word[:5] if word.isalpha() and len(word) > 5 else word
 
 
@@ -249,7 +251,8 @@ def answer_figure(query: str, sentence: Sentence, figures: Sequence[Figure], win
     wanted = wants_figure(query)
     names = {_stem(n.lower()) for n in question_names(query)}
     words = {_stem(w) for w in content_words(query) if w not in FIGURE_NEUTRAL} - names
-    nouns = {n[:5] for n in measure_key(query).nouns} & words
+    key = measure_key(query)
+    nouns, mode = {n[:5] for n in key.nouns} & words, key.mode
     best, best_hits = None, (0, 0)
     for f in figures:
         if (wanted == "date") != (f.kind == "date") or f.kind == "name":
@@ -258,7 +261,8 @@ def answer_figure(query: str, sentence: Sentence, figures: Sequence[Figure], win
         before = _WORD.findall(sentence.text[:max(rel_start, 0)])[-window:]
         after = _WORD.findall(sentence.text[max(rel_end, 0):])[:window]
         measure = stems(f.measure)
-        in_measure = len(words & measure)
+        in_measure = len(words & measure) - (measure_key(f.measure).mode != mode)  # "told to evacuate" is not
+        # an answer to "how many were evacuated", though it shares the verb
         # ranked by shared words (those of the measure count double), then by the counted thing: for "How
         # many children were wounded?", "10 children" beats "121 civilians wounded"
         hits = (2 * in_measure + len(words & (stems(" ".join(before + after)) - measure)), len(nouns & measure))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import html
 import logging
 import os
@@ -263,11 +264,22 @@ def article_html(article: Article, start: int = -1, end: int = -1, fig_start: in
             f'<div class="qa-meta">{meta}</div>{note}<div class="qa-article-text">{body}</div></div>')
 
 
+def _is_iso_date(value: str) -> bool:
+    """YYYY-MM-DD and a real day (2024-02-30 is not)."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return False
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
 def check_dates(date_from: str | None, date_to: str | None) -> tuple[str, str]:
     """The two filter dates, stripped, or SettingsError naming the one that is not YYYY-MM-DD."""
     date_from, date_to = (date_from or "").strip(), (date_to or "").strip()
     for label, value in (("From", date_from), ("To", date_to)):
-        if value and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        if value and not _is_iso_date(value):
             raise SettingsError(f"{label} date {value!r} is not a date; write it as YYYY-MM-DD, or leave it empty.")
     return date_from, date_to
 

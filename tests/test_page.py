@@ -505,3 +505,12 @@ def test_app_py_serves_at_once_binds_loopback_and_requires_the_login(tmp_path, c
         proc.terminate()
         proc.wait(30)
         log.close()
+
+
+def test_an_impossible_filter_date_is_rejected_with_advice():
+    from qa_bot.errors import SettingsError
+    from qa_bot.ui import check_dates
+
+    assert check_dates(" 2024-02-29 ", "") == ("2024-02-29", "")
+    with pytest.raises(SettingsError, match="'2024-02-30' is not a date"):
+        check_dates("2024-02-30", "")
