@@ -29,13 +29,13 @@ HOW_MUCH = re.compile(r"\bhow much\b", re.I)
 WHEN_QUESTION = re.compile(r"^\s*(when|what (date|day|year|month|time))\b", re.I)
 HAS_NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|"
                         r"hundreds?|thousands?|millions?|billions?|half|third|quarter|sixth)\b", re.I)
-HAS_DATE = re.compile(r"\b(19|20)\d\d\b|\b(January|February|March|April|May|June|July|August|September|October|"
-                      r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b\.?|"
-                      r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_DAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+HAS_DATE = re.compile(r"\b(19|20)\d\d\b|\b(" + _MONTHS + r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b\.?|"
+                      r"\b(" + _DAYS + r")\b")
 FOLLOW_UP = re.compile(r"^\s*(and|or|but|what about|how about|also|then|same|so)\b|\b(it|they|them|there|that|"
                        r"those|these|he|she|his|her|its|their)\b", re.I)
-CALENDAR = re.compile(r"(January|February|March|April|May|June|July|August|September|October|November|December|"
-                      r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$")
+CALENDAR = re.compile(r"(" + _MONTHS + "|" + _DAYS + r")$")
 # Words of a figure question that say nothing about what is counted: "total", "last week", "so far".
 FIGURE_NEUTRAL = frozenset("""total number amount figure count sum overall far yet still now currently last past
 previous next week weeks month months year years day days today yesterday ago since recently""".split())
@@ -289,9 +289,7 @@ def figure_first(query: str, scored: Sequence[Scored], figures_of, look: int = 3
 
 
 TIME_PINNED = re.compile(r"\b(first|initial(ly)?|earlie(r|st)|original(ly)?|at first|at the (start|outset)|"
-                         r"before|until|as of|on (Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
-                         r"(January|February|March|April|May|June|July|August|September|October|November|"
-                         r"December) \d{1,2}|(19|20)\d\d)\b", re.I)
+                         r"before|until|as of|on (" + _DAYS + r")|(" + _MONTHS + r") \d{1,2}|(19|20)\d\d)\b", re.I)
 
 
 def best_supported(query: str, answering_figure: Figure | None, figures: Sequence[Figure],
