@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from qa_bot.engine import Engine  # noqa: E402
 from qa_bot.settings import DEFAULT_CORPUS, Settings  # noqa: E402
-from qa_bot.vectors import load_embedder  # noqa: E402
+from qa_bot.search.vectors import load_embedder  # noqa: E402
 
 QUESTIONS = ["How many people were evacuated?", "How many civilians were killed?", "How far did troops advance?",
              "Who is the acting governor of the Kursk region?", "What is the population of Kyiv?",
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         ask_times = [timed(lambda q=q: engine.ask(q)) for q in questions]
 
         def bare(q: str) -> None:
-            from qa_bot.hits import dense_ranking
+            from qa_bot.search.hits import dense_ranking
 
             dense_ranking(state.store, embedder.encode([q])[0], settings.candidates, None)
 

@@ -13,22 +13,22 @@ from typing import Callable, Collection, Sequence
 
 import numpy as np
 
-from . import answer as answering
-from . import names
-from .articles import SUFFIXES, CorpusFile, read_article, read_corpus
-from .chunks import chunk_sentences
-from .conflicts import figures_for_question, figures_markdown, same_measure
-from .measures import measure_key
+from .answering import answer as answering
+from .answering import names
+from .ingest.articles import SUFFIXES, CorpusFile, read_article, read_corpus
+from .ingest.chunks import chunk_sentences
+from .answering.conflicts import figures_for_question, figures_markdown, same_measure
+from .language.measures import measure_key
 from .errors import CorpusError, IndexStoreError, QuestionError
-from .figures import extract_figures, measure_phrase
-from .hits import MODES, bm25_ranking, dense_ranking, fuse
+from .language.figures import extract_figures, measure_phrase
+from .search.hits import MODES, bm25_ranking, dense_ranking, fuse
 from .records import Answer, Article, Chunk, Figure, Sentence
-from .sentences import split_sentences
+from .ingest.sentences import split_sentences
 from .settings import Settings
-from .store import (Generation, build_lock, check_writable, current_mtime, key_dir, load_bm25, load_generation,
+from .search.store import (Generation, build_lock, check_writable, current_mtime, key_dir, load_bm25, load_generation,
                     next_generation_number, pipeline_fingerprint, read_current, remove_stale, vector_store,
                     write_generation)
-from .vectors import Embedder, load_embedder
+from .search.vectors import Embedder, load_embedder
 
 log = logging.getLogger(__name__)
 

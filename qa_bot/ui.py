@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 from urllib.parse import quote
 
-from .articles import read_corpus
+from .ingest.articles import read_corpus
 from .engine import Engine
 from .errors import QaBotError, QuestionError, SettingsError
 from .records import Answer, Article, Citation
 from .settings import Settings  # also switches Gradio analytics off before gradio is imported
-from .store import check_writable
+from .search.store import check_writable
 
 import gradio as gr  # noqa: E402  (after qa_bot.settings has set GRADIO_ANALYTICS_ENABLED=False)
 

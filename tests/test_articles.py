@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from qa_bot.articles import html_to_text, read_corpus
+from qa_bot.ingest.articles import html_to_text, read_corpus
 from qa_bot.errors import CorpusError
 
 

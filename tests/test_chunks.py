@@ -1,8 +1,8 @@
 """Sentences and chunks: offsets slice the exact text; chunks respect size, overlap and stable ids."""
 
-from qa_bot.chunks import chunk_sentences
+from qa_bot.ingest.chunks import chunk_sentences
 from qa_bot.records import Article
-from qa_bot.sentences import split_sentences
+from qa_bot.ingest.sentences import split_sentences
 
 
 def _article(text: str) -> Article:

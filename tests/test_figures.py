@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from qa_bot.figures import extract_figures, measure_phrase
+from qa_bot.language.figures import extract_figures, measure_phrase
 from qa_bot.records import Article
-from qa_bot.sentences import split_sentences
+from qa_bot.ingest.sentences import split_sentences
 
 DATA = Path(__file__).parent / "data" / "figures"
 
@@ -91,7 +91,7 @@ def test_qualifiers_are_recorded():
 def test_dates_are_figures_with_day_precision(sentence, iso):
     (f,) = [f for f in figures(sentence) if f.kind == "date"]
     assert f.unit == "date" and f.low == f.high
-    from qa_bot.units import ordinal_to_iso
+    from qa_bot.language.units import ordinal_to_iso
     assert ordinal_to_iso(f.value) == iso
 
 

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from qa_bot import store
+from qa_bot.search import store
 from qa_bot.engine import Engine
 from qa_bot.errors import IndexStoreError
 from qa_bot.settings import Settings

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from qa_bot.names import asks_for_name, same_name, spans
+from qa_bot.answering.names import asks_for_name, same_name, spans
 
 NAMES = Path(__file__).parent / "data" / "names"
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa_bot import units as U
+from qa_bot.language import units as U
 
 
 @pytest.mark.parametrize("text,value", [("121,000", 121000), ("220 000", 220000), ("220\u00a0000", 220000),

@@ -75,8 +75,8 @@ class StockLlamaIndex:
                              "`.venv/bin/pip install -e '.[test]'`, or leave it out with "
                              "--systems qa-bot,dense-only,bm25-only.") from None
 
-        from ..store import chroma_client
-        from ..vectors import resolve_model_path
+        from ..search.store import chroma_client
+        from ..search.vectors import resolve_model_path
 
         self.settings = settings
         collection = chroma_client(str(settings.index_dir), settings.chroma_url).get_collection(collection_name)
@@ -123,7 +123,7 @@ class StockLlamaIndex:
 
 def build_systems(names: Sequence[str], engine: Engine) -> list[System]:
     """The requested systems over one engine's current index (the stock pipeline reads the same collection)."""
-    from ..store import load_generation
+    from ..search.store import load_generation
 
     systems: list[System] = []
     for name in names:

@@ -13,8 +13,8 @@ from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
-from .errors import CorpusError
-from .records import Article
+from ..errors import CorpusError
+from ..records import Article
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from typing import Collection, Sequence
 
 import numpy as np
 
-from .records import Chunk, Hit
+from ..records import Chunk, Hit
 
 MODES = ("hybrid", "dense", "bm25")
 

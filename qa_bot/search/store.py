@@ -18,9 +18,9 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from .errors import IndexStoreError
-from .records import Article, Chunk, Figure, Sentence
-from .settings import Settings
+from ..errors import IndexStoreError
+from ..records import Article, Chunk, Figure, Sentence
+from ..settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -196,12 +196,13 @@ def pipeline_fingerprint() -> str:
     is processed again at the next indexing run (vectors of unchanged text are still reused)."""
     import hashlib
 
-    here = Path(__file__).parent
+    package = Path(__file__).resolve().parent.parent
     h = hashlib.sha256()
-    for name in ("articles.py", "sentences.py", "chunks.py", "figures.py", "measures.py", "units.py"):
-        path = here / name
-        if path.exists():
-            h.update(path.read_bytes())
+    for folder in ("ingest", "language"):
+        for path in sorted((package / folder).rglob("*")):
+            if path.suffix in (".py", ".yaml", ".json") and path.is_file():
+                h.update(path.relative_to(package).as_posix().encode())
+                h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
 

@@ -10,9 +10,9 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from .records import Answer, Article, Citation, Conflict, Figure, Hit, Sentence
-from .measures import IRREGULAR, measure_key
-from .settings import Settings
+from ..records import Answer, Article, Citation, Conflict, Figure, Hit, Sentence
+from ..language.measures import IRREGULAR, measure_key
+from ..settings import Settings
 
 STOPWORDS = frozenset("""
 a an the of in on at to for from by with about as into over after before during and or but not no nor so

@@ -13,9 +13,9 @@ import numpy as np
 
 from .answer import NUMBER_QUESTION, STOPWORDS, WHEN_QUESTION, Scored
 from .conflicts import doc_label, question_dimensions
-from .measures import find_speaker
-from .records import Article, Conflict, Figure
-from .units import MONTHS, WEEKDAYS
+from ..language.measures import find_speaker
+from ..records import Article, Conflict, Figure
+from ..language.units import MONTHS, WEEKDAYS
 
 log = logging.getLogger(__name__)
 

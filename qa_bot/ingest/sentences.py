@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .records import Article, Sentence
+from ..records import Article, Sentence
 
 # Words that end with a period without ending a sentence ("Gen. Syrskyi", "Dec. 1, 2017", "U.S. officials").
 ABBREVIATIONS = frozenset("""

@@ -9,9 +9,9 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .measures import MeasureKey, measure_key, tokenize
-from .records import Article, Conflict, Figure, Hit
-from .units import CURRENCY_WORDS, currency_code, format_amount, overlaps
+from ..language.measures import MeasureKey, measure_key, tokenize
+from ..records import Article, Conflict, Figure, Hit
+from ..language.units import CURRENCY_WORDS, currency_code, format_amount, overlaps
 
 log = logging.getLogger(__name__)
 

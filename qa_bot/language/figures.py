@@ -9,7 +9,7 @@ from typing import Sequence
 
 from . import measures as M
 from . import units as U
-from .records import Article, Figure, Sentence
+from ..records import Article, Figure, Sentence
 
 log = logging.getLogger(__name__)
 

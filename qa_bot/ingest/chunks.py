@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from .records import Article, Chunk, Sentence
+from ..records import Article, Chunk, Sentence
 
 
 def chunk_sentences(article: Article, sentences: Sequence[Sentence], chunk_chars: int,

@@ -1,0 +1,1 @@
+"""Answering: evidence → figure report → named answer → composed Answer."""

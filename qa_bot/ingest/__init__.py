@@ -1,0 +1,1 @@
+"""Files → articles → sentences → chunks: reading a corpus folder and cutting it into retrievable pieces."""

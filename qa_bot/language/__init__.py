@@ -1,0 +1,1 @@
+"""Language: parsing sentences and questions into frames and intents (spaCy, pint, dateparser)."""

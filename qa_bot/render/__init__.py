@@ -1,0 +1,1 @@
+"""Renderers: an Answer as markdown (CLI), HTML (page) and JSON (API)."""

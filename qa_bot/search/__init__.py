@@ -1,0 +1,1 @@
+"""Search: vectors, the Chroma store with its sidecar, and hybrid hits."""
