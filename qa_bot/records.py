@@ -85,6 +85,13 @@ class Figure:
     high: float = 0.0
     dimension: str = "count"  # count, length, area, speed, depth, money, percent, date, mass, ...
     kind: str = "number"  # "number" or "date" (later perhaps "name")
+    # --- the frame: what the figure counts, in which event, where, how sure (from the dependency parse) ---
+    counted: str = ""  # lemmas of the counted thing: "people", "death toll", "country"; "" when none is said
+    predicate: str = ""  # lemma of the event the figure belongs to: "kill", "die", "evacuate", "sign", "toll"
+    event: str = ""  # event class of the predicate (language/data/events.yaml), or the predicate lemma itself
+    modality: str = "done"  # done | planned | ordered | feared | estimated | possible
+    scope: tuple[str, ...] = ()  # places, organisations, groups the figure is restricted to ("Northfield")
+    change: str = ""  # "" | "rise" | "fall" | "revised": the sentence says the value moved or was corrected
 
     def to_dict(self, article: Article | None = None) -> dict[str, Any]:
         """JSON-safe view; start/end are the quote's offsets in the source file, so they slice out the quote."""
@@ -101,6 +108,38 @@ class Figure:
         if article is not None:
             d.update(title=article.title, outlet=article.outlet, published=article.published)
         return d
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A named entity of a sentence (spaCy NER), with offsets in Article.text: the raw material of named answers."""
+
+    text: str
+    label: str  # PERSON, ORG, GPE, LOC, FAC, NORP, DATE, EVENT, ...
+    doc_id: str
+    start: int
+    end: int
+    sentence_start: int  # Sentence.start of the sentence holding it
+    role: str = ""  # dependency of its head token in the sentence: nsubj, dobj, pobj, appos, compound, ...
+    head_lemma: str = ""  # lemma of the word it depends on (the verb or noun it attaches to)
+
+
+@dataclass(frozen=True)
+class QuestionIntent:
+    """A question parsed once (language/intent.py) and passed down: what kind of answer, about what, where, when."""
+
+    question: str  # as asked, cleaned
+    query: str  # retrieval text: the question, with the words of earlier turns for follow-ups
+    answer_type: str  # count | amount | date | person | place | organisation | other
+    predicate: str = ""  # lemma of the main verb or event noun: "kill", "evacuate", "sign"
+    event: str = ""  # event class of the predicate (same classes as Figure.event)
+    counted: str = ""  # lemmas of the thing counted: "people", "country"
+    scope: tuple[str, ...] = ()  # places, organisations, groups the question restricts to
+    time_pin: str = ""  # "" | "latest" | "earliest" | an ISO date the question asks about
+    dimension: str = ""  # dimension asked for ("length", "money", "percent", ...), "" when any
+    unit: str = ""  # normalized unit or currency asked for ("km", "USD"), "" when any
+    words: tuple[str, ...] = ()  # content lemmas of the question (and of the history for follow-ups)
+    names: tuple[str, ...] = ()  # entities named in the question (never the answer to it)
 
 
 @dataclass(frozen=True)
