@@ -84,14 +84,10 @@ class _Bar:
 
 
 def print_answer(answer) -> None:
-    """Human-readable answer: text, then the numbered sources with file offsets."""
-    print(answer.answer)
-    if answer.citations:
-        print("\nSources:")
-        for c in answer.citations:
-            meta = ", ".join(x for x in (c.outlet, c.published) if x)
-            print(f"  [{c.n}] {c.doc_id} chars {c.start}-{c.end}: {c.title}" + (f" ({meta})" if meta else ""))
-            print(textwrap.indent(textwrap.fill(f"“{c.quote}”", 100), "      "))
+    """Human-readable answer: text, figures side by side, then the numbered sources with file offsets."""
+    from .render.markdown import answer_text
+
+    print(answer_text(answer))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,22 +13,22 @@ from typing import Callable, Collection, Sequence
 
 import numpy as np
 
-from .answering import answer as answering
-from .answering import names
+from .answering.compose import compose, not_found
+from .answering.evidence import Scored, WordWeights, is_relevant, score_sentences, select
+from .answering.named import named_answer
+from .answering.report import candidates, figure_report, group_note
+from .errors import CorpusError, IndexStoreError, QuestionError
 from .ingest.articles import SUFFIXES, CorpusFile, read_article, read_corpus
 from .ingest.chunks import chunk_sentences
-from .answering.conflicts import figures_for_question, figures_markdown, same_measure
-from .language.measures import measure_key
-from .errors import CorpusError, IndexStoreError, QuestionError
-from .language.figures import extract_figures, measure_phrase
-from .search.hits import MODES, bm25_ranking, dense_ranking, fuse
-from .records import Answer, Article, Chunk, Figure, Sentence
 from .ingest.sentences import split_sentences
-from .settings import Settings
+from .language.figures import extract_figures, measure_phrase
+from .records import Answer, Article, Chunk, Conflict, Entity, Figure, QuestionIntent, Sentence
+from .search.hits import MODES, bm25_ranking, dense_ranking, fuse
 from .search.store import (Generation, build_lock, check_writable, current_mtime, key_dir, load_bm25, load_generation,
-                    next_generation_number, pipeline_fingerprint, read_current, remove_stale, vector_store,
-                    write_generation)
+                           next_generation_number, pipeline_fingerprint, read_current, remove_stale, vector_store,
+                           write_generation)
 from .search.vectors import Embedder, load_embedder
+from .settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -71,12 +71,13 @@ class _Loaded:
     bm25_docs: list[str]
     articles: dict[str, Article]
     chunks: dict[str, Chunk]
-    sentence_index: dict[tuple[str, int], int] = field(default_factory=dict)
-    weights: answering.WordWeights | None = None
+    sentence_index: dict[tuple[str, int], int] = field(default_factory=dict)  # (doc_id, n) → row
+    weights: WordWeights | None = None
     sentence_figures: dict[tuple[str, int], list[Figure]] = field(default_factory=dict)  # by (doc_id, start)
+    entities: dict[tuple[str, int], list[Entity]] = field(default_factory=dict)  # by (doc_id, sentence start)
     centroids: dict[str, np.ndarray] = field(default_factory=dict)  # normalized mean chunk vector per article
-    figure_rows: dict[tuple[str, int], int] = field(default_factory=dict)  # (doc_id, start) → row of the figure
-    titles: dict[str, str] = field(default_factory=dict)  # doc_id → title
+    figure_sentence_rows: np.ndarray | None = None  # row of each figure's sentence in the sentence vectors
+    figure_contexts: list[str] = field(default_factory=list)  # title + previous sentence + sentence, lower case
 
 
 def _clean_text(text: str) -> str:
@@ -95,11 +96,26 @@ def _centroids(gen: Generation) -> dict[str, np.ndarray]:
     return out
 
 
-def _by_sentence(figures: Sequence[Figure]) -> dict[tuple[str, int], list[Figure]]:
-    out: dict[tuple[str, int], list[Figure]] = {}
-    for f in figures:
-        out.setdefault((f.doc_id, f.sentence_start), []).append(f)
+def _by_sentence(records: Sequence) -> dict[tuple[str, int], list]:
+    """Figures or entities by the sentence that holds them: (doc_id, sentence start)."""
+    out: dict[tuple[str, int], list] = {}
+    for r in records:
+        out.setdefault((r.doc_id, r.sentence_start), []).append(r)
     return out
+
+
+def _figure_rows(gen: Generation, articles: dict[str, Article]) -> tuple[np.ndarray, list[str]]:
+    """For each figure, the row of its sentence and its context (title, previous sentence, sentence)."""
+    by_start = {(x.doc_id, x.start): i for i, x in enumerate(gen.sentences)}
+    rows = np.zeros(len(gen.figures), dtype=np.int64)
+    contexts = []
+    for k, f in enumerate(gen.figures):
+        i = by_start.get((f.doc_id, f.sentence_start), 0)
+        rows[k] = i
+        prev = gen.sentences[i - 1].text if i > 0 and gen.sentences[i - 1].doc_id == f.doc_id else ""
+        title = articles[f.doc_id].title if f.doc_id in articles else ""
+        contexts.append(f"{title} {prev} {f.quote}".lower())
+    return rows, contexts
 
 
 def _article_key(a: Article) -> tuple:
@@ -138,15 +154,16 @@ class Engine:
                 self._loaded = None
                 return None
             bm25 = load_bm25(gen)
+            articles = {a.doc_id: a for a in gen.articles}
+            rows, contexts = _figure_rows(gen, articles)
             self._loaded = _Loaded(
                 generation=gen, mtime=mtime, store=vector_store(self.settings, gen.collection), bm25=bm25,
                 bm25_docs=[node["article"] for node in bm25.corpus],
-                articles={a.doc_id: a for a in gen.articles}, chunks={c.id: c for c in gen.chunks},
+                articles=articles, chunks={c.id: c for c in gen.chunks},
                 sentence_index={(s.doc_id, s.n): i for i, s in enumerate(gen.sentences)},
-                weights=answering.WordWeights.from_sentences(gen.sentences),
-                sentence_figures=_by_sentence(gen.figures), centroids=_centroids(gen),
-                figure_rows={(f.doc_id, f.start): i for i, f in enumerate(gen.figures)},
-                titles={a.doc_id: a.title for a in gen.articles})
+                weights=WordWeights.from_sentences(gen.sentences),
+                sentence_figures=_by_sentence(gen.figures), entities=_by_sentence(gen.entities),
+                centroids=_centroids(gen), figure_sentence_rows=rows, figure_contexts=contexts)
             return self._loaded
 
     def _ready(self) -> _Loaded:
@@ -273,18 +290,6 @@ class Engine:
             return IndexReport(chunks=len(state.generation.chunks) if state else 0), rejected
         return self.index(progress), rejected
 
-    @staticmethod
-    def _same_measure(state: _Loaded):
-        """The grouping rule of conflicts.same_measure over the stored measure vectors, as a predicate."""
-        rows = state.figure_rows
-        vecs = state.generation.measure_vectors
-
-        def same(a: Figure, b: Figure) -> bool:
-            ia, ib = rows.get((a.doc_id, a.start)), rows.get((b.doc_id, b.start))
-            cosine = float(vecs[ia] @ vecs[ib]) if ia is not None and ib is not None else 0.0
-            return same_measure(a, b, measure_key(a.measure), measure_key(b.measure), cosine)
-        return same
-
     def _same_event(self, state: _Loaded, doc_id: str, min_cosine: float = 0.3) -> set[str]:
         """Articles about the same event as doc_id: their mean chunk vectors are close (cosine ≥ min_cosine)."""
         ref = state.centroids.get(doc_id)
@@ -318,7 +323,7 @@ class Engine:
         if len(question) > self.settings.max_question_chars:
             raise QuestionError(f"The question is {len(question):,} characters long; keep it under "
                                 f"{self.settings.max_question_chars:,} (ask about one thing at a time).")
-        if not answering.content_words(question) and not follow_up:
+        if not re.search(r"[^\W_]", question) and not follow_up:
             raise QuestionError("The question names nothing to look for. Say who or what you mean, e.g. "
                                 "'How many people were evacuated?'")
         return question
@@ -339,71 +344,105 @@ class Engine:
         sparse = bm25_ranking(state.bm25, query, s.candidates, doc_ids, state.bm25_docs) if mode != "dense" else []
         return state, fuse(state.chunks, dense, sparse, s.top_k, s.rrf_k, mode)
 
+    @property
+    def nlp(self):
+        """The spaCy pipeline (settings.spacy_model), loaded on first use (once per process and name)."""
+        from .language.parse import load_nlp
+
+        return load_nlp(self.settings.spacy_model)
+
+    def parse(self, question: str, history: Sequence[str] = ()) -> QuestionIntent:
+        """The question parsed once into its intent (checked first; history: earlier user questions)."""
+        from .language.intent import parse_question
+
+        history = [h for h in (" ".join(_clean_text(str(h)).split()) for h in history) if h][-5:]
+        question = self.check_question(question, follow_up=bool(history))
+        return parse_question(self.nlp, question, history)
+
     def ask(self, question: str, history: Sequence[str] = (), doc_ids: Collection[str] | None = None,
             mode: str = "hybrid") -> Answer:
         """Answer from the index (building it first if needed). history: earlier user questions, oldest first.
         doc_ids: restrict retrieval to these articles (None = all)."""
         t0 = time.perf_counter()
-        history = [h for h in (" ".join(_clean_text(str(h)).split()) for h in history) if h][-5:]
-        question = self.check_question(question, follow_up=bool(history))
-        query, focus = answering.retrieval_query(question, history)
-        qvec = self.embedder.encode([query])[0]
+        intent = self.parse(question, history)
+        qvec, mvec = self.embedder.encode([intent.query, intent.measure or intent.query])
         t1 = time.perf_counter()
-        state, hits = self.retrieve(query, doc_ids, mode, qvec)
+        state, hits = self.retrieve(intent.query, doc_ids, mode, qvec)
         t2 = time.perf_counter()
+        ans = self._answer(intent, state, hits, qvec, mvec, doc_ids)
+        timings = [("parse+embed", t1 - t0), ("retrieve", t2 - t1), ("answer", time.perf_counter() - t2)]
+        return replace(ans, timings=tuple(timings))
+
+    def _has_shape(self, state: _Loaded, intent: QuestionIntent):
+        """Does a sentence hold something of the asked kind: a figure of the right kind, or an entity?"""
+        from .answering.named import LABELS
+
+        labels = LABELS.get(intent.answer_type, ())
+
+        def shape(s: Sentence) -> bool:
+            key = (s.doc_id, s.start)
+            if intent.answer_type in ("count", "amount"):
+                return any(f.kind == "number" for f in state.sentence_figures.get(key, ()))
+            if intent.answer_type == "date" and any(f.kind == "date" for f in state.sentence_figures.get(key, ())):
+                return True
+            return any(e.label in labels for e in state.entities.get(key, ()))
+        return shape
+
+    def _answer(self, intent: QuestionIntent, state: _Loaded, hits, qvec: np.ndarray, mvec: np.ndarray,
+                doc_ids: Collection[str] | None) -> Answer:
+        """evidence → figure report or named answer → composed Answer (or a normal 'not found' answer)."""
         gen = state.generation
         retrieved = [h.chunk.id for h in hits]
-        scored = answering.score_sentences(query, qvec, hits, gen.sentences, gen.sentence_vectors,
-                                           state.sentence_index, focus, state.weights)
+        scored = score_sentences(intent, qvec, hits, gen.sentences, gen.sentence_vectors, state.sentence_index,
+                                 state.weights, self._has_shape(state, intent))
         closest = scored[0] if scored else None
-        # names come from the question itself: a follow-up's history may name a place it moved away from
-        scored = answering.named_in_context(scored, question, gen.sentences, state.sentence_index,
-                                            state.titles)
-
-        def figures_of(s):
-            return state.sentence_figures.get((s.doc_id, s.start), [])
-
-        top = scored[0] if scored else None
-        scored = answering.figure_first(query, scored, figures_of)
-        best = scored[0] if scored else None
-        timings = [("embed", t1 - t0), ("retrieve", t2 - t1)]
-        # answered when the best match answers, and (for a figure question) one of the top sentences has
-        # a figure that counts what is asked — that one then leads, even if its own match is weaker
-        if best is None or not (answering.is_answered(best, query, self.settings)
-                                or (answering.is_answered(top, query, self.settings)
-                                    and best.similarity >= self.settings.min_relevance
-                                    and best.coverage >= 0.3)):
-            ans = answering.not_found(question, retrieved, closest, state.articles)
-        else:
-            chosen = answering.select(scored, self.settings)
-            # Figures come from articles about the same event as the best answer: a flood's death toll is no
-            # conflict for a war's (articles on one event measured 0.6-0.95 cosine, on other events < 0.2;
-            # short web snippets on one topic go down to 0.32, hence 0.3).
-            scope = self._same_event(state, best.sentence.doc_id)
+        if closest is None:
+            return not_found(intent, retrieved, None, state.articles)
+        lead, agreeing, figures, conflicts = None, (), (), ()
+        chosen: list[Scored] = []
+        if intent.answer_type in ("count", "amount", "date"):
+            scope = self._same_event(state, closest.sentence.doc_id)
             allowed = [i for i, f in enumerate(gen.figures)
                        if (doc_ids is None or f.doc_id in doc_ids) and f.doc_id in scope]
-            figs, conflicts = figures_for_question(query, qvec, [gen.figures[i] for i in allowed],
-                                                   gen.measure_vectors[allowed] if allowed else
-                                                   gen.measure_vectors[:0], hits, state.articles)
-            rows = [state.sentence_index[(x.sentence.doc_id, x.sentence.n)] for x in scored]
-            name_figs, name_conflicts = names.name_conflicts(query, scored, state.articles,
-                                                             gen.sentence_vectors[rows])
-            if not answering.wants_figure(query):
-                figs, conflicts = answering.anchored(figs, conflicts, chosen)
-            figs, conflicts = name_figs + figs, conflicts + name_conflicts  # a who-question leads with the name
-            same = self._same_measure(state)
-            lead = (answering.best_supported(query, answering.answer_figure(query, best.sentence,
-                                                                            figures_of(best.sentence)), figs, same)
-                    if answering.wants_figure(query) else name_figs[0] if name_figs else None)
-            table = figures_markdown(figs, conflicts, state.articles)
-            body = None
-            if self.settings.answerer == "llm":
-                from .llm import llm_body
+            rows = state.figure_sentence_rows[allowed] if allowed else np.zeros(0, dtype=np.int64)
+            sims = gen.sentence_vectors[rows] @ qvec if len(rows) else np.zeros(0)
+            cands = candidates(intent, mvec, qvec, gen.figures, gen.measure_vectors, sims,
+                               [state.figure_contexts[i] for i in allowed], allowed)
+            report = figure_report(intent, cands, gen.measure_vectors, state.articles,
+                                   [gen.figures[i] for i in allowed])
+            lead, agreeing, figures, conflicts = report.lead, report.agreeing, report.figures, report.conflicts
+        if lead is None and intent.answer_type in ("person", "place", "organisation", "date"):
+            rows = state.sentence_index
 
-                body, problem = llm_body(question, chosen, state.articles, self.settings)
-                if problem:
-                    table = f"_{answering.md_escape(problem)}_\n\n{table}".rstrip()
-            ans = answering.compose(question, chosen, state.articles, figs, conflicts, table, retrieved, body,
-                                    lead, same)
-        timings.append(("answer", time.perf_counter() - t2))
-        return replace(ans, timings=tuple(timings))
+            def similarity(a: Sentence, b: Sentence) -> float:
+                return float(gen.sentence_vectors[rows[(a.doc_id, a.n)]] @ gen.sentence_vectors[rows[(b.doc_id, b.n)]])
+
+            named = named_answer(intent, scored, state.entities, state.articles, similarity)
+            if named is not None and is_relevant(named.support[0], intent, self.settings):
+                lead, agreeing = named.lead, (named.lead,)
+                chosen = list(named.support[:1])
+                if named.rivals:
+                    figs = (named.lead, *named.rivals)
+                    figures = figs
+                    conflicts = (Conflict(measure=intent.predicate or "answer", figures=figs, kind="conflict",
+                                          note=group_note(figs, "conflict", state.articles, {})),)
+        if lead is None:
+            if intent.answer_type != "other" or not is_relevant(closest, intent, self.settings):
+                return not_found(intent, retrieved, closest, state.articles)
+        if lead is not None and lead.kind != "name":
+            # quote the sentence that gives the lead first, then the best evidence
+            lead_sentence = next((x for x in scored if x.sentence.doc_id == lead.doc_id
+                                  and x.sentence.start == lead.sentence_start), None)
+            chosen = [lead_sentence] if lead_sentence else []
+        rest = [x for x in select(scored, self.settings) if x not in chosen]
+        chosen = (chosen + rest)[:self.settings.max_sentences]
+        body = None
+        problem = ""
+        if self.settings.answerer == "llm":
+            from .llm import llm_body
+
+            body, problem = llm_body(intent.question, chosen, state.articles, self.settings)
+        ans = compose(intent, chosen, state.articles, figures, conflicts, retrieved, lead, agreeing, body)
+        if problem:
+            ans = replace(ans, answer=f"_{problem}_\n\n{ans.answer}")
+        return ans

@@ -6,7 +6,8 @@ import logging
 import re
 from typing import Mapping, Sequence
 
-from .answering.answer import Scored, md_escape, source_label
+from .answering.compose import md_escape, source_label
+from .answering.evidence import Scored
 from .errors import ModelError
 from .records import Article
 from .settings import PROJECT_DIR, Settings

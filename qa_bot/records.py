@@ -38,6 +38,7 @@ class Sentence:
     start: int
     end: int
     text: str
+    lemmas: str = ""  # its content lemmas, space-separated, from the parse at index time (for word matching)
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,8 @@ class Figure:
             "measure": self.measure, "doc_id": self.doc_id, "quote": self.quote, "start": s, "end": e,
             "said_by": self.said_by, "as_of": self.as_of,
             "text_start": fs, "text_end": fe, "low": self.low, "high": self.high,
-            "dimension": self.dimension, "kind": self.kind,
+            "dimension": self.dimension, "kind": self.kind, "counted": self.counted, "predicate": self.predicate,
+            "event": self.event, "modality": self.modality, "scope": list(self.scope), "change": self.change,
         }
         if article is not None:
             d.update(title=article.title, outlet=article.outlet, published=article.published)
@@ -140,6 +142,7 @@ class QuestionIntent:
     unit: str = ""  # normalized unit or currency asked for ("km", "USD"), "" when any
     words: tuple[str, ...] = ()  # content lemmas of the question (and of the history for follow-ups)
     names: tuple[str, ...] = ()  # entities named in the question (never the answer to it)
+    measure: str = ""  # "thing + event" phrase embedded to compare with the figures' measure phrases
 
 
 @dataclass(frozen=True)
@@ -147,8 +150,9 @@ class Conflict:
     """A group of figures for one measure whose values disagree beyond what wording and rounding allow."""
 
     measure: str
-    figures: tuple[Figure, ...]
-    note: str  # plain-language explanation, e.g. "180,000 (told to evacuate) vs 121,000 (left)"
+    figures: tuple[Figure, ...]  # ordered by the date each figure refers to
+    note: str  # plain-language explanation, e.g. "31 (6 May, Daily Ledger) → 38 (8 May, City Wire)"
+    kind: str = "conflict"  # conflict (same time, different values) | update (a later figure) | revision
 
 
 @dataclass(frozen=True)
@@ -173,25 +177,22 @@ class Citation:
 
 @dataclass(frozen=True)
 class Answer:
-    """What every surface (CLI, page, API, eval) shows: the answer text, its citations, figures and conflicts."""
+    """What every surface (CLI, page, API, eval) shows; typed records, rendered at each edge (qa_bot/render/)."""
 
     question: str
-    answer: str  # markdown with [n] markers
+    answer: str  # markdown with [n] markers: the lead, what changed or disagrees, the quoted sentences
     found: bool
     citations: tuple[Citation, ...] = ()
-    figures: tuple[dict[str, Any], ...] = ()  # Figure.to_dict(article) views, ready for JSON
-    conflicts: tuple[dict[str, Any], ...] = ()  # {measure, figures: [figure dicts], note}
+    figures: tuple[Figure, ...] = ()  # the figures shown side by side (the answering group first)
+    conflicts: tuple[Conflict, ...] = ()  # groups whose figures disagree, were updated or revised
+    lead: Figure | None = None  # the figure (or name, kind "name") the answer leads with
+    sources: tuple[Article, ...] = field(default=(), compare=False, repr=False)  # articles of figures/citations
+    intent: QuestionIntent | None = field(default=None, compare=False)
     retrieved: tuple[str, ...] = field(default=(), compare=False)  # chunk ids, in rank order (for eval)
     timings: tuple[tuple[str, float], ...] = field(default=(), compare=False)  # (stage, seconds)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe dict: question, answer, found, citations, figures, conflicts (and retrieved chunk ids)."""
-        return {
-            "question": self.question,
-            "answer": self.answer,
-            "found": self.found,
-            "citations": [c.to_dict() for c in self.citations],
-            "figures": [dict(f) for f in self.figures],
-            "conflicts": [dict(c, figures=[dict(f) for f in c["figures"]]) for c in self.conflicts],
-            "retrieved": list(self.retrieved),
-        }
+        """JSON-safe dict: question, answer, found, lead, citations, figures, conflicts (and retrieved chunk ids)."""
+        from .render.json import answer_dict  # the JSON edge lives with the other renderers
+
+        return answer_dict(self)

@@ -140,9 +140,7 @@ def text_span(article: Article, start: int, end: int) -> tuple[int, int]:
 def answer_markdown(answer: Answer) -> str:
     """The chat message: the answer's markdown (article text in it arrives escaped) with each [n] a link."""
     cites = {c.n: c for c in answer.citations}
-    # The figures table is shown with links and conflict marks under the chat, so its markdown copy is dropped.
-    lines = [ln for ln in answer.answer.splitlines() if not (answer.figures and ln.lstrip().startswith("|"))]
-    text = "\n".join(lines).strip()
+    text = answer.answer.strip()
     # Defence in depth: no autolinks or mail links out of quoted text, even where the answer did not escape them.
     text = text.replace("://", ":\\//").replace("www.", "www\\.").replace("@", "\\@")
 
@@ -208,18 +206,20 @@ def figures_html(answer: Answer) -> str:
     """Side-by-side table of the answer's figures; disagreeing groups first, marked, each row opening its quote."""
     if not answer.figures:
         return ""
+    view = answer.to_dict()  # the same JSON view the API returns, with titles, outlets and source offsets
     head = ("<tr><th>As written</th><th>Value</th><th>What is counted</th><th>Source</th>"
             "<th>Said by</th><th>As of</th><th>Quote</th></tr>")
     parts, in_conflict = [], set()
-    for c in answer.conflicts:
+    for c in view["conflicts"]:
         figs = list(c.get("figures", ()))
         in_conflict.update(_figure_key(f) for f in figs)
-        parts.append(f'<tr class="qa-group"><th colspan="7"><span class="qa-flag">Sources disagree:</span> '
+        head_word = {"update": "Updated over time:", "revision": "Revised:"}.get(c.get("kind"), "Sources disagree:")
+        parts.append(f'<tr class="qa-group"><th colspan="7"><span class="qa-flag">{head_word}</span> '
                      f'{esc(c.get("measure", ""))} — {esc(c.get("note", ""))}</th></tr>')
         parts += _figure_rows(figs, conflict=True)
-    rest = [f for f in answer.figures if _figure_key(f) not in in_conflict]
+    rest = [f for f in view["figures"] if _figure_key(f) not in in_conflict]
     if rest:
-        if answer.conflicts:
+        if view["conflicts"]:
             parts.append('<tr class="qa-group"><th colspan="7">Other figures</th></tr>')
         parts += _figure_rows(rest, conflict=False)
     return (f'<h4>Figures side by side</h4><div style="overflow-x:auto"><table class="qa-figures"><thead>{head}</thead>'

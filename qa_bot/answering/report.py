@@ -1,0 +1,321 @@
+"""The figure report: which stored figure frames answer the question, their groups (one event, thing and
+scope each), what changed over time or disagrees, and the figure to lead with."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from ..language.lexicon import event_classes
+from ..language.units import overlaps
+from ..records import Article, Conflict, Figure, QuestionIntent
+
+# Cosines between "thing + event" phrases of all-MiniLM-L6-v2 (measured on news phrases): "people killed" vs
+# "death toll" 0.55, "people displaced" vs "forced from their homes" 0.52, "jobs cut" vs "positions eliminated"
+# 0.58, "people killed" vs "people injured" 0.62 (kept apart by their event classes, not by the cosine),
+# "ferries cancelled" vs "rainfall measured" 0.12. A figure answers when its phrase is at least MATCH_MIN close,
+# or its event class is the question's.
+MATCH_MIN = 0.50
+SAME_GROUP_MIN = 0.72  # two figures without a known event class report the same measure above this cosine
+SCOPED_PENALTY = 0.15  # a question that names no place prefers figures that are not restricted to one
+MAX_TABLE = 24  # figures shown side by side at most
+DONE = frozenset({"done", "estimated", ""})  # what a plain question ("how many were killed?") asks about
+
+
+def is_event_class(event: str) -> bool:
+    """Is this one of the event classes of language/data/events.yaml (not a bare lemma standing for itself)?"""
+    return event in event_classes()
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A figure that answers the question, with how well it does."""
+
+    index: int  # row in the figures/measure vectors of the index
+    figure: Figure
+    relevance: float
+
+
+@dataclass(frozen=True)
+class FigureReport:
+    """What the answer shows of figures: the lead, the group it belongs to, other groups, and conflicts."""
+
+    lead: Figure | None
+    agreeing: tuple[Figure, ...]  # the lead and every figure of its group whose interval overlaps it
+    figures: tuple[Figure, ...]  # for the table: the lead's group first (by date), then other answering groups
+    conflicts: tuple[Conflict, ...]  # groups whose figures were updated, revised or disagree
+
+
+def norm_name(text: str) -> str:
+    """A name for comparisons: lower case, no article or possessive ("the Kursk region's" → "kursk region")."""
+    words = [w for w in text.lower().replace("’", "'").replace("'s", "").split() if w not in ("the", "a", "an")]
+    return " ".join(words)
+
+
+def scope_matches(asked: Sequence[str], figure: Figure, context: str = "") -> bool:
+    """Does the figure hold for the place or group the question names? Its scope must name it (a word in
+    common: "Kursk" ~ "Kursk region"); a figure without scope counts when its sentence names it."""
+    if not asked:
+        return True
+    have = {w for s in figure.scope for w in norm_name(s).split()}
+    for place in asked:
+        words = set(norm_name(place).split())
+        if words & have:
+            return True
+        if not figure.scope and context and all(w in context.lower() for w in words):
+            return True
+    return False
+
+
+def answers_type(intent: QuestionIntent, f: Figure) -> bool:
+    """Is this figure of the kind the question asks for (a count, an amount of the asked dimension, a date)?"""
+    if intent.answer_type == "date":
+        return f.kind == "date"
+    if f.kind != "number":
+        return False
+    if intent.unit:
+        return f.unit == intent.unit or (f.dimension == intent.dimension and intent.dimension != "money")
+    if intent.dimension and intent.dimension not in ("", "count"):
+        return f.dimension == intent.dimension or (intent.dimension == "length" and f.dimension == "depth")
+    if intent.answer_type == "count":
+        return f.dimension in ("count", "percent") if intent.dimension != "count" else f.dimension == "count"
+    return intent.answer_type == "amount"
+
+
+def event_compatible(intent: QuestionIntent, f: Figure) -> bool | None:
+    """True/False when both sides have a known event class (same class or not); None when undecided."""
+    if intent.event and f.event and is_event_class(intent.event) and is_event_class(f.event):
+        return intent.event == f.event
+    return None
+
+
+def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_vector: np.ndarray,
+               figures: Sequence[Figure], measure_vectors: np.ndarray, sentence_similarity: np.ndarray,
+               contexts: Sequence[str], allowed: Sequence[int]) -> list[Candidate]:
+    """Figures (rows in `allowed`) whose type, event, thing and scope fit the question, with their relevance:
+    the cosine of their measure phrase with the question's, and of their sentence with the question."""
+    del question_vector  # the sentence similarity arrives precomputed
+    out: list[Candidate] = []
+    if not allowed:
+        return out
+    rows = np.asarray(allowed)
+    cos = measure_vectors[rows] @ question_measure
+    for k, i in enumerate(allowed):
+        f = figures[i]
+        if not answers_type(intent, f) or f.modality not in DONE:
+            continue
+        m = float(cos[k])
+        same_event = event_compatible(intent, f)
+        if same_event is False:
+            continue
+        if not scope_matches(intent.scope, f, contexts[k]):
+            continue
+        if intent.answer_type != "date" and not (same_event or m >= MATCH_MIN):
+            continue
+        if intent.answer_type == "date" and not (same_event or m >= MATCH_MIN or f.predicate == intent.predicate):
+            continue
+        rel = 0.5 * m + 0.5 * float(sentence_similarity[k]) + (0.1 if same_event else 0.0)
+        if intent.counted and f.counted and f.counted.split()[-1] == intent.counted.split()[-1]:
+            rel += 0.05
+        if not intent.scope and f.scope:
+            rel -= SCOPED_PENALTY
+        out.append(Candidate(i, f, rel))
+    return sorted(out, key=lambda c: -c.relevance)
+
+
+def _same_group(a: Figure, b: Figure, cosine: float) -> bool:
+    if a.kind != b.kind or a.dimension != b.dimension or (a.dimension == "money" and a.unit != b.unit):
+        return False
+    if {norm_name(s) for s in a.scope} != {norm_name(s) for s in b.scope}:
+        return False
+    if a.event and b.event and is_event_class(a.event) and is_event_class(b.event):
+        return a.event == b.event
+    if a.kind == "date":
+        return a.predicate == b.predicate and bool(a.predicate)
+    return cosine >= SAME_GROUP_MIN
+
+
+def group(cands: Sequence[Candidate], measure_vectors: np.ndarray) -> list[list[Candidate]]:
+    """Candidates split into groups of one measure (event class or close phrase, same dimension and scope)."""
+    n = len(cands)
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    if n:
+        vecs = measure_vectors[[c.index for c in cands]]
+        sims = vecs @ vecs.T
+        for i in range(n):
+            for j in range(i + 1, n):
+                if find(i) != find(j) and _same_group(cands[i].figure, cands[j].figure, float(sims[i, j])):
+                    parent[find(j)] = find(i)
+    groups: dict[int, list[Candidate]] = {}
+    for i in range(n):
+        groups.setdefault(find(i), []).append(cands[i])
+    return list(groups.values())
+
+
+def figure_date(figure: Figure, articles: Mapping[str, Article]) -> str:
+    """The date a figure is reported for: its as-of date, else its article's published date, else ""."""
+    a = articles.get(figure.doc_id)
+    return figure.as_of or (a.published if a else "")
+
+
+def source_families(figures: Sequence[Figure]) -> dict[str, str]:
+    """doc_id → a representative doc_id: an article that repeats another's figures (a rewrite) is one source.
+    Two articles are one source when at least 3 of their figure values (to 4 significant digits) are shared and
+    those are at least 60% of the smaller article's figures."""
+    sigs: dict[str, set[str]] = {}
+    for f in figures:
+        sigs.setdefault(f.doc_id, set()).add(f"{f.dimension}|{f.unit}|{f.value:.4g}")
+    docs = sorted(sigs)
+    parent = {d: d for d in docs}
+
+    def find(d: str) -> str:
+        while parent[d] != d:
+            d = parent[d]
+        return d
+
+    for i, a in enumerate(docs):
+        for b in docs[i + 1:]:
+            common = len(sigs[a] & sigs[b])
+            if common >= 3 and common >= 0.6 * min(len(sigs[a]), len(sigs[b])):
+                parent[find(b)] = find(a)
+    return {d: find(d) for d in docs}
+
+
+def agreeing(lead: Figure, figures: Sequence[Figure]) -> list[Figure]:
+    """The lead and every figure whose interval overlaps it."""
+    return [lead] + [f for f in figures if f is not lead and overlaps((f.low, f.high), (lead.low, lead.high))]
+
+
+def group_kind(figures: Sequence[Figure], articles: Mapping[str, Article]) -> str:
+    """agree | revision (one article corrects itself) | update (a later date, another value) | conflict
+    (different values for the same date from different sources)."""
+    disagree = [(a, b) for i, a in enumerate(figures) for b in figures[i + 1:]
+                if not overlaps((a.low, a.high), (b.low, b.high))]
+    if not disagree:
+        return "agree"
+    if any(a.doc_id == b.doc_id and (a.change == "revised" or b.change == "revised") for a, b in disagree):
+        return "revision"
+    if any(figure_date(a, articles) == figure_date(b, articles) and a.doc_id != b.doc_id for a, b in disagree):
+        return "conflict"
+    if all(figure_date(a, articles) and figure_date(b, articles) for a, b in disagree):
+        return "update"
+    return "conflict"
+
+
+def _pinned(figures: Sequence[Figure], pin: str, articles: Mapping[str, Article]) -> list[Figure]:
+    """Figures for a time the question asks about: the earliest date, or the latest on or before a date."""
+    dated = sorted(figures, key=lambda f: figure_date(f, articles))
+    if pin == "earliest":
+        first = next((figure_date(f, articles) for f in dated if figure_date(f, articles)), "")
+        return [f for f in dated if figure_date(f, articles) == first] or list(figures)
+    if pin and pin[0].isdigit():
+        before = [f for f in dated if figure_date(f, articles) and figure_date(f, articles)[:len(pin)] <= pin]
+        if before:
+            last = figure_date(before[-1], articles)[:len(pin)]
+            return [f for f in before if figure_date(f, articles)[:len(pin)] == last]
+    return list(figures)
+
+
+def choose_lead(members: Sequence[Candidate], intent: QuestionIntent, articles: Mapping[str, Article],
+                families: Mapping[str, str]) -> Figure:
+    """The figure to lead with: for counts and amounts the latest well-supported one (a later figure updates an
+    earlier one) unless the question pins a time; for dates the best-supported one."""
+    figs = [c.figure for c in members]
+    relevance = {id(c.figure): c.relevance for c in members}
+    pool = _pinned(figs, intent.time_pin, articles) if intent.time_pin else figs
+
+    def support(f: Figure) -> int:
+        return len({families.get(g.doc_id, g.doc_id) for g in agreeing(f, pool)})
+
+    if intent.answer_type == "date" or not any(figure_date(f, articles) for f in pool):
+        return max(pool, key=lambda f: (support(f), relevance[id(f)]))
+    latest = max(figure_date(f, articles) for f in pool)
+    newest = [f for f in pool if figure_date(f, articles) == latest]
+    # within one article, a corrected or risen figure is the later word ("then corrected it to 1,870")
+    return max(newest, key=lambda f: (support(f), f.change in ("revised", "rise", "fall"), f.start,
+                                      relevance[id(f)]))
+
+
+def measure_words(figures: Sequence[Figure]) -> str:
+    """The most common readable measure of a group ("people killed")."""
+    measures = [f.measure for f in figures if f.measure]
+    return max(set(measures), key=measures.count) if measures else ""
+
+
+def figure_report(intent: QuestionIntent, cands: Sequence[Candidate], measure_vectors: np.ndarray,
+                  articles: Mapping[str, Article], all_figures: Sequence[Figure]) -> FigureReport:
+    """Group the candidates, pick the answering group (most relevant, then best supported) and its lead."""
+    if not cands:
+        return FigureReport(None, (), (), ())
+    families = source_families(all_figures)
+    groups = group(cands, measure_vectors)
+
+    def score(g: list[Candidate]) -> float:
+        sources = len({families.get(c.figure.doc_id, c.figure.doc_id) for c in g})
+        return max(c.relevance for c in g) + 0.04 * math.log(sources)
+
+    groups.sort(key=lambda g: -score(g))
+    best = groups[0]
+    lead = choose_lead(best, intent, articles, families)
+    kept = [g for g in groups if score(g) >= score(best) - 0.15][:4]
+    figures: list[Figure] = []
+    conflicts: list[Conflict] = []
+    for g in kept:
+        figs = sorted((c.figure for c in g), key=lambda f: (figure_date(f, articles), f.doc_id, f.start))
+        figures.extend(figs)
+        kind = group_kind(figs, articles)
+        if kind != "agree":
+            conflicts.append(Conflict(measure=measure_words(figs), figures=tuple(figs), kind=kind,
+                                      note=group_note(figs, kind, articles, families)))
+    return FigureReport(lead, tuple(agreeing(lead, [c.figure for c in best])), tuple(figures[:MAX_TABLE]),
+                        tuple(conflicts))
+
+
+def source_name(doc_id: str, articles: Mapping[str, Article]) -> str:
+    """How a note names an article: its outlet, else its title cut at a word, else its file name."""
+    a = articles.get(doc_id)
+    if a is None:
+        return doc_id
+    if a.outlet:
+        return a.outlet
+    title = a.title if len(a.title) <= 40 else a.title[:40].rsplit(" ", 1)[0] + "…"
+    return title or doc_id
+
+
+def group_note(figures: Sequence[Figure], kind: str, articles: Mapping[str, Article],
+               families: Mapping[str, str]) -> str:
+    """One line per value, in date order: "31 (Daily Ledger, 2024-05-06) → 38 (City Wire, 2024-05-08)";
+    same-day disagreement joined by " vs "; a revision within one article says so."""
+    del families
+    steps: list[tuple[str, str]] = []  # (date, "value (sources, date)")
+    seen: list[tuple[Figure, list[Figure]]] = []
+    for f in figures:
+        for lead, members in seen:
+            same = f.text == lead.text if f.kind == "name" else overlaps((f.low, f.high), (lead.low, lead.high))
+            if same and figure_date(f, articles) == figure_date(lead, articles):
+                members.append(f)
+                break
+        else:
+            seen.append((f, [f]))
+    for lead, members in seen:
+        names = list(dict.fromkeys(source_name(m.doc_id, articles) for m in members))
+        date = figure_date(lead, articles) or "undated"
+        who = next((m.said_by for m in members if m.said_by), "")
+        label = ", ".join(names[:3]) + (f" +{len(names) - 3}" if len(names) > 3 else "")
+        steps.append((date, f"{lead.text} ({label}{'; ' + who if who else ''}, {date})"))
+    if kind == "revision":
+        return " → ".join(s for _, s in steps) + " — corrected in the same report"
+    out = steps[0][1]
+    for (d0, _), (d1, s) in zip(steps, steps[1:]):
+        out += (" vs " if d1 == d0 else " → ") + s
+    return out

@@ -1,0 +1,226 @@
+"""The question, parsed once into a QuestionIntent: what kind of answer, about which event and thing, where, when."""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+from typing import Sequence
+
+from ..records import QuestionIntent
+from . import units as U
+from .lexicon import event_class, event_classes
+
+_DATA = Path(__file__).with_name("data") / "question.yaml"
+_SCOPE_LABELS = frozenset({"GPE", "LOC", "FAC", "ORG", "NORP"})
+_NAME_LABELS = frozenset({"PERSON", "GPE", "LOC", "FAC", "ORG", "NORP", "EVENT", "WORK_OF_ART", "PRODUCT"})
+_PRONOUNS = frozenset({"it", "they", "them", "there", "that", "those", "these", "he", "she", "his", "her", "its",
+                       "their"})
+
+
+@functools.cache
+def _vocabulary() -> dict:
+    import yaml
+
+    return yaml.safe_load(_DATA.read_text(encoding="utf-8"))
+
+
+def _date_iso(text: str, base: str = "") -> str:
+    """An ISO date (or year-month, or year) for a date phrase of a question, "" when it names none."""
+    m = re.fullmatch(r"(?:in\s+)?((?:19|20)\d\d)", text.strip())
+    if m:
+        return m.group(1)
+    import dateparser
+
+    settings = {"PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False}
+    found = dateparser.parse(text, languages=["en"], settings=settings)
+    if found is None:
+        return ""
+    if not re.search(r"\d{1,2}(st|nd|rd|th)?\b(?!\d)", re.sub(r"(19|20)\d\d", "", text)):
+        return found.strftime("%Y-%m")  # "November 1998" names a month, not its first day
+    return found.date().isoformat()
+
+
+def is_follow_up(doc) -> bool:
+    """Does the question lean on the conversation ("And in Belgorod?", "Who said it?")?"""
+    first = doc[0].lower_ if len(doc) else ""
+    return first in ("and", "or", "but", "also", "so", "then") or any(t.lower_ in _PRONOUNS for t in doc) or \
+        first in ("what", "how") and len(doc) > 1 and doc[1].lower_ == "about"
+
+
+def content_lemmas(doc) -> list[str]:
+    """Lower-case lemmas of the words that carry meaning (spaCy's stop words and punctuation dropped)."""
+    return [t.lemma_.lower() for t in doc if not (t.is_stop or t.is_punct or t.is_space or len(t.text) < 2)]
+
+
+def _answer_type(doc) -> tuple[str, str]:
+    """(answer type, dimension asked) from the wh-word and what follows it."""
+    vocab = _vocabulary()
+    words = [t.lower_ for t in doc]
+    for i, w in enumerate(words):
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        if w == "how" and nxt in vocab["how_adjective"]:
+            dim = vocab["how_adjective"][nxt]
+            if nxt == "long" and any(x in words for x in ("take", "last", "stay", "aloft", "spend", "time")):
+                dim = "duration"
+            if dim == "count":
+                return "count", "count"
+            if dim == "amount":
+                after = doc[i + 2] if i + 2 < len(doc) else None
+                if after is not None and U.currency_code(after.lower_):
+                    return "amount", "money"
+                if after is not None and after.lemma_.lower() in ("money", "cost", "damage", "fund", "aid"):
+                    return "amount", "money"
+                return "amount", ""
+            return "amount", dim
+        if w in ("when",):
+            return "date", "date"
+        if w in ("who", "whom", "whose"):
+            return "person", ""
+        if w == "where":
+            return "place", ""
+        if w in ("what", "which") and nxt:
+            # "what percentage", "which country", "what year"; "what was the death toll" → the noun decides
+            nouns = [t for t in doc[i + 1:] if t.pos_ in ("NOUN", "PROPN")]
+            # the head of the first noun phrase decides: "the death toll" → toll, "the unemployment rate" → rate
+            head = nouns[0] if nouns else None
+            while head is not None and head.dep_ == "compound" and head.head.pos_ in ("NOUN", "PROPN"):
+                head = head.head
+            for t in [head] if head is not None else []:
+                if True:
+                    kind = vocab["what_noun"].get(t.lemma_.lower(), "")
+                    if kind in ("place", "organisation", "person", "date"):
+                        return kind, "date" if kind == "date" else ""
+                    if kind == "percent":
+                        return "amount", "percent"
+                    if kind in ("count", "amount"):
+                        return kind, "count" if kind == "count" else ""
+                    break
+            return "other", ""
+    if "%" in words or "percent" in words:
+        return "amount", "percent"
+    return "other", ""
+
+
+def _scope(doc, answer_type: str) -> tuple[str, ...]:
+    """Places, organisations and groups the question restricts to: its GPE/LOC/FAC/ORG/NORP entities, and
+    proper nouns after 'in/from/at' that the small model leaves untagged."""
+    out: list[str] = []
+    for e in doc.ents:
+        # places restrict wherever they stand; an organisation or group only in a phrase like "in the EU",
+        # not as the subject ("How much money did Barton lose?" asks about Barton, it is no scope)
+        in_phrase = e.root.dep_ == "pobj" and e.root.head.dep_ == "prep"
+        if e.label_ in ("GPE", "LOC", "FAC") or (e.label_ in _SCOPE_LABELS and in_phrase):
+            out.append(e.text.removeprefix("the ").removesuffix("'s"))
+    for t in doc:
+        if t.dep_ == "pobj" and t.head.lower_ in ("in", "from", "at", "among", "inside") and t.pos_ == "PROPN" \
+                and not any(t.idx >= e.start_char and t.idx < e.end_char for e in doc.ents):
+            out.append(" ".join(x.text for x in t.subtree if x.pos_ in ("PROPN", "NOUN", "ADJ")))
+    return tuple(dict.fromkeys(x.strip() for x in out if x.strip()))
+
+
+def _time_pin(doc) -> str:
+    vocab = _vocabulary()
+    for e in doc.ents:
+        # only a date with its year can pin a question: "on Sunday" means a different day in every article
+        if e.label_ == "DATE" and re.search(r"\b(1[89]|20)\d\d\b", e.text):
+            iso = _date_iso(e.text)
+            if iso:
+                return iso
+    words = {t.lower_ for t in doc}
+    if words & set(vocab["earliest"]):
+        return "earliest"
+    if words & set(vocab["latest"]):
+        return "latest"
+    return ""
+
+
+def _predicate_and_counted(doc) -> tuple[str, str]:
+    """Lemma of the event the question is about, and the thing counted ("people" in "how many people...")."""
+    counted = ""
+    for t in doc:
+        if t.lower_ in ("many", "much") and t.head.pos_ in ("NOUN", "PROPN") and t.head.i > t.i:
+            head = t.head
+            counted = " ".join(x.lemma_.lower() for x in head.lefts if x.dep_ == "compound") + " " + head.lemma_.lower()
+            counted = counted.strip()
+            break
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    predicate = ""
+    if root is not None and root.pos_ == "VERB" and root.lemma_.lower() not in ("be", "do", "have"):
+        predicate = root.lemma_.lower()
+    else:
+        # "What was the death toll?" / "When did the balloon land?": the last content noun or verb says it
+        cands = [t for t in doc if t.pos_ in ("VERB", "NOUN") and t.lemma_.lower() not in ("be", "do", "have")
+                 and t.lemma_.lower() != counted.split(" ")[-1:][0] if counted]
+        cands = cands or [t for t in doc if t.pos_ in ("VERB", "NOUN") and t.lemma_.lower() not in ("be", "do", "have")]
+        for t in cands:
+            if t.dep_ in ("nsubj", "nsubjpass", "attr", "dobj", "ROOT", "acomp", "xcomp", "ccomp", "relcl"):
+                predicate = t.lemma_.lower()
+                comp = [x.lemma_.lower() for x in t.lefts if x.dep_ == "compound"]
+                if comp and event_class(comp[-1]) in event_classes():
+                    predicate = comp[-1]  # "death toll" → death: the compound names the event
+                break
+    if not predicate and counted:
+        predicate = counted.split(" ")[-1]
+    return predicate, counted
+
+
+def _unit(doc) -> tuple[str, str]:
+    """(dimension, normalized unit) when the question names a unit or currency ("how many miles")."""
+    for t in doc:
+        info = U.unit_info(t.text)
+        if info is not None and t.lower_ not in ("m", "in"):
+            return info.dimension, info.normal
+        code = U.currency_code(t.text)
+        if code:
+            return "money", code
+    return "", ""
+
+
+def measure_text(doc, scope: Sequence[str]) -> str:
+    """The phrase embedded to compare the question with figures' measure phrases: the question's own words
+    for the thing and the event ("people forced from their homes"), without question words, auxiliaries,
+    determiners, dates and the place it is restricted to (the scope is matched apart)."""
+    skip = set()
+    for e in doc.ents:
+        if e.label_ == "DATE" or any(e.text.removeprefix("the ") == s for s in scope):
+            skip.update(range(e.start, e.end))
+            if e.root.dep_ == "pobj" and e.root.head.dep_ == "prep":
+                skip.add(e.root.head.i)
+    keep = [t.text for t in doc if t.i not in skip and not t.is_punct and t.tag_ not in ("WDT", "WP", "WP$", "WRB")
+            and t.dep_ not in ("aux", "auxpass", "det", "poss") and t.lower_ not in ("many", "much")
+            and not (t.lemma_ == "be" and t.dep_ == "ROOT")]
+    return " ".join(keep)
+
+
+def parse_question(nlp, question: str, history: Sequence[str] = ()) -> QuestionIntent:
+    """Parse the question (and, for a follow-up, borrow the words of the previous question) into an intent."""
+    doc = nlp(question)
+    follow = bool(history) and (len(content_lemmas(doc)) <= 2 or is_follow_up(doc))
+    answer_type, dimension = _answer_type(doc)
+    predicate, counted = _predicate_and_counted(doc)
+    scope = _scope(doc, answer_type)
+    words = content_lemmas(doc)
+    query = question
+    if follow:
+        prev = nlp(history[-1])
+        query = f"{history[-1]} {question}"
+        p_type, p_dim = _answer_type(prev)
+        if answer_type == "other":
+            answer_type, dimension = p_type, p_dim
+        p_pred, p_counted = _predicate_and_counted(prev)
+        if not predicate or predicate in {t.lemma_.lower() for t in doc if t.lower_ in _PRONOUNS} or \
+                (len(words) <= 2 and p_pred):
+            predicate, counted = p_pred or predicate, counted or p_counted
+        if not scope:
+            scope = _scope(prev, p_type)
+        words = list(dict.fromkeys(content_lemmas(prev) + words))
+    unit_dim, unit = _unit(doc)
+    if unit_dim and dimension in ("", "count"):
+        dimension = unit_dim
+    names = tuple(e.text for e in doc.ents if e.label_ in _NAME_LABELS)
+    return QuestionIntent(
+        question=question, query=query, answer_type=answer_type, predicate=predicate,
+        event=event_class(predicate, counted) if predicate else "", counted=counted, scope=scope, time_pin=_time_pin(doc),
+        dimension=dimension, unit=unit, words=tuple(words), names=names,
+        measure=measure_text(doc, scope) or " ".join(words))
