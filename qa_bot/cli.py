@@ -6,7 +6,6 @@ import argparse
 import json
 import logging
 import sys
-import textwrap
 from typing import Sequence
 
 from .errors import QaBotError

@@ -7,27 +7,25 @@ import re
 import shutil
 import threading
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Collection, Sequence
 
 import numpy as np
 
-from .answering.compose import compose, not_found
-from .answering.evidence import Scored, WordWeights, is_relevant, score_sentences, select
-from .answering.named import named_answer
-from .answering.report import candidates, figure_report, group_note
+from .answering.pipeline import answer_question
 from .errors import CorpusError, IndexStoreError, QuestionError
 from .ingest.articles import SUFFIXES, CorpusFile, read_article, read_corpus
 from .ingest.chunks import chunk_sentences
 from .ingest.sentences import split_sentences
 from .language.figures import extract_figures, measure_phrase
-from .records import Answer, Article, Chunk, Conflict, Entity, Figure, QuestionIntent, Sentence
+from .records import Answer, Article, Chunk, Figure, QuestionIntent, Sentence
 from .search.hits import MODES, bm25_ranking, dense_ranking, fuse
 from .search.store import (Generation, build_lock, check_writable, current_mtime, key_dir, load_bm25, load_generation,
                            next_generation_number, pipeline_fingerprint, read_current, remove_stale, vector_store,
                            write_generation)
 from .search.vectors import Embedder, load_embedder
+from .search.view import IndexView, build_view
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -60,62 +58,9 @@ class IndexReport:
                 f"in {self.seconds:.1f} s")
 
 
-@dataclass
-class _Loaded:
-    """A generation with its query-time helpers, loaded once and reused until the index changes."""
-
-    generation: Generation
-    mtime: float
-    store: object
-    bm25: object
-    bm25_docs: list[str]
-    articles: dict[str, Article]
-    chunks: dict[str, Chunk]
-    sentence_index: dict[tuple[str, int], int] = field(default_factory=dict)  # (doc_id, n) → row
-    weights: WordWeights | None = None
-    sentence_figures: dict[tuple[str, int], list[Figure]] = field(default_factory=dict)  # by (doc_id, start)
-    entities: dict[tuple[str, int], list[Entity]] = field(default_factory=dict)  # by (doc_id, sentence start)
-    centroids: dict[str, np.ndarray] = field(default_factory=dict)  # normalized mean chunk vector per article
-    figure_sentence_rows: np.ndarray | None = None  # row of each figure's sentence in the sentence vectors
-    figure_contexts: list[str] = field(default_factory=list)  # title + previous sentence + sentence, lower case
-
-
 def _clean_text(text: str) -> str:
     """Text with undecodable characters (lone surrogates from a terminal in another encoding) as '?'."""
     return text.encode("utf-8", "replace").decode("utf-8")
-
-
-def _centroids(gen: Generation) -> dict[str, np.ndarray]:
-    rows: dict[str, list[int]] = {}
-    for i, c in enumerate(gen.chunks):
-        rows.setdefault(c.doc_id, []).append(i)
-    out = {}
-    for doc_id, idx in rows.items():
-        v = gen.chunk_vectors[idx].mean(axis=0)
-        out[doc_id] = v / (np.linalg.norm(v) or 1.0)
-    return out
-
-
-def _by_sentence(records: Sequence) -> dict[tuple[str, int], list]:
-    """Figures or entities by the sentence that holds them: (doc_id, sentence start)."""
-    out: dict[tuple[str, int], list] = {}
-    for r in records:
-        out.setdefault((r.doc_id, r.sentence_start), []).append(r)
-    return out
-
-
-def _figure_rows(gen: Generation, articles: dict[str, Article]) -> tuple[np.ndarray, list[str]]:
-    """For each figure, the row of its sentence and its context (title, previous sentence, sentence)."""
-    by_start = {(x.doc_id, x.start): i for i, x in enumerate(gen.sentences)}
-    rows = np.zeros(len(gen.figures), dtype=np.int64)
-    contexts = []
-    for k, f in enumerate(gen.figures):
-        i = by_start.get((f.doc_id, f.sentence_start), 0)
-        rows[k] = i
-        prev = gen.sentences[i - 1].text if i > 0 and gen.sentences[i - 1].doc_id == f.doc_id else ""
-        title = articles[f.doc_id].title if f.doc_id in articles else ""
-        contexts.append(f"{title} {prev} {f.quote}".lower())
-    return rows, contexts
 
 
 def _article_key(a: Article) -> tuple:
@@ -128,7 +73,7 @@ class Engine:
     def __init__(self, settings: Settings, embedder: Embedder | None = None):
         self.settings = settings
         self._embedder = embedder
-        self._loaded: _Loaded | None = None
+        self._loaded: IndexView | None = None
         self._lock = threading.RLock()
 
     # --- models and state -------------------------------------------------------------------------------
@@ -144,7 +89,7 @@ class Engine:
         """Where uploaded articles are kept; indexed with the corpus under doc ids 'uploads/<name>'."""
         return key_dir(self.settings) / UPLOADS
 
-    def _state(self) -> _Loaded | None:
+    def _state(self) -> IndexView | None:
         mtime = current_mtime(self.settings)
         with self._lock:
             if self._loaded is not None and self._loaded.mtime == mtime:
@@ -153,20 +98,10 @@ class Engine:
             if gen is None:
                 self._loaded = None
                 return None
-            bm25 = load_bm25(gen)
-            articles = {a.doc_id: a for a in gen.articles}
-            rows, contexts = _figure_rows(gen, articles)
-            self._loaded = _Loaded(
-                generation=gen, mtime=mtime, store=vector_store(self.settings, gen.collection), bm25=bm25,
-                bm25_docs=[node["article"] for node in bm25.corpus],
-                articles=articles, chunks={c.id: c for c in gen.chunks},
-                sentence_index={(s.doc_id, s.n): i for i, s in enumerate(gen.sentences)},
-                weights=WordWeights.from_sentences(gen.sentences),
-                sentence_figures=_by_sentence(gen.figures), entities=_by_sentence(gen.entities),
-                centroids=_centroids(gen), figure_sentence_rows=rows, figure_contexts=contexts)
+            self._loaded = build_view(gen, mtime, vector_store(self.settings, gen.collection), load_bm25(gen))
             return self._loaded
 
-    def _ready(self) -> _Loaded:
+    def _ready(self) -> IndexView:
         state = self._state()
         if state is None:
             self.index()
@@ -290,13 +225,6 @@ class Engine:
             return IndexReport(chunks=len(state.generation.chunks) if state else 0), rejected
         return self.index(progress), rejected
 
-    def _same_event(self, state: _Loaded, doc_id: str, min_cosine: float = 0.3) -> set[str]:
-        """Articles about the same event as doc_id: their mean chunk vectors are close (cosine ≥ min_cosine)."""
-        ref = state.centroids.get(doc_id)
-        if ref is None:
-            return set(state.articles)
-        return {d for d, v in state.centroids.items() if float(v @ ref) >= min_cosine}
-
     # --- reading -------------------------------------------------------------------------------------------
     def articles(self) -> list[Article]:
         """The indexed articles, sorted by doc_id."""
@@ -369,80 +297,6 @@ class Engine:
         t1 = time.perf_counter()
         state, hits = self.retrieve(intent.query, doc_ids, mode, qvec)
         t2 = time.perf_counter()
-        ans = self._answer(intent, state, hits, qvec, mvec, doc_ids)
+        ans = answer_question(intent, state, hits, qvec, mvec, doc_ids, self.settings)
         timings = [("parse+embed", t1 - t0), ("retrieve", t2 - t1), ("answer", time.perf_counter() - t2)]
         return replace(ans, timings=tuple(timings))
-
-    def _has_shape(self, state: _Loaded, intent: QuestionIntent):
-        """Does a sentence hold something of the asked kind: a figure of the right kind, or an entity?"""
-        from .answering.named import LABELS
-
-        labels = LABELS.get(intent.answer_type, ())
-
-        def shape(s: Sentence) -> bool:
-            key = (s.doc_id, s.start)
-            if intent.answer_type in ("count", "amount"):
-                return any(f.kind == "number" for f in state.sentence_figures.get(key, ()))
-            if intent.answer_type == "date" and any(f.kind == "date" for f in state.sentence_figures.get(key, ())):
-                return True
-            return any(e.label in labels for e in state.entities.get(key, ()))
-        return shape
-
-    def _answer(self, intent: QuestionIntent, state: _Loaded, hits, qvec: np.ndarray, mvec: np.ndarray,
-                doc_ids: Collection[str] | None) -> Answer:
-        """evidence → figure report or named answer → composed Answer (or a normal 'not found' answer)."""
-        gen = state.generation
-        retrieved = [h.chunk.id for h in hits]
-        scored = score_sentences(intent, qvec, hits, gen.sentences, gen.sentence_vectors, state.sentence_index,
-                                 state.weights, self._has_shape(state, intent))
-        closest = scored[0] if scored else None
-        if closest is None:
-            return not_found(intent, retrieved, None, state.articles)
-        lead, agreeing, figures, conflicts = None, (), (), ()
-        chosen: list[Scored] = []
-        if intent.answer_type in ("count", "amount", "date"):
-            scope = self._same_event(state, closest.sentence.doc_id)
-            allowed = [i for i, f in enumerate(gen.figures)
-                       if (doc_ids is None or f.doc_id in doc_ids) and f.doc_id in scope]
-            rows = state.figure_sentence_rows[allowed] if allowed else np.zeros(0, dtype=np.int64)
-            sims = gen.sentence_vectors[rows] @ qvec if len(rows) else np.zeros(0)
-            cands = candidates(intent, mvec, qvec, gen.figures, gen.measure_vectors, sims,
-                               [state.figure_contexts[i] for i in allowed], allowed)
-            report = figure_report(intent, cands, gen.measure_vectors, state.articles,
-                                   [gen.figures[i] for i in allowed])
-            lead, agreeing, figures, conflicts = report.lead, report.agreeing, report.figures, report.conflicts
-        if lead is None and intent.answer_type in ("person", "place", "organisation", "date"):
-            rows = state.sentence_index
-
-            def similarity(a: Sentence, b: Sentence) -> float:
-                return float(gen.sentence_vectors[rows[(a.doc_id, a.n)]] @ gen.sentence_vectors[rows[(b.doc_id, b.n)]])
-
-            named = named_answer(intent, scored, state.entities, state.articles, similarity)
-            if named is not None and is_relevant(named.support[0], intent, self.settings):
-                lead, agreeing = named.lead, (named.lead,)
-                chosen = list(named.support[:1])
-                if named.rivals:
-                    figs = (named.lead, *named.rivals)
-                    figures = figs
-                    conflicts = (Conflict(measure=intent.predicate or "answer", figures=figs, kind="conflict",
-                                          note=group_note(figs, "conflict", state.articles, {})),)
-        if lead is None:
-            if intent.answer_type != "other" or not is_relevant(closest, intent, self.settings):
-                return not_found(intent, retrieved, closest, state.articles)
-        if lead is not None and lead.kind != "name":
-            # quote the sentence that gives the lead first, then the best evidence
-            lead_sentence = next((x for x in scored if x.sentence.doc_id == lead.doc_id
-                                  and x.sentence.start == lead.sentence_start), None)
-            chosen = [lead_sentence] if lead_sentence else []
-        rest = [x for x in select(scored, self.settings) if x not in chosen]
-        chosen = (chosen + rest)[:self.settings.max_sentences]
-        body = None
-        problem = ""
-        if self.settings.answerer == "llm":
-            from .llm import llm_body
-
-            body, problem = llm_body(intent.question, chosen, state.articles, self.settings)
-        ans = compose(intent, chosen, state.articles, figures, conflicts, retrieved, lead, agreeing, body)
-        if problem:
-            ans = replace(ans, answer=f"_{problem}_\n\n{ans.answer}")
-        return ans

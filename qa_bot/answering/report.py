@@ -126,40 +126,53 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
     return sorted(out, key=lambda c: -c.relevance)
 
 
-def _same_group(a: Figure, b: Figure, cosine: float) -> bool:
-    if a.kind != b.kind or a.dimension != b.dimension or (a.dimension == "money" and a.unit != b.unit):
-        return False
-    if {norm_name(s) for s in a.scope} != {norm_name(s) for s in b.scope}:
-        return False
-    if a.event and b.event and is_event_class(a.event) and is_event_class(b.event):
-        return a.event == b.event
-    if a.kind == "date":
-        return a.predicate == b.predicate and bool(a.predicate)
-    return cosine >= SAME_GROUP_MIN
+def group_key(f: Figure) -> tuple:
+    """What must be equal for two figures to report one measure: kind, dimension (and currency), scope, and
+    the event class when the parser knows it ("" otherwise: then the measure phrases decide)."""
+    event = f.event if is_event_class(f.event) else ""
+    if f.kind == "date":
+        event = f.predicate
+    return (f.kind, f.dimension, f.unit if f.dimension == "money" else "",
+            frozenset(norm_name(x) for x in f.scope), event)
+
+
+def group_rows(figures: Sequence[Figure], rows: Sequence[int], measure_vectors: np.ndarray) -> list[list[int]]:
+    """Positions (into `figures`) in groups of one measure: same group_key, and for figures whose event is
+    unknown, measure phrases at least SAME_GROUP_MIN close (single link). Bucketing first keeps it near-linear."""
+    buckets: dict[tuple, list[int]] = {}
+    for k, f in enumerate(figures):
+        buckets.setdefault(group_key(f), []).append(k)
+    out: list[list[int]] = []
+    for key, members in buckets.items():
+        if key[4] or len(members) == 1:
+            out.append(members)
+            continue
+        vecs = measure_vectors[[rows[k] for k in members]]
+        sims = vecs @ vecs.T
+        parent = list(range(len(members)))
+
+        def find(x: int) -> int:
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        for a in range(len(members)):
+            for b in np.nonzero(sims[a, a + 1:] >= SAME_GROUP_MIN)[0]:
+                ra, rb = find(a), find(a + 1 + int(b))
+                if ra != rb:
+                    parent[rb] = ra
+        split: dict[int, list[int]] = {}
+        for a, k in enumerate(members):
+            split.setdefault(find(a), []).append(k)
+        out.extend(split.values())
+    return out
 
 
 def group(cands: Sequence[Candidate], measure_vectors: np.ndarray) -> list[list[Candidate]]:
-    """Candidates split into groups of one measure (event class or close phrase, same dimension and scope)."""
-    n = len(cands)
-    parent = list(range(n))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    if n:
-        vecs = measure_vectors[[c.index for c in cands]]
-        sims = vecs @ vecs.T
-        for i in range(n):
-            for j in range(i + 1, n):
-                if find(i) != find(j) and _same_group(cands[i].figure, cands[j].figure, float(sims[i, j])):
-                    parent[find(j)] = find(i)
-    groups: dict[int, list[Candidate]] = {}
-    for i in range(n):
-        groups.setdefault(find(i), []).append(cands[i])
-    return list(groups.values())
+    """Candidates split into groups of one measure (group_rows)."""
+    parts = group_rows([c.figure for c in cands], [c.index for c in cands], measure_vectors)
+    return [[cands[k] for k in part] for part in parts]
 
 
 def figure_date(figure: Figure, articles: Mapping[str, Article]) -> str:

@@ -1,0 +1,89 @@
+"""One question's walk: evidence → figure report or named answer → composed Answer (or a normal 'not found')."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Collection, Sequence
+
+import numpy as np
+
+from ..records import Answer, Conflict, Hit, QuestionIntent, Sentence
+from ..search.view import IndexView, same_event
+from ..settings import Settings
+from .compose import compose, not_found
+from .evidence import Scored, is_relevant, score_sentences, select
+from .named import LABELS, named_answer
+from .report import candidates, figure_report, group_note
+
+
+def answer_shape(view: IndexView, intent: QuestionIntent):
+    """Does a sentence hold something of the asked kind: a figure of the right kind, or an entity?"""
+    labels = LABELS.get(intent.answer_type, ())
+
+    def shape(s: Sentence) -> bool:
+        key = (s.doc_id, s.start)
+        if intent.answer_type in ("count", "amount"):
+            return any(f.kind == "number" for f in view.sentence_figures.get(key, ()))
+        if intent.answer_type == "date" and any(f.kind == "date" for f in view.sentence_figures.get(key, ())):
+            return True
+        return any(e.label in labels for e in view.entities.get(key, ()))
+    return shape
+
+def answer_question(intent: QuestionIntent, view: IndexView, hits: Sequence[Hit], qvec: np.ndarray,
+                    mvec: np.ndarray, doc_ids: Collection[str] | None, settings: Settings) -> Answer:
+    """evidence → figure report or named answer → composed Answer (or a normal 'not found' answer)."""
+    gen = view.generation
+    retrieved = [h.chunk.id for h in hits]
+    scored = score_sentences(intent, qvec, hits, gen.sentences, gen.sentence_vectors, view.sentence_index,
+                             view.weights, answer_shape(view, intent))
+    closest = scored[0] if scored else None
+    if closest is None:
+        return not_found(intent, retrieved, None, view.articles)
+    lead, agreeing, figures, conflicts = None, (), (), ()
+    chosen: list[Scored] = []
+    if intent.answer_type in ("count", "amount", "date"):
+        scope = same_event(view, closest.sentence.doc_id)
+        allowed = [i for i, f in enumerate(gen.figures)
+                   if (doc_ids is None or f.doc_id in doc_ids) and f.doc_id in scope]
+        rows = view.figure_sentence_rows[allowed] if allowed else np.zeros(0, dtype=np.int64)
+        sims = gen.sentence_vectors[rows] @ qvec if len(rows) else np.zeros(0)
+        cands = candidates(intent, mvec, qvec, gen.figures, gen.measure_vectors, sims,
+                           [view.figure_contexts[i] for i in allowed], allowed)
+        report = figure_report(intent, cands, gen.measure_vectors, view.articles,
+                               [gen.figures[i] for i in allowed])
+        lead, agreeing, figures, conflicts = report.lead, report.agreeing, report.figures, report.conflicts
+    if lead is None and intent.answer_type in ("person", "place", "organisation", "date"):
+        rows = view.sentence_index
+
+        def similarity(a: Sentence, b: Sentence) -> float:
+            return float(gen.sentence_vectors[rows[(a.doc_id, a.n)]] @ gen.sentence_vectors[rows[(b.doc_id, b.n)]])
+
+        named = named_answer(intent, scored, view.entities, view.articles, similarity)
+        if named is not None and is_relevant(named.support[0], intent, settings):
+            lead, agreeing = named.lead, (named.lead,)
+            chosen = list(named.support[:1])
+            if named.rivals:
+                figs = (named.lead, *named.rivals)
+                figures = figs
+                conflicts = (Conflict(measure=intent.predicate or "answer", figures=figs, kind="conflict",
+                                      note=group_note(figs, "conflict", view.articles, {})),)
+    if lead is None:
+        if intent.answer_type != "other" or not is_relevant(closest, intent, settings):
+            return not_found(intent, retrieved, closest, view.articles)
+    if lead is not None and lead.kind != "name":
+        # quote the sentence that gives the lead first, then the best evidence
+        lead_sentence = next((x for x in scored if x.sentence.doc_id == lead.doc_id
+                              and x.sentence.start == lead.sentence_start), None)
+        chosen = [lead_sentence] if lead_sentence else []
+    rest = [x for x in select(scored, settings) if x not in chosen]
+    chosen = (chosen + rest)[:settings.max_sentences]
+    body = None
+    problem = ""
+    if settings.answerer == "llm":
+        from .llm import llm_body
+
+        body, problem = llm_body(intent.question, chosen, view.articles, settings)
+    ans = compose(intent, chosen, view.articles, figures, conflicts, retrieved, lead, agreeing, body)
+    if problem:
+        ans = replace(ans, answer=f"_{problem}_\n\n{ans.answer}")
+    return ans
