@@ -21,11 +21,12 @@ LABELS = {
     "conflict_precision": "conflict precision",
     "refusal_acc": "refusal accuracy (unanswerable → found=false)",
     "answer_rate": "answer rate (answerable → found=true)",
+    "strict_acc": "strict accuracy (first figure / lead name right, conflict in a one-measure group)",
     "latency_p50": "latency p50 (ms)",
     "latency_p95": "latency p95 (ms)",
 }
 CHART_METRICS = ("recall@k", "mrr", "figure_acc", "text_acc", "citation_precision", "conflict_recall",
-                 "conflict_precision", "refusal_acc", "answer_rate")
+                 "conflict_precision", "refusal_acc", "answer_rate", "strict_acc")
 
 
 def fmt(metric: str, value: float | None) -> str:
