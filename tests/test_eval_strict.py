@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from qa_bot.evaluation.metrics import aggregate, score_question
+from qa_bot.errors import SettingsError
+from qa_bot.evaluation.corpora import DEFAULT_DUC_QUESTIONS, held_out, load_corpora
+from qa_bot.evaluation.metrics import aggregate, figure_in_text, parse_expected, score_question, text_in
 from qa_bot.evaluation.questions import Question
 from qa_bot.evaluation.strict import (coherent, first_figure, lead_sentence, parse_strict, plain_text, strict_score,
                                       with_strict)
@@ -42,6 +46,12 @@ TAIL = Question(id="tail", kind="unanswerable", question="What was the tail numb
 def test_plain_text_drops_markers_emphasis_bullets_and_table_pipes():
     md = "**some 121,000** people left [1][2]\n\n- Quote \\(here\\) [3]\n\n| a | b |\n|---|---|\n| 5 | x |"
     assert plain_text(md) == "some 121,000 people left\n\nQuote (here)\n\na b\n5 x"
+
+
+def test_a_line_pointing_at_the_table_is_not_read_as_the_answer():
+    md = "**The sources disagree** on 1 figure(s); see the table below.\n\nFrom the articles:\n\n- 11.2 percent [1]"
+    assert first_figure(md) == (11.2, "%")
+    assert lead_sentence(md) == "11.2 percent"
 
 
 def test_lead_sentence_skips_a_label_line_and_stops_at_the_first_sentence():
@@ -159,3 +169,47 @@ def test_with_strict_adds_the_verdict_and_the_reason_and_aggregate_reports_stric
     assert any(m.startswith("strict: first figure 12") for m in bad.misses)
     assert aggregate([good, bad, refused])["strict_acc"] == pytest.approx(2 / 3)
     assert aggregate([score_question(DEAD, answer("x"), {}, "s", 0.0, 5)])["strict_acc"] is None
+
+
+# ---------------------------------------------------------------- the DUC question files
+
+DUC = Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "duc2007"
+
+
+def test_held_out_clusters_are_skipped_unless_asked_for(tmp_path):
+    questions, corpora = tmp_path / "q", tmp_path / "c"
+    for name in ("A1", "B2"):
+        (corpora / name).mkdir(parents=True)
+        (corpora / name / "f.txt").write_text("Nine died.")
+        questions.mkdir(exist_ok=True)
+        (questions / f"{name}.yaml").write_text('- {id: x, kind: name, question: "Q?", text: [y], supporting: [f.txt]}\n')
+    (questions / "holdout.txt").write_text("# held out\nB2\n")
+    chosen, skipped = load_corpora(corpora, questions)
+    assert [c.name for c in chosen] == ["A1"] and skipped == ["B2"]
+    chosen, skipped = load_corpora(corpora, questions, include_holdout=True)
+    assert [c.name for c in chosen] == ["A1", "B2"] and skipped == []
+    (corpora / "A1" / "f.txt").unlink()
+    with pytest.raises(SettingsError, match="not in"):
+        load_corpora(corpora, questions)
+
+
+@pytest.mark.skipif(not DUC.is_dir(), reason="the DUC 2007 benchmark folder is not next to the project")
+def test_duc_questions_meet_the_counts_and_their_answers_are_in_the_articles():
+    chosen, skipped = load_corpora(DUC, DEFAULT_DUC_QUESTIONS, include_holdout=True)
+    assert held_out(DEFAULT_DUC_QUESTIONS) == {"D0742J"} and len(chosen) == 5
+    questions = [q for c in chosen for q in c.questions]
+    assert len(questions) >= 60
+    assert sum(q.conflict for q in questions) >= 15
+    assert sum(q.kind == "scoped" for q in questions) >= 10
+    assert sum(q.kind in ("name", "date") for q in questions) >= 10
+    assert sum(not q.answerable for q in questions) >= 10
+    for cluster in chosen:
+        texts = {p.name: p.read_text(encoding="utf-8") for p in cluster.corpus.glob("*.txt")}
+        for q in cluster.questions:
+            assert len(q.supporting) <= 7, q.id
+            for alts in q.figures[:1]:
+                assert any(figure_in_text(parse_expected(a), texts[d]) for a in alts for d in q.supporting), q.id
+            for alts in q.text:
+                assert any(text_in(a, texts[d]) for a in alts for d in q.supporting), q.id
+            for v in q.conflict_values:
+                assert any(figure_in_text(parse_expected(v), t) for t in texts.values()), (q.id, v)

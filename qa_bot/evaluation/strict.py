@@ -28,6 +28,9 @@ _CROSS_UNIT_TOLERANCE = 0.02  # 7.5 mi = 12.07 km ≈ "12 km": a rounded convers
 _MARKERS = re.compile(r"\[\d+\]")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
 _LABEL_LINE = re.compile(r"^[^.!?]{0,60}:$")  # "From the articles:" introduces the answer, it is not one
+# "The sources disagree on 1 figure(s); see the table below." points at the side-by-side table: its number
+# counts the answer's own parts, and a reader skips it to find the answer.
+_POINTER_LINE = re.compile(r"\bsee the table\b|\bthe table (?:below|above)\b", re.IGNORECASE)
 
 _MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
            r"jan\.?|feb\.?|mar\.?|apr\.?|jun\.?|jul\.?|aug\.?|sept?\.?|oct\.?|nov\.?|dec\.?")
@@ -47,7 +50,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[A-Z\"“(])")
 
 
 def plain_text(markdown: str) -> str:
-    """The answer as a reader sees it: markers, emphasis, escapes, bullets and table pipes removed."""
+    """The answer as a reader reads it: markers, emphasis, escapes, bullets, table pipes and lines that only point
+    at the table removed."""
     text = _MARKERS.sub("", markdown)
     text = _ESCAPE.sub(r"\1", text)
     text = re.sub(r"[*_`]", "", text)
@@ -57,6 +61,8 @@ def plain_text(markdown: str) -> str:
         if re.fullmatch(r"\|?[\s|:-]*\|[\s|:-]*", line):  # a table's separator row
             continue
         line = re.sub(r"^(?:[-•>]|\d+\.)\s+", "", line).replace("|", " ")
+        if _POINTER_LINE.search(line) and len(line) < 120:
+            continue
         lines.append(re.sub(r"\s+", " ", line).strip())
     return "\n".join(lines).strip()
 
