@@ -201,7 +201,9 @@ def _run_corpus(cluster, settings: Settings, embedder, names: Sequence[str], wor
             tick()
     return {"path": str(cluster.corpus), "articles": len(sources), "questions": len(cluster.questions),
             "unanswerable": sum(not q.answerable for q in cluster.questions),
-            "index_seconds": round(index_seconds, 2), "systems": systems_block(scores)}
+            "index_seconds": round(index_seconds, 2),
+            # No answer texts: they quote the benchmark's articles, which must not be copied into the project.
+            "systems": systems_block(scores, keep_answers=False)}
 
 
 def main(argv: list[str] | None = None) -> int:

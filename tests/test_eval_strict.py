@@ -10,6 +10,7 @@ from qa_bot.errors import SettingsError
 from qa_bot.evaluation.corpora import DEFAULT_DUC_QUESTIONS, held_out, load_corpora
 from qa_bot.evaluation.metrics import aggregate, figure_in_text, parse_expected, score_question, text_in
 from qa_bot.evaluation.questions import Question
+from qa_bot.evaluation.report import systems_block
 from qa_bot.evaluation.strict import (coherent, first_figure, lead_sentence, parse_strict, plain_text, strict_score,
                                       with_strict)
 from qa_bot.records import Answer
@@ -213,3 +214,11 @@ def test_duc_questions_meet_the_counts_and_their_answers_are_in_the_articles():
                 assert any(text_in(a, texts[d]) for a in alts for d in q.supporting), q.id
             for v in q.conflict_values:
                 assert any(figure_in_text(parse_expected(v), t) for t in texts.values()), (q.id, v)
+
+
+def test_a_corpus_block_keeps_no_answer_text_because_answers_quote_the_benchmark_articles():
+    scored = with_strict(score_question(DEAD, answer("nine died [1]"), {}, "qa-bot", 0.01, 5), DEAD,
+                         answer("nine died [1]"))
+    assert systems_block({"qa-bot": [scored]})["qa-bot"]["questions"][0]["answer"] == "nine died [1]"
+    block = systems_block({"qa-bot": [scored]}, keep_answers=False)["qa-bot"]
+    assert block["questions"][0]["answer"] == "" and block["overall"]["strict_acc"] == 1.0

@@ -44,8 +44,10 @@ def build_results(scores: Mapping[str, Sequence[QuestionScore]], meta: Mapping[s
             "corpora": dict(corpora or {})}
 
 
-def systems_block(scores: Mapping[str, Sequence[QuestionScore]]) -> dict[str, Any]:
-    """Per system: overall and per-kind metrics and the per-question scores (answers kept for qa-bot only)."""
+def systems_block(scores: Mapping[str, Sequence[QuestionScore]], keep_answers: bool = True) -> dict[str, Any]:
+    """Per system: overall and per-kind metrics and the per-question scores (answers kept for qa-bot only, and
+    not at all without keep_answers: answers quote their corpus, and a benchmark's articles stay out of the
+    repository)."""
     systems = {}
     for name, rows in scores.items():
         by_kind: dict[str, list[QuestionScore]] = defaultdict(list)
@@ -55,7 +57,8 @@ def systems_block(scores: Mapping[str, Sequence[QuestionScore]]) -> dict[str, An
             "overall": aggregate(rows),
             "by_kind": {kind: aggregate(r) for kind, r in sorted(by_kind.items())},
             # Full answers for qa-bot (to read its misses); the baselines' answers would only bloat the file.
-            "questions": [dict(asdict(s), answer=s.answer if name == "qa-bot" else "") for s in rows],
+            "questions": [dict(asdict(s), answer=s.answer if keep_answers and name == "qa-bot" else "")
+                          for s in rows],
         }
     return systems
 
@@ -151,8 +154,7 @@ def corpora_markdown(corpora: Mapping[str, Any], meta: Mapping[str, Any]) -> lis
             for q in block["systems"]["qa-bot"]["questions"]:
                 if not q["strict"]:
                     why = next((m[len("strict: "):] for m in q["misses"] if m.startswith("strict: ")), "")
-                    lead = " ".join(q["answer"].split())[:140]
-                    out.append(f"- {corpus} **{q['id']}** ({q['kind']}): {why} — “{lead}”")
+                    out.append(f"- {corpus} **{q['id']}** ({q['kind']}): {why}")
     return out
 
 
