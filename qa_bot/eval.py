@@ -39,6 +39,12 @@ def parser() -> argparse.ArgumentParser:
                    help=f"comma-separated systems to compare (default: {','.join(SYSTEMS)})")
     p.add_argument("--rgb", type=Path, help="RGB counterfactual file, e.g. ../shared/benchmarks/rgb/en_fact_dev.jsonl")
     p.add_argument("--ramdocs", type=Path, help="RAMDocs file, e.g. ../shared/benchmarks/ramdocs/RAMDocs_test.jsonl")
+    p.add_argument("--duc", type=Path, help="DUC 2007 clusters folder, e.g. ../shared/benchmarks/duc2007: each cluster "
+                                           "with questions in --duc-questions is indexed and asked by every system")
+    p.add_argument("--duc-questions", type=Path, default=None,
+                   help="folder of <CLUSTER>.yaml question files and holdout.txt (default: eval/duc2007)")
+    p.add_argument("--include-holdout", action="store_true",
+                   help="also run the held-out clusters listed in holdout.txt (never while tuning qa-bot)")
     p.add_argument("--limit", type=int, help="items per benchmark (an evenly spaced fixed subset; "
                                              "default: all of RGB, 50 of RAMDocs)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for report.md, results.json, chart.png")
@@ -75,7 +81,9 @@ def _run(args: argparse.Namespace, index_dir: Path) -> tuple[dict, list[str]]:
     from .evaluation import benchmarks as bm
     from .evaluation.metrics import score_question
     from .evaluation.questions import load_questions
-    from .evaluation.report import build_results, chart, check_floors, markdown, write_json
+    from .evaluation.corpora import DEFAULT_DUC_QUESTIONS, load_corpora
+    from .evaluation.report import build_results, chart, check_floors, corpora_markdown, markdown, write_json
+    from .evaluation.strict import with_strict
     from .evaluation.systems import build_systems
 
     settings = Settings.from_env(corpus=args.corpus, index_dir=index_dir, progress=False)
@@ -91,17 +99,28 @@ def _run(args: argparse.Namespace, index_dir: Path) -> tuple[dict, list[str]]:
     for system in systems:  # load models and caches before anything is timed
         _ask(system, WARM_UP, ())
 
+    clusters, skipped = ([], [])
+    if args.duc:
+        clusters, skipped = load_corpora(args.duc, args.duc_questions or DEFAULT_DUC_QUESTIONS,
+                                         args.include_holdout)
     rgb = bm.rgb_items(args.rgb, args.limit) if args.rgb else []
     ramdocs = bm.ramdocs_items(args.ramdocs, args.limit or bm.DEFAULT_RAMDOCS_LIMIT) if args.ramdocs else []
-    total = len(questions) * len(systems) + len(rgb) + len(ramdocs)
+    total = (len(questions) + sum(len(c.questions) for c in clusters)) * len(systems) + len(rgb) + len(ramdocs)
     bar = tqdm(total=total, desc="eval", unit="q", disable=args.no_progress, file=sys.stderr)
 
     scores: dict[str, list] = {s.name: [] for s in systems}
     for q in questions:
         for system in systems:  # interleaved, so every system meets the same machine load
             answer, seconds = _ask(system, q.question, q.history)
-            scores[system.name].append(score_question(q, answer, sources, system.name, seconds, args.k))
+            score = score_question(q, answer, sources, system.name, seconds, args.k)
+            scores[system.name].append(with_strict(score, q, answer))
             bar.update()
+
+    corpora = {}
+    with tempfile.TemporaryDirectory(prefix="qa-bot-eval-duc-") as tmp:
+        for cluster in clusters:
+            corpora[cluster.name] = _run_corpus(cluster, settings, engine.embedder, names, Path(tmp), args.k,
+                                                bar.update)
 
     benchmarks = {}
     with tempfile.TemporaryDirectory(prefix="qa-bot-eval-") as tmp:
@@ -127,11 +146,17 @@ def _run(args: argparse.Namespace, index_dir: Path) -> tuple[dict, list[str]]:
             "corpus": str(settings.corpus.relative_to(PROJECT_DIR) if settings.corpus.is_relative_to(PROJECT_DIR)
                           else settings.corpus),
             "model": settings.model, "top_k": settings.top_k, "k": args.k, "systems": names}
-    results = build_results(scores, meta, benchmarks)
+    if args.duc:
+        meta["duc"] = {"path": str(args.duc), "clusters": list(corpora), "held_out_skipped": skipped}
+    results = build_results(scores, meta, benchmarks, corpora)
     args.out.mkdir(parents=True, exist_ok=True)
     chart(results, args.out / "chart.png")
     write_json(results, args.out / "results.json")
     (args.out / "report.md").write_text(markdown(results, "chart.png"), encoding="utf-8")
+    if corpora:  # the DUC table also on its own, to compare runs without the shipped-corpus report around it
+        write_json({"meta": meta, "corpora": corpora}, args.out / "duc2007.json")
+        (args.out / "duc2007.md").write_text("# qa-bot on the DUC 2007 clusters\n"
+                                             + "\n".join(corpora_markdown(corpora, meta)) + "\n", encoding="utf-8")
 
     failures: list[str] = []
     if args.check_floors:
@@ -146,6 +171,41 @@ def _run(args: argparse.Namespace, index_dir: Path) -> tuple[dict, list[str]]:
     return results, failures
 
 
+def _run_corpus(cluster, settings: Settings, embedder, names: Sequence[str], workdir: Path, k: int,
+                tick) -> dict:
+    """Index one cluster in its own folder under workdir, ask its questions with every system (interleaved) and
+    score them; the corpus's block of results.json."""
+    from .articles import decode
+    from .engine import Engine
+    from .evaluation.metrics import score_question
+    from .evaluation.report import systems_block
+    from .evaluation.strict import with_strict
+    from .evaluation.systems import build_systems
+
+    corpus_settings = settings.with_(corpus=cluster.corpus, index_dir=workdir / cluster.name, progress=False)
+    engine = Engine(corpus_settings, embedder=embedder)  # one embedding model for the whole run
+    t0 = time.perf_counter()
+    report = engine.index()
+    index_seconds = time.perf_counter() - t0
+    log.info("%s: %s", cluster.name, report.summary())
+    sources = {a.doc_id: decode(Path(a.path).read_bytes())[0] for a in engine.articles()}
+    systems = build_systems(names, engine)
+    for system in systems:
+        _ask(system, WARM_UP, ())
+    scores: dict[str, list] = {s.name: [] for s in systems}
+    for q in cluster.questions:
+        for system in systems:
+            answer, seconds = _ask(system, q.question, q.history)
+            score = score_question(q, answer, sources, system.name, seconds, k)
+            scores[system.name].append(with_strict(score, q, answer))
+            tick()
+    return {"path": str(cluster.corpus), "articles": len(sources), "questions": len(cluster.questions),
+            "unanswerable": sum(not q.answerable for q in cluster.questions),
+            "index_seconds": round(index_seconds, 2),
+            # No answer texts: they quote the benchmark's articles, which must not be copied into the project.
+            "systems": systems_block(scores, keep_answers=False)}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the evaluation, print the markdown report; 1 when a floor is broken, 2 on a usage error."""
     args = parser().parse_args(argv)
@@ -156,7 +216,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"qa-bot eval: {exc}", file=sys.stderr)
         return 2
     print((args.out / "report.md").read_text(encoding="utf-8"))
-    print(f"Wrote {args.out / 'report.md'}, {args.out / 'results.json'} and {args.out / 'chart.png'}.")
+    print(f"Wrote {args.out / 'report.md'}, {args.out / 'results.json'} and {args.out / 'chart.png'}"
+          + (f" (and the DUC table alone: {args.out / 'duc2007.md'}, {args.out / 'duc2007.json'})." if args.duc
+             else "."))
     if failures:
         print("Metric floors broken:\n  " + "\n  ".join(failures), file=sys.stderr)
         return 1

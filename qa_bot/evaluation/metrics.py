@@ -373,6 +373,7 @@ class QuestionScore:
     conflicts_total: int = 0
     conflicts_false: int = 0
     refused: bool | None = None  # for unanswerable questions: found == False
+    strict: bool | None = None  # strictly right, as a reader scores (evaluation.strict); None when not scored
     answer: str = ""
     misses: tuple[str, ...] = ()
 
@@ -439,7 +440,8 @@ def score_question(question: Question, answer: Answer, sources: Mapping[str, str
 # ------------------------------------------------------------------------------------------------ a run
 
 METRICS = ("recall@k", "mrr", "figure_acc", "figure_acc_text", "text_acc", "citation_precision",
-           "conflict_recall", "conflict_precision", "refusal_acc", "answer_rate", "latency_p50", "latency_p95")
+           "conflict_recall", "conflict_precision", "refusal_acc", "answer_rate", "strict_acc", "latency_p50",
+           "latency_p95")
 HIGHER_IS_BETTER = {m: not m.startswith("latency") for m in METRICS}
 
 
@@ -476,6 +478,7 @@ def aggregate(scores: Sequence[QuestionScore]) -> dict[str, float | None]:
         "conflict_precision": ((shown - sum(s.conflicts_false for s in scores)) / shown) if shown else None,
         "refusal_acc": _mean([float(bool(s.refused)) for s in scores if s.refused is not None]),
         "answer_rate": _mean([float(s.found) for s in answerable]),
+        "strict_acc": _mean([float(s.strict) for s in scores if s.strict is not None]),
         "latency_p50": percentile([s.seconds for s in scores], 50),
         "latency_p95": percentile([s.seconds for s in scores], 95),
     }

@@ -10,7 +10,8 @@ from ..errors import SettingsError
 from ..settings import PROJECT_DIR
 
 DEFAULT_QUESTIONS = PROJECT_DIR / "eval" / "questions.yaml"
-KINDS = ("single_figure", "two_units", "disagree", "over_time", "name", "date", "follow_up", "unanswerable")
+KINDS = ("single_figure", "two_units", "disagree", "over_time", "scoped", "name", "date", "follow_up",
+         "unanswerable")
 
 Alternatives = tuple[str, ...]  # any one of these counts
 
@@ -29,6 +30,7 @@ class Question:
     conflict: bool = False  # must a conflict be shown
     conflict_values: tuple[str, ...] = ()  # figures the shown conflict must hold
     answerable: bool = True
+    scope: str = ""  # what a scoped figure is restricted to ("the Navy divers among the crew"); kind scoped only
 
 
 def _alternatives(entries: Any, where: str) -> tuple[Alternatives, ...]:
@@ -53,7 +55,7 @@ def question_from_dict(raw: dict, corpus: Path | None = None) -> Question:
     if not qid or not str(raw.get("question", "")).strip():
         raise SettingsError(f"{where} needs an id and a question; fix the questions file.")
     unknown = set(raw) - {"id", "kind", "question", "history", "figures", "text", "supporting", "conflict",
-                          "conflict_values", "answerable"}
+                          "conflict_values", "answerable", "scope"}
     if unknown:
         raise SettingsError(f"{where} has unknown field(s) {', '.join(sorted(unknown))}; fix the questions file.")
     kind = raw.get("kind", "")
@@ -69,11 +71,17 @@ def question_from_dict(raw: dict, corpus: Path | None = None) -> Question:
         conflict=bool(raw.get("conflict", False)),
         conflict_values=tuple(str(v) for v in raw.get("conflict_values") or ()),
         answerable=answerable,
+        scope=str(raw.get("scope") or "").strip(),
     )
     if answerable and not (q.figures or q.text):
         raise SettingsError(f"{where} is answerable but expects no figure and no text; add one.")
     if answerable and not q.supporting:
         raise SettingsError(f"{where} is answerable but names no supporting file; add its doc_ids.")
+    if (q.kind == "scoped") != bool(q.scope):
+        raise SettingsError(f"{where}: a scoped question needs a `scope` saying what its figure is restricted to, "
+                            "and only scoped questions take one; fix the questions file.")
+    if q.kind == "scoped" and not q.figures:
+        raise SettingsError(f"{where} is scoped but expects no figure; add `figures`.")
     if not answerable and (q.figures or q.text or q.supporting or q.conflict):
         raise SettingsError(f"{where} is unanswerable, so it cannot expect figures, text, files or a conflict.")
     if corpus is not None:

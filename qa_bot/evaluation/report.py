@@ -21,11 +21,12 @@ LABELS = {
     "conflict_precision": "conflict precision",
     "refusal_acc": "refusal accuracy (unanswerable → found=false)",
     "answer_rate": "answer rate (answerable → found=true)",
+    "strict_acc": "strict accuracy (first figure / lead name right, conflict in a one-measure group)",
     "latency_p50": "latency p50 (ms)",
     "latency_p95": "latency p95 (ms)",
 }
 CHART_METRICS = ("recall@k", "mrr", "figure_acc", "text_acc", "citation_precision", "conflict_recall",
-                 "conflict_precision", "refusal_acc", "answer_rate")
+                 "conflict_precision", "refusal_acc", "answer_rate", "strict_acc")
 
 
 def fmt(metric: str, value: float | None) -> str:
@@ -36,8 +37,17 @@ def fmt(metric: str, value: float | None) -> str:
 
 
 def build_results(scores: Mapping[str, Sequence[QuestionScore]], meta: Mapping[str, Any],
-                  benchmarks: Mapping[str, Any]) -> dict[str, Any]:
-    """Everything the run measured, JSON-safe: overall and per-kind metrics per system, per-question scores."""
+                  benchmarks: Mapping[str, Any], corpora: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Everything the run measured, JSON-safe: overall and per-kind metrics per system, per-question scores, and
+    the same for each other corpus (a DUC cluster) that was run."""
+    return {"meta": dict(meta), "systems": systems_block(scores), "benchmarks": dict(benchmarks),
+            "corpora": dict(corpora or {})}
+
+
+def systems_block(scores: Mapping[str, Sequence[QuestionScore]], keep_answers: bool = True) -> dict[str, Any]:
+    """Per system: overall and per-kind metrics and the per-question scores (answers kept for qa-bot only, and
+    not at all without keep_answers: answers quote their corpus, and a benchmark's articles stay out of the
+    repository)."""
     systems = {}
     for name, rows in scores.items():
         by_kind: dict[str, list[QuestionScore]] = defaultdict(list)
@@ -47,9 +57,10 @@ def build_results(scores: Mapping[str, Sequence[QuestionScore]], meta: Mapping[s
             "overall": aggregate(rows),
             "by_kind": {kind: aggregate(r) for kind, r in sorted(by_kind.items())},
             # Full answers for qa-bot (to read its misses); the baselines' answers would only bloat the file.
-            "questions": [dict(asdict(s), answer=s.answer if name == "qa-bot" else "") for s in rows],
+            "questions": [dict(asdict(s), answer=s.answer if keep_answers and name == "qa-bot" else "")
+                          for s in rows],
         }
-    return {"meta": dict(meta), "systems": systems, "benchmarks": dict(benchmarks)}
+    return systems
 
 
 def markdown(results: Mapping[str, Any], chart_name: str | None) -> str:
@@ -78,6 +89,7 @@ def markdown(results: Mapping[str, Any], chart_name: str | None) -> str:
             counts[q["kind"]] += 1
         for kind, agg in kinds.items():
             out.append(f"| {kind} | {counts[kind]} | " + " | ".join(fmt(c, agg[c]) for c in cols) + " |")
+    out += corpora_markdown(results.get("corpora", {}), results["meta"])
     for name, bench in results["benchmarks"].items():
         out += ["", f"## {name}", "", bench["description"], "", "| number | value |", "|---|---:|"]
         for key, value in bench["summary"].items():
@@ -96,6 +108,54 @@ def markdown(results: Mapping[str, Any], chart_name: str | None) -> str:
     if not any_miss:
         out.append("None.")
     return "\n".join(out) + "\n"
+
+
+CORPUS_COLUMNS = ("recall@k", "mrr", "figure_acc", "text_acc", "citation_precision", "conflict_recall",
+                  "conflict_precision", "refusal_acc", "strict_acc", "latency_p50")
+
+
+def corpora_markdown(corpora: Mapping[str, Any], meta: Mapping[str, Any]) -> list[str]:
+    """The per-corpus table (rows: corpus × system, plus all corpora pooled), qa-bot's strict accuracy by kind and
+    its strict misses; [] when no other corpus was run."""
+    if not corpora:
+        return []
+    k = meta.get("k", "k")
+    duc = meta.get("duc", {})
+    names = list(next(iter(corpora.values()))["systems"])
+    heads = [LABELS[c].split(" (")[0].format(k=k) if c != "strict_acc" else "**strict accuracy**"
+             for c in CORPUS_COLUMNS]
+    out = ["", "## Other corpora: DUC 2007 clusters", "",
+           f"Each cluster of `{duc.get('path', '')}` indexed on its own (in a temporary folder) and asked its fixed "
+           f"questions (`eval/duc2007/<cluster>.yaml`) by every system in this run. Strict accuracy: the first "
+           f"figure of the answer text (with its unit) or the lead sentence's name/date must be the expected one, "
+           f"an unanswerable question must be refused, and a conflict question must show the conflicting values "
+           f"in a group of one kind of quantity."
+           + (f" Held out, not run: {', '.join(duc['held_out_skipped'])}." if duc.get("held_out_skipped") else ""),
+           "", "| corpus | system | n | " + " | ".join(heads) + " |", "|---|---|---:|" + "---:|" * len(CORPUS_COLUMNS)]
+    pooled: dict[str, list[dict]] = defaultdict(list)
+    for corpus, block in corpora.items():
+        for name in names:
+            system = block["systems"][name]
+            pooled[name] += system["questions"]
+            out.append(f"| {corpus} | {name} | {block['questions']} | "
+                       + " | ".join(fmt(c, system["overall"][c]) for c in CORPUS_COLUMNS) + " |")
+    for name in names:
+        agg = aggregate([QuestionScore(**{**q, "misses": tuple(q["misses"])}) for q in pooled[name]])
+        out.append(f"| all | {name} | {len(pooled[name])} | " + " | ".join(fmt(c, agg[c]) for c in CORPUS_COLUMNS)
+                   + " |")
+    if "qa-bot" in pooled:
+        by_kind: dict[str, list[dict]] = defaultdict(list)
+        for q in pooled["qa-bot"]:
+            by_kind[q["kind"]].append(q)
+        out += ["", "qa-bot, strict accuracy by kind (all clusters): " + ", ".join(
+            f"{kind} {sum(bool(q['strict']) for q in rows)}/{len(rows)}" for kind, rows in sorted(by_kind.items()))]
+        out += ["", "### Strict misses (qa-bot)", ""]
+        for corpus, block in corpora.items():
+            for q in block["systems"]["qa-bot"]["questions"]:
+                if not q["strict"]:
+                    why = next((m[len("strict: "):] for m in q["misses"] if m.startswith("strict: ")), "")
+                    out.append(f"- {corpus} **{q['id']}** ({q['kind']}): {why}")
+    return out
 
 
 def write_json(results: Mapping[str, Any], path: Path) -> None:
