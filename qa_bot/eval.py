@@ -175,7 +175,7 @@ def _run_corpus(cluster, settings: Settings, embedder, names: Sequence[str], wor
                 tick) -> dict:
     """Index one cluster in its own folder under workdir, ask its questions with every system (interleaved) and
     score them; the corpus's block of results.json."""
-    from .articles import decode
+    from .ingest.articles import decode
     from .engine import Engine
     from .evaluation.metrics import score_question
     from .evaluation.report import systems_block

@@ -157,7 +157,7 @@ def shown_with_citation(answer: Answer, phrase: str) -> bool:
     if any(mentions(c.quote, phrase) for c in answer.citations):
         return True
     return any(mentions(str(f.get("text", "")) + " " + str(f.get("quote", "")), phrase)
-               for c in answer.conflicts for f in c.get("figures", ()))
+               for c in answer.to_dict()["conflicts"] for f in c.get("figures", ()))
 
 
 def score_item(item: Item, answer: Answer, seconds: float, strict: bool) -> ItemScore:

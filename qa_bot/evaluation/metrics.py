@@ -334,7 +334,7 @@ def false_conflicts(question: Question, answer: Answer) -> list[int]:
     on an unanswerable question, or one over the question's own figures when the sources agree."""
     expected = [parse_expected(a) for alts in question.figures for a in alts]
     bad = []
-    for i, conflict in enumerate(answer.conflicts):
+    for i, conflict in enumerate(answer.to_dict()["conflicts"]):
         if is_conversion_only(conflict) or not question.answerable:
             bad.append(i)
         elif not question.conflict and any(figure_in_figures(e, list(conflict.get("figures", ())))
@@ -346,7 +346,7 @@ def false_conflicts(question: Question, answer: Answer) -> list[int]:
 def expected_conflict_shown(question: Question, answer: Answer) -> bool:
     """A conflict holding the question's conflict values (or its expected figures) is shown."""
     values = question.conflict_values or tuple(alts[0] for alts in question.figures)
-    return any(conflict_holds(c, values) for c in answer.conflicts)
+    return any(conflict_holds(c, values) for c in answer.to_dict()["conflicts"])
 
 
 # ------------------------------------------------------------------------------------------------ one question
@@ -389,7 +389,7 @@ def score_question(question: Question, answer: Answer, sources: Mapping[str, str
     common = dict(id=question.id, kind=question.kind, system=system, seconds=seconds, found=answer.found,
                   citations=len(checks), citations_ok=sum(c.ok for c in checks),
                   citations_offsets_ok=sum(c.offsets_ok for c in checks),
-                  conflicts_total=len(answer.conflicts), conflicts_false=len(bad_conflicts),
+                  conflicts_total=len(answer.to_dict()["conflicts"]), conflicts_false=len(bad_conflicts),
                   answer=answer.answer)
     if not question.answerable:
         if answer.found:
@@ -408,7 +408,7 @@ def score_question(question: Question, answer: Answer, sources: Mapping[str, str
         for alts in question.figures:
             exp = [parse_expected(a) for a in alts]
             t = any(figure_in_text(e, answer.answer) for e in exp)
-            f = t or any(figure_in_figures(e, answer.figures) for e in exp)
+            f = t or any(figure_in_figures(e, answer.to_dict()["figures"]) for e in exp)
             in_text += t
             in_any += f
             if not f:
