@@ -1,0 +1,86 @@
+"""Word classes read from language/data/*.yaml: event classes, modality cues, change verbs, reporting verbs."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@functools.cache
+def _load(name: str) -> Any:
+    return yaml.safe_load((DATA / f"{name}.yaml").read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _events() -> tuple[tuple[str, frozenset[str], frozenset[str]], ...]:
+    """(class, words, counted) for every entry; entries that need a counted thing come first."""
+    rows = [(entry.get("class", name), frozenset(entry["words"]), frozenset(entry.get("counted", ())))
+            for name, entry in _load("events").items()]
+    return tuple(sorted(rows, key=lambda r: not r[2]))
+
+
+def event_class(lemma: str, counted: str = "") -> str:
+    """The event class of a predicate lemma ("killed"/"death"/"toll" → "dead"), given what is counted when the
+    class depends on it ("cut" + "job" → "jobs-lost"); a lemma in no class is its own class ("" stays "")."""
+    lemma = " ".join(lemma.lower().split())
+    if not lemma:
+        return ""
+    counted_words = set(counted.lower().split())
+    for name, words, needs in _events():
+        if lemma in words and (not needs or counted_words & needs):
+            return name
+    return lemma
+
+
+def event_classes() -> frozenset[str]:
+    """Names of all event classes (for checking that a predicate was recognised)."""
+    return frozenset(name for name, _, _ in _events())
+
+
+def is_event_word(lemma: str, counted: str = "") -> bool:
+    """Does the lemma belong to an event class (rather than standing for itself)?"""
+    return bool(lemma) and event_class(lemma, counted) in event_classes()
+
+
+@functools.cache
+def _inverse(section: str) -> dict[str, str]:
+    """word → modality for one section of modality.yaml."""
+    return {w: mode for mode, words in _load("modality")[section].items() for w in words}
+
+
+def auxiliary_modality(lemma: str) -> str:
+    """Modality a modal auxiliary gives its verb: "would" → "planned", "might" → "possible", else ""."""
+    return _inverse("auxiliaries").get(lemma.lower(), "")
+
+
+def governor_modality(lemma: str) -> str:
+    """Modality a governing verb gives its complement: "tell" (to evacuate) → "ordered", "fear" → "feared"."""
+    return _inverse("governors").get(lemma.lower(), "")
+
+
+def attribute_modality(lemma: str) -> str:
+    """Modality of a modifier of the number or counted noun: "an estimated 300" → "estimated"."""
+    return _inverse("attributes").get(lemma.lower(), "")
+
+
+def change_of(lemma: str) -> str:
+    """"rise", "fall" or "revised" when the verb says a value moved or was corrected, else ""."""
+    data = _load("change")
+    return next((kind for kind in ("rise", "fall", "revised") if lemma.lower() in data[kind]), "")
+
+
+def is_level_verb(lemma: str) -> bool:
+    """A verb that names the level a value stands at ("reached 12", "stood at 41", "put it at 38")."""
+    return lemma.lower() in _load("change")["level"]
+
+
+@functools.cache
+def role_words(name: str) -> frozenset[str]:
+    """One word class of roles.yaml: reporting, value_giving, linking, container, scope_preps, time_units,
+    entity_scope_labels, entity_labels."""
+    return frozenset(_load("roles")[name])

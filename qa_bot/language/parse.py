@@ -1,0 +1,48 @@
+"""The dependency parser: spaCy's English pipeline, loaded once per process; the only module that imports spaCy."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import TYPE_CHECKING, Iterable, Iterator
+
+from ..errors import ModelError
+
+if TYPE_CHECKING:  # spaCy is imported lazily: importing qa_bot must stay cheap
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+log = logging.getLogger(__name__)
+
+# What frames read: POS tags and lemmas, the dependency tree and named entities. The pipeline's sentence
+# recognizer ("senter") is left out: sentences are split by ingest/sentences.py and parsed one by one.
+COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner")
+
+
+@functools.cache
+def load_nlp(name: str) -> "Language":
+    """The spaCy pipeline installed as package `name`, with only the components frames need (cached)."""
+    try:
+        import spacy
+    except ImportError:
+        raise ModelError("spaCy is not installed; run `bash scripts/setup.sh` to install it and its "
+                         "English model.") from None
+    try:
+        nlp = spacy.load(name)
+    except OSError:
+        raise ModelError(f"The spaCy model {name!r} is not installed; run `bash scripts/setup.sh`, which installs "
+                         "it from requirements/spacy-model.txt.") from None
+    unused = [p for p in nlp.pipe_names if p not in COMPONENTS]
+    for pipe in unused:
+        nlp.remove_pipe(pipe)
+    missing = [p for p in COMPONENTS if p not in nlp.pipe_names]
+    if missing:
+        raise ModelError(f"The spaCy model {name!r} lacks {', '.join(missing)}; set QA_BOT_SPACY_MODEL to an "
+                         "English pipeline with a parser and NER, or run `bash scripts/setup.sh`.")
+    log.debug("loaded spaCy model %s (%s)", name, ", ".join(nlp.pipe_names))
+    return nlp
+
+
+def parse(nlp: "Language", texts: Iterable[str], batch_size: int = 64) -> Iterator["Doc"]:
+    """Parsed Docs for texts, in order (one process: the CPU is shared with the embedder)."""
+    yield from nlp.pipe(texts, batch_size=batch_size)
