@@ -20,9 +20,10 @@ from .ingest.chunks import chunk_sentences
 from .answering.conflicts import figures_for_question, figures_markdown, same_measure
 from .language.measures import measure_key
 from .errors import CorpusError, IndexStoreError, QuestionError
-from .language.figures import extract_figures, measure_phrase
+from .language.frames import corpus_frames, measure_phrase
+from .language.parse import load_nlp
 from .search.hits import MODES, bm25_ranking, dense_ranking, fuse
-from .records import Answer, Article, Chunk, Figure, Sentence
+from .records import Answer, Article, Chunk, Entity, Figure, Sentence
 from .ingest.sentences import split_sentences
 from .settings import Settings
 from .search.store import (Generation, build_lock, check_writable, current_mtime, key_dir, load_bm25, load_generation,
@@ -206,6 +207,7 @@ class Engine:
         reuse_chunks: dict[tuple[str, str], np.ndarray] = {}
         reuse_sentences: dict[tuple[str, str], np.ndarray] = {}
         reuse_measures: dict[str, np.ndarray] = {}
+        old_sha: dict[str, str] = {}
         if old is not None:
             old_sha = {a.doc_id: a.sha256 for a in old.articles}
             reuse_chunks = {(old_sha[c.doc_id], c.text): old.chunk_vectors[i] for i, c in enumerate(old.chunks)}
@@ -215,11 +217,32 @@ class Engine:
         sentences: list[Sentence] = []
         chunks: list[Chunk] = []
         figures: list[Figure] = []
-        for a in articles:
-            sents = split_sentences(a)
+        entities: list[Entity] = []
+        split = [(a, split_sentences(a)) for a in articles]
+        for a, sents in split:
             sentences.extend(sents)
             chunks.extend(chunk_sentences(a, sents, s.chunk_chars, s.chunk_overlap))
-            figures.extend(extract_figures(a, sents))
+        # frames of an unchanged article are kept when the index-time code is unchanged too; the rest are parsed
+        # in ONE nlp.pipe pass over all their sentences
+        kept: dict[str, tuple[list[Figure], list[Entity]]] = {}
+        if old is not None and (read_current(s) or {}).get("pipeline") == pipeline_fingerprint():
+            kept = {a.doc_id: ([], []) for a in articles if old_sha.get(a.doc_id) == a.sha256}
+            for f in old.figures:
+                if f.doc_id in kept:
+                    kept[f.doc_id][0].append(f)
+            for e in old.entities:
+                if e.doc_id in kept:
+                    kept[e.doc_id][1].append(e)
+        todo = [(a, sents) for a, sents in split if a.doc_id not in kept]
+        if progress and todo:
+            progress(0, len(todo), "parsing articles")
+        parsed = dict(zip((a.doc_id for a, _ in todo), corpus_frames(load_nlp(s.spacy_model), todo) if todo else []))
+        if progress and todo:
+            progress(len(todo), len(todo), "parsing articles")
+        for a in articles:
+            figs, ents = kept[a.doc_id] if a.doc_id in kept else parsed[a.doc_id]
+            figures.extend(figs)
+            entities.extend(ents)
         sha = {a.doc_id: a.sha256 for a in articles}
         chunk_vectors = self._embed([c.text for c in chunks], [reuse_chunks.get((sha[c.doc_id], c.text))
                                                                for c in chunks], progress, "embedding chunks")
@@ -231,7 +254,7 @@ class Engine:
                                       "embedding figure measures")
         number = next_generation_number(s)
         return write_generation(s, number, articles, sentences, chunks, figures, chunk_vectors, sentence_vectors,
-                                measure_vectors, progress)
+                                measure_vectors, progress, entities)
 
     def _embed(self, texts: list[str], known: list[np.ndarray | None], progress: Progress | None,
                what: str) -> np.ndarray:

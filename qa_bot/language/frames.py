@@ -26,6 +26,7 @@ _PRONOUNS = frozenset("it them they those these he she we".split())
 _ELLIPTIC = frozenset("other more one another".split())  # "12 others", "60,000 more": the noun is elsewhere
 _NOUNS = ("NOUN", "PROPN")
 _CLAUSE = ("ccomp", "xcomp", "advcl", "relcl", "acl", "conj", "parataxis", "csubj", "pcomp")
+_OWNER_LABELS = ("PERSON", "ORG", "GPE", "NORP")
 _OPEN_QUOTE = re.compile(r"^\s*[\"“‘']")
 
 
@@ -51,6 +52,8 @@ class _Frame:
     change: str = ""
     scope: list[str] = field(default_factory=list)
     subgroups: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)  # the NORP part of scope ("Russian"), read before the noun
+    owners: list[str] = field(default_factory=list)  # the part of scope that is the named subject ("Reyes")
     said_by: str = ""
     as_of: str = ""
     verb_text: str = ""  # how the predicate reads in the measure: "killed", "told to evacuate", "feared dead"
@@ -157,7 +160,8 @@ def _read_frame(doc: "Doc", span: "Span", spot: Spot, before: list[_Frame], carr
     while role.dep_ == "conj" and role.head.like_num:  # "between 300 and 400 people": the first conjunct's role
         role = role.head
     cn, via, gov = _counted_token(role, span, spot)
-    if cn is not None and (cn.lower_ in _PRONOUNS or cn.lemma_.lower() in _ELLIPTIC):
+    anaphor = cn is not None and cn.lower_ in _PRONOUNS  # "put it at 38": the same measure, scope included
+    if cn is not None and (anaphor or cn.lemma_.lower() in _ELLIPTIC):
         cn = None  # "corrected it to", "12 others": the counted thing is said elsewhere
     listed = _with_item(root) or (cn is not None and _with_item(cn))  # "Eastvale with 1,900"
     if gov is None and not listed:
@@ -172,8 +176,11 @@ def _read_frame(doc: "Doc", span: "Span", spot: Spot, before: list[_Frame], carr
     kind = L.change_of(gov.lemma_) if gov is not None else ""
     level = via in ("to", "at", "from", "level") and gov is not None and (
         bool(kind) or L.is_level_verb(gov.lemma_) or gov.lemma_.lower() in L.role_words("value_giving"))
-    if via == "from" and kind in ("rise", "fall", "revised"):
+    up_down = _up_down_from(root, gov)
+    if via == "from" and (kind in ("rise", "fall", "revised") or up_down):
         frame.change = "previous"
+    elif up_down and via != "from":  # "61.2 percent, up from 55%": the level after a rise
+        frame.change = up_down
     elif kind and via in ("by", "dobj", "npadvmod"):
         frame.change, frame.delta = kind, True
     elif kind and level:
@@ -208,12 +215,31 @@ def _read_frame(doc: "Doc", span: "Span", spot: Spot, before: list[_Frame], carr
     else:
         frame.modality = _modality(pred_tok, gov, cn, span) or (
             _estimate_modality(gov) if gov is not None and via in ("at", "to", "dobj", "level") else "done")
-    frame.scope, frame.subgroups = _scope(doc, span, root, cn, pred_tok, gov, others)
+    frame.scope, frame.subgroups, frame.groups, frame.owners = _scope(doc, span, root, cn, pred_tok, gov, others)
+    if anaphor and not frame.scope:
+        prev = next((f for f in reversed(before) if f.counted), None)
+        frame.scope = list(prev.scope) if prev is not None else []
     reporting, frame.said_by = _said_by(gov if gov is not None else pred_tok, via, doc)
     if frame.said_by.lower() in _PRONOUNS:
         frame.said_by = carry.reporter
-    frame.as_of = _as_of(doc, span, {t for t in (root, cn, pred_tok, gov) if t is not None}, reporting, published)
+    if frame.modality not in ("planned", "possible"):  # a plan's date is its target; the figure is as of the report
+        frame.as_of = _as_of(doc, span, {t for t in (root, cn, pred_tok, gov) if t is not None}, reporting,
+                             published, others)
     return frame
+
+
+def _up_down_from(root: "Token", gov: "Token | None") -> str:
+    """"rise"/"fall" when the clause says "up from"/"down from" (an earlier value), else ""."""
+    for tok in (root.head if root.dep_ == "pobj" else None, gov, root):
+        if tok is None:
+            continue
+        if tok.lower_ in ("up", "down") and tok.dep_ == "advmod":
+            adv = tok
+        else:
+            adv = next((c for c in tok.children if c.dep_ == "advmod" and c.lower_ in ("up", "down")), None)
+        if adv is not None and any(c.dep_ == "prep" and c.lower_ == "from" for c in adv.children):
+            return "rise" if adv.lower_ == "up" else "fall"
+    return ""
 
 
 def _with_item(tok: "Token") -> bool:
@@ -250,19 +276,21 @@ def _counted_token(root: "Token", span: "Span", spot: Spot) -> tuple["Token | No
             prep = "from" if prep == "from" else prep
         if target.pos_ in ("VERB", "AUX"):
             if prep in ("to", "at", "from", "by"):
-                return _level_subject(target), prep, target
+                return _level_subject(target, span), prep, target
             return None, prep, target
-        if prep == "of" and target.pos_ == "NOUN":  # "a toll of 41", "revenue of $6.3 billion"
-            return _through_container(target), "of", None
+        if prep in ("of", "at") and target.pos_ == "NOUN":
+            # "a toll of 41", "revenue of $6.3 billion", "estimated the damage at $1.2 billion"
+            verb = target.head if target.dep_ in ("dobj", "nsubj", "nsubjpass") else None
+            return _through_container(target), ("at" if verb is not None and prep == "at" else "of"), verb
         return None, prep, None
     if root.dep_ in ("dobj", "npadvmod") and head.pos_ in ("VERB", "AUX"):
         if L.change_of(head.lemma_) or L.is_level_verb(head.lemma_):
-            return _level_subject(head), ("level" if L.is_level_verb(head.lemma_) and root.dep_ == "dobj"
+            return _level_subject(head, span), ("level" if L.is_level_verb(head.lemma_) and root.dep_ == "dobj"
                                           else root.dep_), head
         return None, "dobj", head
     if root.dep_ == "attr" and head.pos_ in ("VERB", "AUX"):  # "the toll was 41"
         subject = _subject(head)
-        if subject is not None and subject.pos_ == "NOUN":
+        if subject is not None and subject.pos_ in _NOUNS:
             return _through_container(subject), "level", head
     return None, root.dep_, None
 
@@ -286,16 +314,17 @@ def _through_container(noun: "Token") -> "Token":
     return noun
 
 
-def _level_subject(verb: "Token") -> "Token | None":
+def _level_subject(verb: "Token", span: "Span | None" = None) -> "Token | None":
     """What a change or level verb is about: its object ("put [the toll] at", "corrected [it] to") or subject
     ("[the toll] rose to", "[damage] was estimated at"); shared subjects of conjoined verbs count."""
     for dep in ("dobj", "nsubjpass", "nsubj"):
-        tok = next((c for c in verb.children if c.dep_ == dep and not c.like_num), None)
+        tok = next((c for c in verb.children if c.dep_ == dep and not c.like_num and (span is None or c not in span)),
+                   None)
         if tok is not None and not (dep == "nsubj" and verb.lemma_.lower() in L.role_words("value_giving")
                                     and any(c.dep_ == "dobj" for c in verb.children)):
             return _through_container(tok) if tok.pos_ == "NOUN" else tok
     if verb.dep_ in ("conj", "dep", "advcl", "xcomp") and verb.head.pos_ in ("VERB", "AUX"):
-        return _level_subject(verb.head)
+        return _level_subject(verb.head, span)
     return None
 
 
@@ -312,6 +341,8 @@ def _subject(verb: "Token | None") -> "Token | None":
 def _clause_verb(tok: "Token") -> "Token | None":
     """The verb (or copula) of the clause that holds tok; an adjective predicate ("were missing") counts."""
     for a in tok.ancestors:
+        if a.pos_ == "AUX" and a.dep_ in ("aux", "auxpass") and a.head.pos_ in ("VERB", "ADJ"):
+            return a.head  # a subject hung on the auxiliary: "120 [were] missing"
         if a.pos_ in ("VERB", "AUX"):
             return a
         if a.pos_ == "ADJ" and a.dep_ in ("ROOT", "ccomp", "conj", "acomp"):
@@ -338,6 +369,9 @@ def _content_predicate(verb: "Token", noun: "Token | None") -> "Token | None":
         return verb  # "told to evacuate", "feared dead": _through_governors takes it from here
     if lemma in L.role_words("linking") or verb.pos_ == "AUX":
         comp = next((c for c in verb.children if c.dep_ in ("acomp", "oprd") and c.pos_ in ("ADJ", "VERB")), None)
+        if comp is None:  # "were under control", "are in hospital": the common noun of a prepositional predicate
+            comp = next((o for c in verb.children if c.dep_ == "prep" for o in c.children
+                         if o.dep_ == "pobj" and o.pos_ == "NOUN" and not o.ent_type_), None)
         return comp if comp is not None else _acl_verb(noun)
     if lemma in L.role_words("reporting"):
         return _acl_verb(noun)
@@ -407,8 +441,10 @@ def _modality(pred: "Token | None", gov: "Token | None", noun: "Token | None", s
         for c in tok.children:
             if c.dep_ == "aux" and L.auxiliary_modality(c.lower_):
                 return L.auxiliary_modality(c.lower_)
-        if tok.dep_ in ("ccomp", "xcomp") and L.governor_modality(tok.head.lemma_):
-            return L.governor_modality(tok.head.lemma_)
+        mode = L.governor_modality(tok.head.lemma_)
+        # "told to evacuate" orders; "told Putin that 28 ..." only reports: a that-clause takes fear and estimates
+        if tok.dep_ == "xcomp" and mode or tok.dep_ == "ccomp" and mode in ("feared", "estimated"):
+            return mode
     mods = [c for t in (noun, *span) if t is not None for c in t.children if c.dep_ in ("amod", "advmod")]
     mods += [t for t in span]
     for m in mods:
@@ -429,10 +465,13 @@ def _estimate_modality(verb: "Token") -> str:
 
 
 def _scope(doc: "Doc", span: "Span", root: "Token", noun: "Token | None", pred: "Token | None",
-           gov: "Token | None", others: list["Span"]) -> tuple[list[str], list[str]]:
-    """Places, organisations and groups the value is restricted to, and sub-groups ("12 of them were children")."""
+           gov: "Token | None", others: list["Span"]) -> tuple[list[str], list[str], list[str], list[str]]:
+    """Places, organisations and groups the value is restricted to, sub-groups ("12 of them were children"),
+    which of the scope are nationalities or groups (NORP: "Russian settlements") and which own the count (the
+    named subject: "Reyes received 870,000 votes")."""
     labels = L.role_words("entity_scope_labels")
     scope: list[str] = []
+    owners: list[str] = []
 
     def add(text: str) -> None:
         text = _clean_entity(text)
@@ -447,17 +486,35 @@ def _scope(doc: "Doc", span: "Span", root: "Token", noun: "Token | None", pred: 
             ent = next((e for e in doc.ents if e.start <= prev < e.end and e.label_ in labels), None)
             if ent is not None:
                 add(ent.text)
-                return scope, []
+                return scope, [], [], []
     anchors = [t for t in (root, noun, pred) if t is not None]
     if gov is not None and gov.lemma_.lower() not in L.role_words("reporting"):
         anchors.append(gov)
+    # "a gas explosion in Riverton injured 12 workers": where the event's common-noun subject happened
+    owner = None
+    verb = pred if pred is not None else gov
+    if verb is not None and (noun if noun is not None else root).dep_ == "dobj":
+        anchors += [c for c in verb.children if c.dep_ == "nsubj" and c.pos_ == "NOUN"]
+        # "Reyes received 870,000 votes", "Acme will cut 1,200 jobs": a named subject owns the count
+        if verb.lemma_.lower() not in L.role_words("reporting"):
+            subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+            owner = next((e for e in doc.ents if e.label_ in _OWNER_LABELS and subject is not None
+                          and e.root.i in {t.i for t in subject.subtree} and _no_clause(e.root, subject)), None)
+    if owner is not None:
+        add(owner.text)
+        owners.append(_clean_entity(owner.text))
     # fronted adjuncts of the first of two conjoined verbs hold for both: "In Northfield, 212 died and 40 were hurt"
     shared = [t.head for t in anchors if t.dep_ == "conj" and t.head.pos_ in ("VERB", "AUX")]
     blocked = {t.i for s in others for t in s} | {t.i for t in span}
     named = [(e.root, e.text) for e in doc.ents if e.label_ in labels]
+    norp = {e.text for e in doc.ents if e.label_ == "NORP"}
     # a proper name modifying a place noun is a place whatever NER says: "the Krasnoyaruzhsky district"
     named += [(t.head, f"{t.text} {t.head.text}") for t in doc
-              if t.pos_ == "PROPN" and t.dep_ == "compound" and t.head.pos_ == "NOUN" and not t.ent_type_ in labels]
+              if t.pos_ == "PROPN" and t.dep_ == "compound" and t.head.pos_ == "NOUN" and t.ent_type_ not in labels]
+    # and so is a proper name after a preposition of place ("in downtown Riverton") that NER calls a person or misses
+    named += [(t, " ".join(c.text for c in t.subtree if c.pos_ == "PROPN")) for t in doc
+              if t.pos_ == "PROPN" and t.dep_ == "pobj" and t.head.lower_ in L.role_words("place_preps")
+              and t.ent_type_ in ("", "PERSON")]
     for head, text in named:
         if any(t.i in blocked for t in head.subtree):
             continue  # the name holds another value ("Northfield with 230") or this one
@@ -468,7 +525,17 @@ def _scope(doc: "Doc", span: "Span", root: "Token", noun: "Token | None", pred: 
         attr = next((c for c in root.head.children if c.dep_ == "attr" and c.pos_ == "NOUN"), None)
         if attr is not None:
             subgroups.append(attr.lower_)
-    return scope, subgroups
+    return scope, subgroups, [x for x in scope if x in norp], owners
+
+
+def _no_clause(tok: "Token", top: "Token") -> bool:
+    """No clause boundary between tok and its ancestor top (a name in a relative clause is not the subject)."""
+    t = tok
+    while t.i != top.i and t.head.i != t.i:
+        if t.dep_ in _CLAUSE or t.dep_ == "prep":
+            return False
+        t = t.head
+    return True
 
 
 def _restricts(tok: "Token", anchors: list["Token"], noun: "Token | None", root: "Token | None",
@@ -594,13 +661,17 @@ def _sentence_reporter(doc: "Doc", carry: Carry) -> str:
     return name
 
 
-def _as_of(doc: "Doc", span: "Span", clause: set["Token"], reporting: "Token | None", published: str) -> str:
+def _as_of(doc: "Doc", span: "Span", clause: set["Token"], reporting: "Token | None", published: str,
+           others: list["Span"] = ()) -> str:
     """The date the value refers to: a date attached to its clause ("on Sunday", "in March 1998"), else one
     attached to the reporting verb; resolved against the published date; "" to fall back on the published date."""
     if not published:
         return ""
+    # a date inside another value's phrase is that value's ("up from 55% [four years ago]")
+    other_roots = {_value_root(o).i for o in others}
     dates = [e for e in doc.ents if e.label_ in ("DATE", "TIME") and not any(t in span for t in e)
-             and not _is_duration(e)]
+             and not _is_duration(e) and not any(a.i in other_roots for a in e.root.ancestors)
+             and not (e.root.head.dep_ == "prep" and any(c.i in other_roots for c in e.root.head.children))]
     best = ""
     for e in dates:
         verb = _clause_verb(e.root)
@@ -615,7 +686,9 @@ def _as_of(doc: "Doc", span: "Span", clause: set["Token"], reporting: "Token | N
                 best = resolve_date(e.text, published)
                 if best:
                     return best
-    return ""
+    # "14 were killed as the storm crossed the coast on Monday": one date in the sentence dates all of it
+    resolved = {resolve_date(e.text, published) for e in dates} - {""}
+    return resolved.pop() if len(resolved) == 1 else ""
 
 
 def _is_duration(ent: "Span") -> bool:
@@ -639,6 +712,8 @@ def resolve_date(text: str, published: str) -> str:
     if when is None or when.second or when.microsecond:  # "the 1990s" read as 1990 seconds ago: not a date
         return ""
     day = when.date()
+    if "ago" in text.lower().split():
+        period = "day"  # "four years ago" is a point in time, not the whole year
     if period == "day" and (pub - day).days == 7 and "last" not in text.lower():
         day = pub  # "on Sunday" in a Sunday paper is that day, not a week before
     elif period == "week":
@@ -678,8 +753,14 @@ def _measure(frame: _Frame) -> str:
             words.append(frame.verb_text or frame.predicate)
     if frame.subgroups:
         words.append(f"({', '.join(frame.subgroups)})")
-    if frame.scope and words:
-        words.append("in " + ", ".join(frame.scope))
+    places = [x for x in frame.scope if x not in frame.groups and x not in frame.owners]
+    adjectives = [x for x in frame.scope if x in frame.groups]
+    if adjectives and words:  # nationalities and groups read before the noun: "Russian settlements controlled"
+        words[0] = f"{' '.join(adjectives)} {words[0]}"
+    if frame.owners and words:
+        words.append("by " + ", ".join(frame.owners))
+    if places and words:
+        words.append("in " + ", ".join(places))
     return " ".join(w for w in words if w)
 
 

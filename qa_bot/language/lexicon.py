@@ -44,7 +44,9 @@ def event_classes() -> frozenset[str]:
 
 def is_event_word(lemma: str, counted: str = "") -> bool:
     """Does the lemma belong to an event class (rather than standing for itself)?"""
-    return bool(lemma) and event_class(lemma, counted) in event_classes()
+    lemma = " ".join(lemma.lower().split())
+    counted_words = set(counted.lower().split())
+    return any(lemma in words and (not needs or counted_words & needs) for _, words, needs in _events())
 
 
 @functools.cache
