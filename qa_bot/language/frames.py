@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_PRONOUNS = frozenset("it them they those these he she we".split())
+_PRONOUNS = frozenset("it them they those these this that which he she we".split())
 _ELLIPTIC = frozenset("other more one another".split())  # "12 others", "60,000 more": the noun is elsewhere
 _NOUNS = ("NOUN", "PROPN")
 _CLAUSE = ("ccomp", "xcomp", "advcl", "relcl", "acl", "conj", "parataxis", "csubj", "pcomp")
@@ -58,6 +58,8 @@ class _Frame:
     as_of: str = ""
     verb_text: str = ""  # how the predicate reads in the measure: "killed", "told to evacuate", "feared dead"
     delta: bool = False  # the figure is the size of a change ("rose by 5"), not the level
+    argument: bool = True  # the value (or its noun) is an argument of its clause, not inside a modifier
+    noun_i: int = -1  # token index of the counted noun in the sentence, -1 if none
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -164,11 +166,26 @@ def _read_frame(doc: "Doc", span: "Span", spot: Spot, before: list[_Frame], carr
     if cn is not None and (anaphor or cn.lemma_.lower() in _ELLIPTIC):
         cn = None  # "corrected it to", "12 others": the counted thing is said elsewhere
     listed = _with_item(root) or (cn is not None and _with_item(cn))  # "Eastvale with 1,900"
-    if gov is None and not listed:
-        gov = _clause_verb(cn if cn is not None else role)
-    antecedent = _antecedent(before, carry, spot) if cn is None and spot.kind != "date" else None
-    if cn is not None:
+    clause = gov if gov is not None else _clause_verb(cn if cn is not None else role)  # for source and date
+    # a count inside a prepositional modifier is no argument of the clause's verb: "killed nine people [in two
+    # offices]" kills people, not offices; it gets no predicate from that verb
+    embedded = cn is not None and cn.dep_ == "pobj" and cn.head.lower_ not in ("of", "with") and via == "nummod"
+    frame.argument = not embedded
+    if listed:
+        gov = None  # "followed by Eastvale with 1,900": the list's verb is not the count's event
+    elif gov is None and not embedded:
+        gov = clause
+    if cn is not None and _is_age(cn, root, span):
+        frame.counted = frame.counted_text = "age"
+    elif cn is None and _is_age(root.head, root, span):
+        frame.counted = frame.counted_text = "age"
+    antecedent = (_antecedent(before, carry, spot) if cn is None and spot.kind != "date" and not frame.counted
+                  else None)
+    if frame.counted:
+        pass
+    elif cn is not None:
         frame.counted, frame.counted_text = _noun_phrase(cn), _noun_phrase(cn, lemmas=False)
+        frame.noun_i = cn.i
     elif antecedent:
         frame.counted, frame.counted_text = antecedent
 
@@ -189,10 +206,21 @@ def _read_frame(doc: "Doc", span: "Span", spot: Spot, before: list[_Frame], carr
     # predicate: the change itself, an event noun in the counted thing, or the clause's event verb
     pred_tok = None
     event_noun = next((w for w in frame.counted.split() if L.is_event_word(w, frame.counted)), "")
-    if frame.delta:
+    elaborated = _elaborated(cn, before)  # "12 people dead: nine people in ..., plus two children"
+    postposed = next((c for c in cn.rights if c.dep_ == "amod" and c.pos_ in ("ADJ", "VERB")),
+                     None) if cn is not None else None  # "left 12 people dead"
+    if frame.counted == "age":
+        pass
+    elif frame.delta:
         pred_tok = gov
     elif event_noun:
         frame.predicate = event_noun
+    elif postposed is not None:
+        pred_tok = postposed
+    elif elaborated is not None:
+        frame.predicate, frame.verb_text = elaborated.predicate, elaborated.verb_text
+    elif embedded:
+        pass
     elif level or gov is None:
         pred_tok = _acl_verb(cn)
     else:
@@ -219,13 +247,36 @@ def _read_frame(doc: "Doc", span: "Span", spot: Spot, before: list[_Frame], carr
     if anaphor and not frame.scope:
         prev = next((f for f in reversed(before) if f.counted), None)
         frame.scope = list(prev.scope) if prev is not None else []
-    reporting, frame.said_by = _said_by(gov if gov is not None else pred_tok, via, doc)
+    reporting, frame.said_by = _said_by(gov if gov is not None else (pred_tok if pred_tok is not None else clause),
+                                        via, doc)
     if frame.said_by.lower() in _PRONOUNS:
         frame.said_by = carry.reporter
     if frame.modality not in ("planned", "possible"):  # a plan's date is its target; the figure is as of the report
-        frame.as_of = _as_of(doc, span, {t for t in (root, cn, pred_tok, gov) if t is not None}, reporting,
+        frame.as_of = _as_of(doc, span, {t for t in (root, cn, pred_tok, gov, clause) if t is not None}, reporting,
                              published, others)
     return frame
+
+
+def _elaborated(noun: "Token | None", before: list[_Frame]) -> "_Frame | None":
+    """The frame a noun in apposition or coordination elaborates: "12 people dead: [nine people] in ..., plus
+    [two children]" — the nine and the two are dead too."""
+    t = noun
+    while t is not None and t.dep_ in ("appos", "conj") and t.head.i != t.i:
+        t = t.head
+        prev = next((f for f in before if f.noun_i == t.i and f.predicate), None)
+        if prev is not None:
+            return prev
+    return None
+
+
+def _is_age(tok: "Token", root: "Token", span: "Span") -> bool:
+    """"Debra Barton, 36," (a number in apposition to a person) and "the 44-year-old chemist" are ages."""
+    if root.dep_ == "appos" and root.head.ent_type_ == "PERSON" and root.i == tok.i or (
+            tok.i == root.head.i and root.dep_ == "appos" and tok.ent_type_ == "PERSON"):
+        return True
+    after = span.doc[span.end:span.end + 3]
+    return (any(t.lemma_.lower() == "year" for t in [*span, *after[:1]])
+            and any(t.lower_ == "old" for t in after))
 
 
 def _up_down_from(root: "Token", gov: "Token | None") -> str:
@@ -419,8 +470,9 @@ def _noun_phrase(noun: "Token", lemmas: bool = True) -> str:
 
 
 def _antecedent(before: list[_Frame], carry: Carry, spot: Spot) -> tuple[str, str] | None:
-    """(counted, as written) an elliptic value refers to: "121,000 have left" after "180,000 people ..."."""
-    prev = next((f for f in reversed(before) if f.counted), None)
+    """(counted, as written) an elliptic value refers to: "121,000 have left" after "180,000 people ...";
+    "injuring 13 others" after "killed nine people in two offices" refers to the people, not the offices."""
+    prev = next((f for f in reversed(before) if f.counted and f.argument and f.counted != "age"), None)
     if prev is not None:
         return prev.counted, prev.counted_text
     if carry.counted and spot.dimension == "count":
@@ -429,7 +481,7 @@ def _antecedent(before: list[_Frame], carry: Carry, spot: Spot) -> tuple[str, st
 
 
 def _antecedent_predicate(before: list[_Frame], carry: Carry) -> str:
-    prev = next((f for f in reversed(before) if f.counted), None)
+    prev = next((f for f in reversed(before) if f.counted and f.argument and f.counted != "age"), None)
     return prev.predicate if prev is not None else carry.predicate
 
 
@@ -475,7 +527,7 @@ def _scope(doc: "Doc", span: "Span", root: "Token", noun: "Token | None", pred: 
 
     def add(text: str) -> None:
         text = _clean_entity(text)
-        if text and text not in scope:
+        if text and not any(text in x or x in text for x in scope):
             scope.append(text)
 
     # "Westbrook, with 4,100 deaths, followed by Eastvale with 1,900": the name right before "with"
@@ -512,7 +564,7 @@ def _scope(doc: "Doc", span: "Span", root: "Token", noun: "Token | None", pred: 
     named += [(t.head, f"{t.text} {t.head.text}") for t in doc
               if t.pos_ == "PROPN" and t.dep_ == "compound" and t.head.pos_ == "NOUN" and t.ent_type_ not in labels]
     # and so is a proper name after a preposition of place ("in downtown Riverton") that NER calls a person or misses
-    named += [(t, " ".join(c.text for c in t.subtree if c.pos_ == "PROPN")) for t in doc
+    named += [(t, " ".join(c.text for c in [*t.lefts, t] if c.pos_ == "PROPN")) for t in doc
               if t.pos_ == "PROPN" and t.dep_ == "pobj" and t.head.lower_ in L.role_words("place_preps")
               and t.ent_type_ in ("", "PERSON")]
     for head, text in named:
@@ -710,6 +762,8 @@ def resolve_date(text: str, published: str) -> str:
     parsed = _date_parser(published).get_date_data(text)
     when, period = parsed.date_obj, parsed.period
     if when is None or when.second or when.microsecond:  # "the 1990s" read as 1990 seconds ago: not a date
+        return ""
+    if not re.search(r"[^\W\d_]|\d{4}", text):  # "36" tagged DATE is an age; a date has a word or a year
         return ""
     day = when.date()
     if "ago" in text.lower().split():

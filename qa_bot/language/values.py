@@ -175,6 +175,8 @@ def _parse_spot(text: str, m: re.Match) -> Spot | None:
         raw = g["digits"]
         before = text[:m.start("digits")]
         after = text[m.end("digits"):]
+        if re.search(r"['’]$", before) and re.fullmatch(r"\d\d", raw):
+            return None  # "the '93 killings": a year
         if re.search(r"[\w.,/#-]$", before.rstrip("$€£¥₽₴₹ ") if cur else before) and not cur:
             if not re.search(r"(?:^|\s)-$", before):
                 return None
