@@ -171,3 +171,37 @@ def test_event_classes_depend_on_what_is_counted():
     assert event_class("cut", "job") == "jobs-lost" and event_class("cut", "price") == "cut"
     assert event_class("lose", "life") == "dead" and event_class("lose") == "losses"
     assert event_class("injure") != event_class("kill") != event_class("survivor")
+
+
+def test_treaty_signatures_and_ratifications_are_counted_by_their_agents(fig):
+    figs = fig("The treaty, concluded in Ottawa in 1997, has been signed by 133 countries and ratified by 65 "
+               "of them.")
+    assert (figs["133"].counted, figs["133"].event) == ("country", "signed")
+    assert (figs["65"].counted, figs["65"].event) == ("country", "ratified")
+
+
+def test_a_count_inside_a_modifier_is_not_the_verbs_object(fig):
+    figs = fig("A gunman shot and killed nine people in two offices on Thursday, injuring 13 others.")
+    assert figs["nine"].event == "dead" and figs["two"].event == ""
+    assert (figs["13"].counted, figs["13"].event) == ("people", "injured")  # "others" are people, not offices
+
+
+def test_left_dead_and_the_list_that_elaborates_it(fig):
+    figs = fig("The rampage left 12 people dead: nine people in two offices, plus his two children.")
+    assert [figs[t].event for t in ("12", "nine")] == ["dead", "dead"]
+
+
+def test_killed_or_maimed_is_a_measure_of_its_own(fig):
+    f = fig("They killed or maimed more than 1,000 people in Angola.")["more than 1,000"]
+    assert (f.event, f.scope) == ("dead+injured", ("Angola",))
+
+
+def test_ages_are_not_counts_of_what_follows(fig):
+    figs = fig("The bodies of Debra Barton, 36, and her mother were found. The 44-year-old chemist fled.")
+    assert figs["36"].counted == "age" and figs["36"].as_of == "2024-08-12"
+
+
+def test_a_ranking_list_scopes_the_leader_to_the_subject(fig):
+    figs = fig("China leads the list with some 110 million mines, followed by Russia with 60 million.")
+    assert (figs["some 110 million"].scope, figs["60 million"].scope) == (("China",), ("Russia",))
+    assert figs["60 million"].counted == "mine"

@@ -169,8 +169,9 @@ def _read_frame(doc: "Doc", span: "Span", spot: Spot, before: list[_Frame], carr
     clause = gov if gov is not None else _clause_verb(cn if cn is not None else role)  # for source and date
     # a count inside a prepositional modifier is no argument of the clause's verb: "killed nine people [in two
     # offices]" kills people, not offices; it gets no predicate from that verb
-    embedded = cn is not None and cn.dep_ == "pobj" and cn.head.lower_ not in ("of", "with") and via == "nummod"
-    frame.argument = not embedded
+    embedded = (cn is not None and cn.dep_ == "pobj" and cn.head.lower_ not in ("of", "with") and via == "nummod"
+                and cn.head.dep_ != "agent")  # "signed by 133 countries": the agent is the doer
+    frame.argument = not embedded and spot.kind != "date"
     if listed:
         gov = None  # "followed by Eastvale with 1,900": the list's verb is not the count's event
     elif gov is None and not embedded:
@@ -230,6 +231,10 @@ def _read_frame(doc: "Doc", span: "Span", spot: Spot, before: list[_Frame], carr
         pred_tok, governor = _through_governors(pred_tok)
         frame.predicate = _lemma(pred_tok)
         frame.verb_text = _verb_text(pred_tok, governor)
+        partners = _shared_object_verbs(pred_tok)  # "killed or maimed 1,000 people": both events at once
+        if partners:
+            frame.predicate = " or ".join(_lemma(t) for t in sorted([pred_tok, *partners], key=lambda t: t.i))
+            frame.verb_text = " or ".join(t.text.lower() for t in sorted([pred_tok, *partners], key=lambda t: t.i))
     if not frame.predicate and antecedent:
         frame.predicate = _antecedent_predicate(before, carry)
     if not frame.predicate and frame.counted and spot.kind != "date" and level:
@@ -255,6 +260,19 @@ def _read_frame(doc: "Doc", span: "Span", spot: Spot, before: list[_Frame], carr
         frame.as_of = _as_of(doc, span, {t for t in (root, cn, pred_tok, gov, clause) if t is not None}, reporting,
                              published, others)
     return frame
+
+
+def _shared_object_verbs(verb: "Token") -> list["Token"]:
+    """Verbs joined to verb by "or" that share its object ("kill or injure 20,000 people"): either event may
+    have happened to each, so the count is of both. ("shot and killed nine" stays a killing.)"""
+    if verb.pos_ != "VERB":
+        return []
+    head = verb.head if verb.dep_ == "conj" and verb.head.pos_ == "VERB" else verb
+    if not any(c.dep_ == "cc" and c.lower_ == "or" for c in head.children):
+        return []
+    group = [head, *(c for c in head.children if c.dep_ == "conj" and c.pos_ == "VERB")]
+    objects = ("dobj", "nsubjpass")
+    return [v for v in group if v.i != verb.i and not any(c.dep_ in objects for c in v.children)]
 
 
 def _elaborated(noun: "Token | None", before: list[_Frame]) -> "_Frame | None":
@@ -326,6 +344,8 @@ def _counted_token(root: "Token", span: "Span", spot: Spot) -> tuple["Token | No
             target = target.head  # "up from $900 million"
             prep = "from" if prep == "from" else prep
         if target.pos_ in ("VERB", "AUX"):
+            if prep == "by" and not L.change_of(target.lemma_):
+                return None, "agent", target  # "ratified by 101": the doers, said before
             if prep in ("to", "at", "from", "by"):
                 return _level_subject(target, span), prep, target
             return None, prep, target
@@ -408,8 +428,8 @@ def _acl_verb(noun: "Token | None") -> "Token | None":
     nouns = [noun]
     if noun.dep_ == "pobj" and noun.head.lower_ == "of" and noun.head.head.lemma_.lower() in L.role_words("container"):
         nouns.append(noun.head.head)  # "the number of people [killed]": the participle may hang on "number"
-    return next((c for n in nouns for c in n.children if c.dep_ in ("acl", "relcl") and c.pos_ in ("VERB", "ADJ")),
-                None)
+    return next((c for n in nouns for c in n.children if c.dep_ in ("acl", "relcl") and c.pos_ in ("VERB", "ADJ")
+                 and c.lemma_.lower() not in L.role_words("linking")), None)
 
 
 def _content_predicate(verb: "Token", noun: "Token | None") -> "Token | None":
@@ -536,9 +556,13 @@ def _scope(doc: "Doc", span: "Span", root: "Token", noun: "Token | None", pred: 
             prev = tok.head.i - 1
             prev -= 1 if prev >= 0 and doc[prev].text == "," else 0
             ent = next((e for e in doc.ents if e.start <= prev < e.end and e.label_ in labels), None)
+            if ent is None and tok.head.head.pos_ == "VERB":  # "China leads the list with 110 million"
+                subject = next((c for c in tok.head.head.children if c.dep_ == "nsubj"), None)
+                ent = next((e for e in doc.ents if subject is not None and e.start <= subject.i < e.end
+                            and e.label_ in labels), None)
             if ent is not None:
                 add(ent.text)
-                return scope, [], [], []
+            return scope, [], [], []
     anchors = [t for t in (root, noun, pred) if t is not None]
     if gov is not None and gov.lemma_.lower() not in L.role_words("reporting"):
         anchors.append(gov)
@@ -577,7 +601,7 @@ def _scope(doc: "Doc", span: "Span", root: "Token", noun: "Token | None", pred: 
         attr = next((c for c in root.head.children if c.dep_ == "attr" and c.pos_ == "NOUN"), None)
         if attr is not None:
             subgroups.append(attr.lower_)
-    return scope, subgroups, [x for x in scope if x in norp], owners
+    return scope, subgroups, [x for x in scope if x in norp and x not in owners], owners
 
 
 def _no_clause(tok: "Token", top: "Token") -> bool:
