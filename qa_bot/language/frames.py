@@ -176,7 +176,9 @@ def _read_frame(doc: "Doc", span: "Span", spot: Spot, before: list[_Frame], carr
         gov = None  # "followed by Eastvale with 1,900": the list's verb is not the count's event
     elif gov is None and not embedded:
         gov = clause
-    if cn is not None and _is_age(cn, root, span):
+    if spot.kind == "date":
+        pass
+    elif cn is not None and _is_age(cn, root, span):
         frame.counted = frame.counted_text = "age"
     elif cn is None and _is_age(root.head, root, span):
         frame.counted = frame.counted_text = "age"
@@ -622,6 +624,8 @@ def _restricts(tok: "Token", anchors: list["Token"], noun: "Token | None", root:
     if tok.dep_ in ("compound", "poss", "amod", "nmod", "npadvmod", "appos") and tok.head in (noun, root):
         return True
     preps = L.role_words("scope_preps")
+    if tok.dep_ in ("poss", "amod"):
+        return False  # "Ukraine's attack on the Kursk region", "in Ukrainian shelling": it modifies another noun
     t = tok
     while t.head.i != t.i:
         if t.dep_ in _CLAUSE and t.i != tok.i:
@@ -711,7 +715,12 @@ def _speaker_text(tok: "Token") -> str:
     for c in tok.lefts:
         if c.dep_ in ("compound", "amod", "nmod", "poss", "nummod") or c.dep_ == "det" and c.lower_ not in ("the", "a",
                                                                                                            "an"):
-            keep.update(t.i for t in c.subtree if t.dep_ != "case" or True)
+            keep.update(t.i for t in c.subtree)
+    # the words right before the head only: "Ukraine.- Russian President Vladimir Putin" → from "Russian" on
+    start = tok.i
+    while start - 1 in keep and (tok.doc[start - 1].is_alpha or tok.doc[start - 1].text in ("-", "'s", "’s")):
+        start -= 1
+    keep = {i for i in keep if i >= start}
     for c in tok.rights:
         if c.dep_ == "prep" and c.lower_ in ("of", "for", "at", "in") and len(list(c.subtree)) <= 6:
             keep.update(t.i for t in c.subtree)
