@@ -60,6 +60,7 @@ class _Frame:
     delta: bool = False  # the figure is the size of a change ("rose by 5"), not the level
     argument: bool = True  # the value (or its noun) is an argument of its clause, not inside a modifier
     noun_i: int = -1  # token index of the counted noun in the sentence, -1 if none
+    dimension: str = "count"  # of the value: an elliptic value only refers to a noun counted in its own dimension
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -156,7 +157,7 @@ def measure_phrase(figure: Figure) -> str:
 
 def _read_frame(doc: "Doc", span: "Span", spot: Spot, before: list[_Frame], carry: Carry,
                 others: list["Span"], published: str) -> _Frame:
-    frame = _Frame()
+    frame = _Frame(dimension=spot.dimension)
     root = _value_root(span)
     role = root
     while role.dep_ == "conj" and role.head.like_num:  # "between 300 and 400 people": the first conjunct's role
@@ -241,9 +242,12 @@ def _read_frame(doc: "Doc", span: "Span", spot: Spot, before: list[_Frame], carr
         frame.predicate = _antecedent_predicate(before, carry)
     if not frame.predicate and frame.counted and spot.kind != "date" and level:
         frame.predicate = frame.counted.split()[-1]  # "revenue rose to $6.3 billion": the level of revenue
-    if spot.kind == "date" and not frame.counted:
+    # a date or a measurement belongs to the subject of its verb: "OpenAI was founded in Dec. 2015", "troops
+    # advanced 7.5 miles" (a count or an amount of money never does: "Barton lost $105,000" counts no Barton)
+    if not frame.counted and (spot.kind == "date" or spot.dimension not in ("count", "percent", "money")):
         subject = _subject(pred_tok if pred_tok is not None else gov)
-        frame.counted = _noun_phrase(subject) if subject is not None and subject.pos_ != "PRON" else ""
+        if subject is not None and subject.pos_ != "PRON":
+            frame.counted, frame.counted_text = _noun_phrase(subject), _noun_phrase(subject, lemmas=False)
 
     if governor is not None:
         frame.modality = L.governor_modality(governor.lemma_)
@@ -494,7 +498,9 @@ def _noun_phrase(noun: "Token", lemmas: bool = True) -> str:
 def _antecedent(before: list[_Frame], carry: Carry, spot: Spot) -> tuple[str, str] | None:
     """(counted, as written) an elliptic value refers to: "121,000 have left" after "180,000 people ...";
     "injuring 13 others" after "killed nine people in two offices" refers to the people, not the offices."""
-    prev = next((f for f in reversed(before) if f.counted and f.argument and f.counted != "age"), None)
+    prev = next((f for f in reversed(before) if f.counted and f.argument and f.counted != "age"
+                 and (f.dimension == spot.dimension or spot.dimension == "percent" and f.dimension == "count")),
+                None)  # "7.5 miles" never counts "settlements"; "52 percent" may be a share of "votes"
     if prev is not None:
         return prev.counted, prev.counted_text
     if carry.counted and spot.dimension == "count":
