@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from qa_bot.language.figures import spot_figures  # noqa: E402
+from qa_bot.language.values import spot_figures  # noqa: E402
 
 
 def kind_of(item: dict) -> str:

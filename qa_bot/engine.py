@@ -18,8 +18,8 @@ from .errors import CorpusError, IndexStoreError, QuestionError
 from .ingest.articles import SUFFIXES, CorpusFile, read_article, read_corpus
 from .ingest.chunks import chunk_sentences
 from .ingest.sentences import split_sentences
-from .language.figures import extract_figures, measure_phrase
-from .records import Answer, Article, Chunk, Figure, QuestionIntent, Sentence
+from .language.frames import corpus_frames, measure_phrase
+from .records import Answer, Article, Chunk, Entity, Figure, QuestionIntent, Sentence
 from .search.hits import MODES, bm25_ranking, dense_ranking, fuse
 from .search.store import (Generation, build_lock, check_writable, current_mtime, key_dir, load_bm25, load_generation,
                            next_generation_number, pipeline_fingerprint, read_current, remove_stale, vector_store,
@@ -158,20 +158,40 @@ class Engine:
         reuse_chunks: dict[tuple[str, str], np.ndarray] = {}
         reuse_sentences: dict[tuple[str, str], np.ndarray] = {}
         reuse_measures: dict[str, np.ndarray] = {}
+        old_sha: dict[str, str] = {}
         if old is not None:
             old_sha = {a.doc_id: a.sha256 for a in old.articles}
             reuse_chunks = {(old_sha[c.doc_id], c.text): old.chunk_vectors[i] for i, c in enumerate(old.chunks)}
             reuse_sentences = {(old_sha[x.doc_id], x.text): old.sentence_vectors[i]
                                for i, x in enumerate(old.sentences)}
             reuse_measures = {measure_phrase(f): old.measure_vectors[i] for i, f in enumerate(old.figures)}
-        sentences: list[Sentence] = []
         chunks: list[Chunk] = []
         figures: list[Figure] = []
-        for a in articles:
-            sents = split_sentences(a)
-            sentences.extend(sents)
+        entities: list[Entity] = []
+        split = [(a, split_sentences(a)) for a in articles]
+        for a, sents in split:
             chunks.extend(chunk_sentences(a, sents, s.chunk_chars, s.chunk_overlap))
-            figures.extend(extract_figures(a, sents))
+        # frames (and the sentences' lemmas) of an unchanged article are kept when the index-time code is
+        # unchanged too; the rest are parsed in ONE nlp.pipe pass over all their sentences
+        kept: dict[str, tuple[list[Figure], list[Entity], list[Sentence]]] = {}
+        if old is not None and (read_current(s) or {}).get("pipeline") == pipeline_fingerprint():
+            kept = {a.doc_id: ([], [], []) for a in articles if old_sha.get(a.doc_id) == a.sha256}
+            for records, slot in ((old.figures, 0), (old.entities, 1), (old.sentences, 2)):
+                for r in records:
+                    if r.doc_id in kept:
+                        kept[r.doc_id][slot].append(r)
+        todo = [(a, sents) for a, sents in split if a.doc_id not in kept]
+        if progress and todo:
+            progress(0, len(todo), "parsing articles")
+        parsed = dict(zip((a.doc_id for a, _ in todo), corpus_frames(self.nlp, todo) if todo else []))
+        if progress and todo:
+            progress(len(todo), len(todo), "parsing articles")
+        sentences: list[Sentence] = []
+        for a in articles:
+            figs, ents, sents = kept[a.doc_id] if a.doc_id in kept else parsed[a.doc_id]
+            figures.extend(figs)
+            entities.extend(ents)
+            sentences.extend(sents)
         sha = {a.doc_id: a.sha256 for a in articles}
         chunk_vectors = self._embed([c.text for c in chunks], [reuse_chunks.get((sha[c.doc_id], c.text))
                                                                for c in chunks], progress, "embedding chunks")
@@ -183,7 +203,7 @@ class Engine:
                                       "embedding figure measures")
         number = next_generation_number(s)
         return write_generation(s, number, articles, sentences, chunks, figures, chunk_vectors, sentence_vectors,
-                                measure_vectors, progress)
+                                measure_vectors, progress, entities)
 
     def _embed(self, texts: list[str], known: list[np.ndarray | None], progress: Progress | None,
                what: str) -> np.ndarray:

@@ -92,7 +92,8 @@ class Figure:
     event: str = ""  # event class of the predicate (language/data/events.yaml), or the predicate lemma itself
     modality: str = "done"  # done | planned | ordered | feared | estimated | possible
     scope: tuple[str, ...] = ()  # places, organisations, groups the figure is restricted to ("Northfield")
-    change: str = ""  # "" | "rise" | "fall" | "revised": the sentence says the value moved or was corrected
+    change: str = ""  # "" | "rise" | "fall" | "revised": the value moved or was corrected; "previous": the old value
+    # of a change in the same sentence ("rose from [31] to 38", "up from [55%]")
 
     def to_dict(self, article: Article | None = None) -> dict[str, Any]:
         """JSON-safe view; start/end are the quote's offsets in the source file, so they slice out the quote."""

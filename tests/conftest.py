@@ -31,6 +31,15 @@ class WordHashEmbedder:
         return out
 
 
+@pytest.fixture(scope="session")
+def nlp():
+    """spaCy's small English pipeline (the installed model of the default settings), loaded once."""
+    from qa_bot.language.parse import load_nlp
+    from qa_bot.settings import DEFAULT_SPACY_MODEL
+
+    return load_nlp(DEFAULT_SPACY_MODEL)
+
+
 @pytest.fixture
 def fake_embedder():
     return WordHashEmbedder()

@@ -10,6 +10,7 @@ from typing import Sequence
 from ..records import QuestionIntent
 from . import units as U
 from .lexicon import event_class, event_classes
+from .parse import content_lemmas
 
 _DATA = Path(__file__).with_name("data") / "question.yaml"
 _SCOPE_LABELS = frozenset({"GPE", "LOC", "FAC", "ORG", "NORP"})
@@ -46,11 +47,6 @@ def is_follow_up(doc) -> bool:
     first = doc[0].lower_ if len(doc) else ""
     return first in ("and", "or", "but", "also", "so", "then") or any(t.lower_ in _PRONOUNS for t in doc) or \
         first in ("what", "how") and len(doc) > 1 and doc[1].lower_ == "about"
-
-
-def content_lemmas(doc) -> list[str]:
-    """Lower-case lemmas of the words that carry meaning (spaCy's stop words and punctuation dropped)."""
-    return [t.lemma_.lower() for t in doc if not (t.is_stop or t.is_punct or t.is_space or len(t.text) < 2)]
 
 
 def _answer_type(doc) -> tuple[str, str]:

@@ -26,10 +26,14 @@ def _events() -> tuple[tuple[str, frozenset[str], frozenset[str]], ...]:
 
 def event_class(lemma: str, counted: str = "") -> str:
     """The event class of a predicate lemma ("killed"/"death"/"toll" → "dead"), given what is counted when the
-    class depends on it ("cut" + "job" → "jobs-lost"); a lemma in no class is its own class ("" stays "")."""
+    class depends on it ("cut" + "job" → "jobs-lost"); a lemma in no class is its own class ("" stays "").
+    Coordinated predicates ("kill or maim") get their classes joined: "dead+injured", a measure of its own."""
     lemma = " ".join(lemma.lower().split())
     if not lemma:
         return ""
+    if " or " in lemma:
+        classes = sorted({event_class(part, counted) for part in lemma.split(" or ")})
+        return "+".join(classes)
     counted_words = set(counted.lower().split())
     for name, words, needs in _events():
         if lemma in words and (not needs or counted_words & needs):
@@ -44,7 +48,9 @@ def event_classes() -> frozenset[str]:
 
 def is_event_word(lemma: str, counted: str = "") -> bool:
     """Does the lemma belong to an event class (rather than standing for itself)?"""
-    return bool(lemma) and event_class(lemma, counted) in event_classes()
+    lemma = " ".join(lemma.lower().split())
+    counted_words = set(counted.lower().split())
+    return any(lemma in words and (not needs or counted_words & needs) for _, words, needs in _events())
 
 
 @functools.cache

@@ -46,3 +46,9 @@ def load_nlp(name: str) -> "Language":
 def parse(nlp: "Language", texts: Iterable[str], batch_size: int = 64) -> Iterator["Doc"]:
     """Parsed Docs for texts, in order (one process: the CPU is shared with the embedder)."""
     yield from nlp.pipe(texts, batch_size=batch_size)
+
+
+def content_lemmas(doc) -> list[str]:
+    """Lower-case lemmas of the words that carry meaning (spaCy's stop words, punctuation and one-letter tokens
+    dropped): the one word normalisation used to match questions with sentences."""
+    return [t.lemma_.lower() for t in doc if not (t.is_stop or t.is_punct or t.is_space or len(t.text) < 2)]

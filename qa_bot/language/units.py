@@ -350,17 +350,6 @@ def ordinal_to_iso(ordinal: float) -> str:
     return dt.date.fromordinal(int(round(ordinal))).isoformat()
 
 
-def weekday_before(published: dt.date, weekday: int, last: bool = False) -> dt.date:
-    """The date of `weekday` in the 7 days up to `published` ("on Monday" in a Monday article is that day).
-
-    last=True ("last Tuesday") means the one strictly before the published date's week day.
-    """
-    delta = (published.weekday() - weekday) % 7
-    if last and delta == 0:
-        delta = 7
-    return published - dt.timedelta(days=delta)
-
-
 # readable display units per normalized unit: (threshold, factor, unit) tried in order; the first whose threshold the
 # magnitude reaches is used. 0.003 km reads "3 m", 2,500 mm "2.5 m", 2.3e9 USD "2.3 billion USD".
 _DISPLAY: dict[str, tuple[tuple[float, float, str], ...]] = {

@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from ..errors import IndexStoreError
-from ..records import Article, Chunk, Figure, Sentence
+from ..records import Article, Chunk, Entity, Figure, Sentence
 from ..settings import Settings
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,7 @@ class Generation:
     chunk_vectors: np.ndarray  # row i ↔ chunks[i]
     sentence_vectors: np.ndarray  # row i ↔ sentences[i]
     measure_vectors: np.ndarray  # row i ↔ figures[i]
+    entities: tuple[Entity, ...] = ()  # named entities of every sentence (spaCy NER), for named answers
 
 
 def key_dir(settings: Settings) -> Path:
@@ -181,6 +182,7 @@ def load_generation(settings: Settings) -> Generation | None:
             chunk_vectors=np.load(folder / "chunk_vectors.npy"),
             sentence_vectors=np.load(folder / "sentence_vectors.npy"),
             measure_vectors=np.load(folder / "measure_vectors.npy"),
+            entities=_records(folder / "entities.json", Entity) if (folder / "entities.json").exists() else (),
         )
     except (OSError, ValueError, TypeError, KeyError) as exc:
         raise IndexStoreError(f"The index in {folder} is damaged ({exc.__class__.__name__}: {exc}). "
@@ -209,7 +211,7 @@ def pipeline_fingerprint() -> str:
 def write_generation(settings: Settings, number: int, articles: Sequence[Article], sentences: Sequence[Sentence],
                      chunks: Sequence[Chunk], figures: Sequence[Figure], chunk_vectors: np.ndarray,
                      sentence_vectors: np.ndarray, measure_vectors: np.ndarray,
-                     progress: Progress | None = None) -> Generation:
+                     progress: Progress | None = None, entities: Sequence[Entity] = ()) -> Generation:
     """Write a new generation (collection, BM25, sidecar) and switch the pointer to it only when all of it is
     written; on any failure the new parts are removed and the previous generation keeps answering."""
     BM25Retriever = _bm25_class()
@@ -236,6 +238,7 @@ def write_generation(settings: Settings, number: int, articles: Sequence[Article
         _dump(folder / "sentences.json", sentences)
         _dump(folder / "chunks.json", chunks)
         _dump(folder / "figures.json", figures)
+        _dump(folder / "entities.json", entities)
         np.save(folder / "chunk_vectors.npy", chunk_vectors)
         np.save(folder / "sentence_vectors.npy", sentence_vectors)
         np.save(folder / "measure_vectors.npy", measure_vectors)
