@@ -32,6 +32,7 @@ class NamedAnswer:
     lead: Figure
     support: tuple[Scored, ...]
     rivals: tuple[Figure, ...] = ()
+    anchored: bool = False  # the name stands next to the question's words ("Union president Dan Reyes")
 
 
 def _near_words(entity: Entity, text: str, offset: int) -> set[str]:
@@ -68,7 +69,7 @@ def named_answer(intent: QuestionIntent, scored: Sequence[Scored], entities: Map
     extra = ALSO.get(intent.answer_type, ())
     asked = [*intent.names, *intent.scope]
     words = set(intent.words)
-    found: list[tuple[Entity, Scored, float]] = []
+    found: list[tuple[Entity, Scored, float, bool]] = []
     for sc in scored[:look]:
         if sc.score < min_score:
             break
@@ -87,11 +88,11 @@ def named_answer(intent: QuestionIntent, scored: Sequence[Scored], entities: Map
             bonus += 0.1 * min(len(near), 2)  # "Union president Dan Reyes" for "who is the union president"
             if ent.label in extra:
                 bonus -= 0.1
-            found.append((ent, sc, sc.score + bonus))
+            found.append((ent, sc, sc.score + bonus, bool(near) or ent.head_lemma in words))
     if not found:
         return None
     # one candidate per name (its spellings merged), supported by the articles that give it
-    merged: list[tuple[Entity, list[tuple[Entity, Scored, float]]]] = []
+    merged: list[tuple[Entity, list[tuple[Entity, Scored, float, bool]]]] = []
     for item in sorted(found, key=lambda x: -x[2]):
         for rep, items in merged:
             if rep.label == item[0].label and same_name(rep.text, item[0].text):
@@ -116,7 +117,7 @@ def named_answer(intent: QuestionIntent, scored: Sequence[Scored], entities: Map
     for other, its in merged[1:]:
         if strength((other, its)) < strength((rep, items)) - RIVAL_SPAN or other.label != rep.label:
             continue
-        for ent, sc, _ in its:
+        for ent, sc, _, _ in its:
             if sc.sentence.doc_id in lead_docs:
                 continue  # the loser named beside the winner, in the same report, is no rival answer
             same_role = ent.role == top[0].role and ent.head_lemma == top[0].head_lemma and ent.head_lemma
@@ -124,4 +125,4 @@ def named_answer(intent: QuestionIntent, scored: Sequence[Scored], entities: Map
             if same_role or parallel:
                 rivals.append(_as_figure(ent, sc.sentence, intent, articles))
                 break
-    return NamedAnswer(lead, support, tuple(rivals))
+    return NamedAnswer(lead, support, tuple(rivals), anchored=any(it[3] for it in items))

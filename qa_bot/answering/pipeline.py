@@ -16,6 +16,9 @@ from .named import LABELS, named_answer
 from .report import candidates, figure_report, group_note
 
 
+ANCHORED_COVERAGE = 0.75
+
+
 def answer_shape(view: IndexView, intent: QuestionIntent):
     """Does a sentence hold something of the asked kind: a figure of the right kind, or an entity?"""
     labels = LABELS.get(intent.answer_type, ())
@@ -59,7 +62,10 @@ def answer_question(intent: QuestionIntent, view: IndexView, hits: Sequence[Hit]
             return float(gen.sentence_vectors[rows[(a.doc_id, a.n)]] @ gen.sentence_vectors[rows[(b.doc_id, b.n)]])
 
         named = named_answer(intent, scored, view.entities, view.articles, similarity)
-        if named is not None and is_relevant(named.support[0], intent, settings):
+        # a name next to every word of the question answers it even when the sentence is about more
+        # ("Union president Dan Reyes said the workers would help": similarity 0.22, all words present)
+        if named is not None and (is_relevant(named.support[0], intent, settings)
+                                  or named.anchored and named.support[0].coverage >= ANCHORED_COVERAGE):
             lead, agreeing = named.lead, (named.lead,)
             chosen = list(named.support[:1])
             if named.rivals:
@@ -80,7 +86,7 @@ def answer_question(intent: QuestionIntent, view: IndexView, hits: Sequence[Hit]
     body = None
     problem = ""
     if settings.answerer == "llm":
-        from .llm import llm_body
+        from ..llm import llm_body
 
         body, problem = llm_body(intent.question, chosen, view.articles, settings)
     ans = compose(intent, chosen, view.articles, figures, conflicts, retrieved, lead, agreeing, body)

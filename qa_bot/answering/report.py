@@ -19,6 +19,11 @@ from ..records import Article, Conflict, Figure, QuestionIntent
 # "ferries cancelled" vs "rainfall measured" 0.12. A figure answers when its phrase is at least MATCH_MIN close,
 # or its event class is the question's.
 MATCH_MIN = 0.50
+# Or, for a question whose event is in no class, a figure in a sentence that says the same thing: "people forced
+# from homes" vs "people displaced" is only 0.40, but the sentence "About 15,000 people were displaced by the
+# earthquake" is 0.46 to the question; "ferries cancelled" vs any figure of that corpus stays under 0.25.
+WEAK_MATCH_MIN = 0.30
+SENTENCE_MATCH_MIN = 0.40
 SAME_GROUP_MIN = 0.72  # two figures without a known event class report the same measure above this cosine
 SCOPED_PENALTY = 0.15  # a question that names no place prefers figures that are not restricted to one
 MAX_TABLE = 24  # figures shown side by side at most
@@ -113,7 +118,9 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
             continue
         if not scope_matches(intent.scope, f, contexts[k]):
             continue
-        if intent.answer_type != "date" and not (same_event or m >= MATCH_MIN):
+        sim = float(sentence_similarity[k])
+        loose = same_event is None and m >= WEAK_MATCH_MIN and sim >= SENTENCE_MATCH_MIN
+        if intent.answer_type != "date" and not (same_event or m >= MATCH_MIN or loose):
             continue
         if intent.answer_type == "date" and not (same_event or m >= MATCH_MIN or f.predicate == intent.predicate):
             continue

@@ -90,3 +90,4 @@ def role_words(name: str) -> frozenset[str]:
     """One word class of roles.yaml: reporting, value_giving, linking, container, scope_preps, time_units,
     entity_scope_labels, entity_labels."""
     return frozenset(_load("roles")[name])
+
