@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 from urllib.parse import urlparse
 
-from qa_bot.answering.answer import md_escape
+from qa_bot.answering.compose import md_escape
 from qa_bot.engine import IndexReport
 from qa_bot.errors import CorpusError, QuestionError
 from qa_bot.records import Answer, Article, Citation

@@ -16,7 +16,7 @@ from qa_bot.evaluation.metrics import (aggregate, check_citations, claims_by_mar
 from qa_bot.evaluation.questions import DEFAULT_QUESTIONS, Question, load_questions, question_from_dict
 from qa_bot.evaluation.report import build_results, chart, check_floors, markdown
 from qa_bot.evaluation.systems import split_sentences
-from qa_bot.records import Answer, Citation
+from qa_bot.records import Answer, Citation, Conflict, Figure
 from qa_bot.settings import DEFAULT_CORPUS
 
 SOURCE = ("Smirnov said 180,000 people had been told to evacuate and that 121,000 have left already. "
@@ -30,9 +30,10 @@ def cite(n: int, quote: str, doc_id: str = "a.txt", shift: int = 0) -> Citation:
     return Citation(n=n, doc_id=doc_id, title="A", quote=quote, start=start, end=start + len(quote), score=1.0)
 
 
-def fig(value: float, unit: str = "", text: str = "", doc_id: str = "a.txt") -> dict:
-    """A figure dict as Answer.figures holds them."""
-    return {"value": value, "unit": unit, "text": text or f"{value:g}", "doc_id": doc_id, "quote": ""}
+def fig(value: float, unit: str = "", text: str = "", doc_id: str = "a.txt") -> Figure:
+    """A figure as Answer.figures holds them."""
+    return Figure(value=value, unit=unit, text=text or f"{value:g}", qualifier="", measure="", doc_id=doc_id,
+                  quote="", start=0, end=0, sentence_start=0, sentence_end=0, low=value, high=value)
 
 
 EVAC = Question(id="evac", kind="disagree", question="How many people were evacuated?",
@@ -110,13 +111,13 @@ def test_word_number_matches_digits_and_back():
 
 def test_unit_conversion_counts_as_the_expected_figure_in_figures():
     # 7.5 mi = 12.07 km: within 2% of the expected 12 km
-    assert figure_in_figures(parse_expected("12 km"), [fig(12.07, "km", "7.5 miles")])
-    assert figure_in_figures(parse_expected("386 sq mi"), [fig(1000, "km2", "1,000 square kilometers")])
-    assert not figure_in_figures(parse_expected("40 km"), [fig(12.07, "km", "7.5 miles")])
+    assert figure_in_figures(parse_expected("12 km"), [fig(12.07, "km", "7.5 miles").to_dict()])
+    assert figure_in_figures(parse_expected("386 sq mi"), [fig(1000, "km2", "1,000 square kilometers").to_dict()])
+    assert not figure_in_figures(parse_expected("40 km"), [fig(12.07, "km", "7.5 miles").to_dict()])
 
 
 def test_counts_must_match_exactly_in_figures():
-    assert not figure_in_figures(parse_expected("121,000"), [fig(120000, "", "more than 120,000")])
+    assert not figure_in_figures(parse_expected("121,000"), [fig(120000, "", "more than 120,000").to_dict()])
 
 
 # ---------------------------------------------------------------- retrieval
@@ -189,34 +190,34 @@ def test_lead_line_is_supported_by_a_quote_with_its_figure_despite_source_dates(
 # ---------------------------------------------------------------- conflicts
 
 def test_unit_conversion_is_not_a_conflict():
-    assert is_conversion_only({"figures": [fig(12.07, "km", "7.5 miles"), fig(12, "km", "12 kilometers")]})
-    assert not is_conversion_only({"figures": [fig(180000), fig(121000)]})
+    assert is_conversion_only({"figures": [fig(12.07, "km", "7.5 miles").to_dict(), fig(12, "km", "12 kilometers").to_dict()]})
+    assert not is_conversion_only({"figures": [fig(180000).to_dict(), fig(121000).to_dict()]})
 
 
 def test_expected_conflict_is_found_when_it_holds_both_values():
     shown = Answer(question="q", answer="", found=True,
-                   conflicts=({"measure": "evacuated", "figures": [fig(180000), fig(121000)], "note": ""},))
+                   conflicts=(Conflict(measure="evacuated", figures=(fig(180000), fig(121000),), note=""),))
     partial = Answer(question="q", answer="", found=True,
-                     conflicts=({"measure": "evacuated", "figures": [fig(180000), fig(11000)], "note": ""},))
+                     conflicts=(Conflict(measure="evacuated", figures=(fig(180000), fig(11000),), note=""),))
     assert expected_conflict_shown(EVAC, shown)
     assert not expected_conflict_shown(EVAC, partial)
 
 
 def test_conflict_between_a_figure_and_its_conversion_is_false():
     answer = Answer(question="q", answer="", found=True, conflicts=(
-        {"measure": "advance", "figures": [fig(12.07, "km", "7.5 miles"), fig(12, "km")], "note": ""},))
+        Conflict(measure="advance", figures=(fig(12.07, "km", "7.5 miles"), fig(12, "km"),), note=""),))
     assert false_conflicts(ADVANCE, answer) == [0]
 
 
 def test_conflict_over_agreeing_figures_of_the_question_is_false():
     answer = Answer(question="q", answer="", found=True, conflicts=(
-        {"measure": "advance", "figures": [fig(12, "km"), fig(40, "km")], "note": ""},))
+        Conflict(measure="advance", figures=(fig(12, "km"), fig(40, "km"),), note=""),))
     assert false_conflicts(ADVANCE, answer) == [0]
 
 
 def test_genuine_conflict_on_a_conflict_question_is_not_false():
     answer = Answer(question="q", answer="", found=True,
-                    conflicts=({"measure": "evacuated", "figures": [fig(180000), fig(121000)], "note": ""},))
+                    conflicts=(Conflict(measure="evacuated", figures=(fig(180000), fig(121000),), note=""),))
     assert false_conflicts(EVAC, answer) == []
 
 

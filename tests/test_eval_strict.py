@@ -13,15 +13,16 @@ from qa_bot.evaluation.questions import Question
 from qa_bot.evaluation.report import systems_block
 from qa_bot.evaluation.strict import (coherent, first_figure, lead_sentence, parse_strict, plain_text, strict_score,
                                       with_strict)
-from qa_bot.records import Answer
+from qa_bot.records import Answer, Conflict, Figure
 
 
 def answer(text: str, found: bool = True, conflicts: tuple = ()) -> Answer:
     return Answer(question="q", answer=text, found=found, conflicts=conflicts)
 
 
-def figure(value: float, text: str, unit: str = "", dimension: str = "count") -> dict:
-    return {"value": value, "unit": unit, "text": text, "dimension": dimension}
+def figure(value: float, text: str, unit: str = "", dimension: str = "count") -> Figure:
+    return Figure(value=value, unit=unit, text=text, qualifier="", measure="", doc_id="a.txt", quote="", start=0,
+                  end=0, sentence_start=0, sentence_end=0, low=value, high=value, dimension=dimension)
 
 
 WOUNDED = Question(id="wounded", kind="disagree", question="How many people were hurt?",
@@ -87,7 +88,7 @@ def test_parse_strict_knows_dollars_feet_and_the_eval_units():
 # ---------------------------------------------------------------- figures
 
 def test_first_figure_right_passes_and_a_later_right_figure_does_not_save_a_wrong_lead():
-    groups = ({"figures": [figure(13, "13"), figure(12, "12")]},)
+    groups = (Conflict(measure="", figures=(figure(13, "13"), figure(12, "12"),), note=""),)
     assert strict_score(WOUNDED, answer("**13** people wounded [1]\n\n- 12 were hurt [2]", conflicts=groups)).correct
     wrong = strict_score(WOUNDED, answer("**12** people wounded [1]\n\n- 13 were hurt [2]", conflicts=groups))
     assert not wrong.correct and "first figure 12" in wrong.why
@@ -127,17 +128,17 @@ def test_a_refusal_is_wrong_for_an_answerable_question_even_when_it_quotes_the_f
 def test_a_conflict_question_needs_a_group_holding_every_conflict_value():
     text = "**13** people wounded [1]"
     assert not strict_score(WOUNDED, answer(text)).correct
-    only_13 = ({"figures": [figure(13, "13"), figure(14, "14")]},)
+    only_13 = (Conflict(measure="", figures=(figure(13, "13"), figure(14, "14"),), note=""),)
     assert "no one-measure conflict group" in strict_score(WOUNDED, answer(text, conflicts=only_13)).why
-    both = ({"figures": [figure(13, "13 wounded"), figure(12, "12 injured")]},)
+    both = (Conflict(measure="", figures=(figure(13, "13 wounded"), figure(12, "12 injured"),), note=""),)
     assert strict_score(WOUNDED, answer(text, conflicts=both)).correct
 
 
 def test_a_group_mixing_kinds_of_quantity_does_not_count():
-    mixed = {"figures": [figure(13, "13"), figure(12, "12"), figure(1999, "July 16, 1999", dimension="date")]}
-    assert not coherent(mixed)
+    mixed = Conflict(measure="", figures=(figure(13, "13"), figure(12, "12"), figure(1999, "July 16, 1999", dimension="date"),), note="")
+    assert not coherent({"figures": [f.to_dict() for f in mixed.figures]})
     assert not strict_score(WOUNDED, answer("**13** people wounded [1]", conflicts=(mixed,))).correct
-    assert coherent({"figures": [figure(7, "7 miles", "km", "length"), figure(11, "11 km", "km", "length")]})
+    assert coherent({"figures": [figure(7, "7 miles", "km", "length").to_dict(), figure(11, "11 km", "km", "length").to_dict()]})
 
 
 # ---------------------------------------------------------------- names, dates, unanswerable

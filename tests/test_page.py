@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/browser.py, wi
 import browser as B  # noqa: E402
 
 from qa_bot import ui  # noqa: E402
-from qa_bot.answering.answer import md_escape  # noqa: E402
+from qa_bot.answering.compose import md_escape  # noqa: E402
 from qa_bot.engine import Engine  # noqa: E402
 from qa_bot.errors import IndexStoreError, QuestionError, SettingsError  # noqa: E402
 from qa_bot.records import Answer, Article, Citation  # noqa: E402

@@ -57,8 +57,11 @@ def _answer_type(doc) -> tuple[str, str]:
         nxt = words[i + 1] if i + 1 < len(words) else ""
         if w == "how" and nxt in vocab["how_adjective"]:
             dim = vocab["how_adjective"][nxt]
-            if nxt == "long" and any(x in words for x in ("take", "last", "stay", "aloft", "spend", "time")):
-                dim = "duration"
+            if nxt == "long":
+                # "how long is the bridge" asks a length; "how long did it close / last / take" a duration
+                root = next((t for t in doc if t.dep_ == "ROOT"), None)
+                copula = root is not None and root.lemma_ == "be" and not any(c.dep_ == "acomp" for c in root.children)
+                dim = "length" if copula else "duration"
             if dim == "count":
                 return "count", "count"
             if dim == "amount":
