@@ -66,7 +66,7 @@ def test_restricting_to_some_articles_only_cites_those(shipped_engine):
     assert answer.found
     assert {c.doc_id for c in answer.citations} == set(only)
     assert any("several thousand" in c.quote for c in answer.citations)
-    assert {f["doc_id"] for f in answer.figures} <= set(only)
+    assert {f.doc_id for f in answer.figures} <= set(only)
     assert set(answer.retrieved) and all(r.startswith(only[0] + "#") for r in answer.retrieved)
 
 
@@ -127,9 +127,9 @@ def test_figures_of_another_event_are_never_set_against_each_other(tmp_path, rea
     engine = Engine(qa_bot.Settings(corpus=mixed, index_dir=tmp_path / "ix", progress=False), embedder=real_embedder)
     kursk = engine.ask("How many people were evacuated from the Kursk region?")
     assert kursk.found and kursk.conflicts
-    assert not any(f["doc_id"].startswith("harbor") for f in kursk.figures)
+    assert not any(f.doc_id.startswith("harbor") for f in kursk.figures)
     fire = engine.ask("How many residents were evacuated because of the harbor fire?")
-    assert {f["doc_id"] for f in fire.figures} <= {"harbor-fire.txt", "harbor-fire-update.md"}
+    assert {f.doc_id for f in fire.figures} <= {"harbor-fire.txt", "harbor-fire-update.md"}
 
 
 def test_a_question_with_undecodable_characters_is_answered_not_crashed(shipped_engine):

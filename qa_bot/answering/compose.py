@@ -66,8 +66,6 @@ def compose(intent: QuestionIntent, chosen: Sequence[Scored], articles: Mapping[
         markers = [_cite(citations, f, articles) for f in (agreeing or [lead])]
         lines.append(lead_line(lead, agreeing or [lead], markers, articles) + "\n")
     for c in conflicts:
-        for f in c.figures:
-            _cite(citations, f, articles)
         lines.append(change_line(c) + "\n")
     if body:
         lines.append(body)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
-from typing import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Callable, Collection, Mapping, Sequence
 
 import numpy as np
 
@@ -38,15 +38,28 @@ class WordWeights:
 
     df: Mapping[str, int]
     n: int
+    postings: Mapping[str, Sequence[int]] = field(default_factory=dict)  # lemma → rows of the sentences using it
 
     @classmethod
     def from_sentences(cls, sentences: Sequence[Sentence]) -> "WordWeights":
-        """Count, for every lemma, the sentences that contain it."""
-        df: dict[str, int] = {}
-        for s in sentences:
+        """Count, for every lemma, the sentences that contain it (and keep their rows)."""
+        postings: dict[str, list[int]] = {}
+        for i, s in enumerate(sentences):
             for lemma in sentence_lemmas(s):
-                df[lemma] = df.get(lemma, 0) + 1
-        return cls(df, len(sentences))
+                postings.setdefault(lemma, []).append(i)
+        return cls({w: len(r) for w, r in postings.items()}, len(sentences), postings)
+
+    def rows_with_all(self, words: Sequence[str], limit: int = 50) -> list[int]:
+        """Rows of the sentences that contain every one of the lemmas (at most `limit`), rarest list first."""
+        lists = sorted((self.postings.get(w, ()) for w in set(words)), key=len)
+        if not lists or not lists[0]:
+            return []
+        rows = set(lists[0])
+        for other in lists[1:]:
+            rows &= set(other) if len(other) < 4 * len(rows) else {r for r in rows if r in set(other)}
+            if not rows:
+                return []
+        return sorted(rows)[:limit]
 
     def idf(self, lemma: str) -> float:
         """log((n + 1) / (df + 1)) + 1: never zero, so every content word counts for something."""
@@ -64,7 +77,8 @@ def coverage(words: Sequence[str], lemmas: frozenset[str], weights: WordWeights 
 def score_sentences(intent: QuestionIntent, query_vector: np.ndarray, hits: Sequence[Hit],
                     sentences: Sequence[Sentence], sentence_vectors: np.ndarray,
                     sentence_index: Mapping[tuple[str, int], int], weights: WordWeights | None,
-                    has_answer_shape: Callable[[Sentence], bool]) -> list[Scored]:
+                    has_answer_shape: Callable[[Sentence], bool],
+                    doc_ids: Collection[str] | None = None) -> list[Scored]:
     """Every sentence of the retrieved chunks (and the two after each), scored: embedding similarity, lemma
     coverage, and whether it holds something of the asked kind (a figure, a date, a name)."""
     words = list(intent.words)
@@ -88,6 +102,17 @@ def score_sentences(intent: QuestionIntent, query_vector: np.ndarray, hits: Sequ
                 score -= 0.1  # headings, datelines, "— BRICS News" lines rarely answer anything
             score -= 0.004 * rank  # a mild preference for better-ranked chunks
             scored.append(Scored(s, sim, cov, score))
+    # a sentence holding every word of the question is evidence wherever its chunk ranked ("the Ukrainian
+    # military chief Oleksandr Syrskyi said ..." in a chunk about territory)
+    if weights is not None and len(set(words)) >= 2:
+        for i in weights.rows_with_all(words):
+            s = sentences[i]
+            if (s.doc_id, s.n) in seen or doc_ids is not None and s.doc_id not in doc_ids:
+                continue
+            seen.add((s.doc_id, s.n))
+            sim = float(sentence_vectors[i] @ query_vector)
+            score = 0.7 * sim + 0.3 - (0.2 if intent.answer_type != "other" and not has_answer_shape(s) else 0.0)
+            scored.append(Scored(s, sim, 1.0, score - 0.004 * len(hits)))
     return sorted(scored, key=lambda x: (-x.score, x.sentence.doc_id, x.sentence.n))
 
 

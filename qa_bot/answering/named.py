@@ -14,14 +14,19 @@ from .report import norm_name
 
 LABELS = {"person": ("PERSON",), "organisation": ("ORG",), "place": ("GPE", "LOC", "FAC"), "date": ("DATE",)}
 # "Who announced it?" is often answered by an organisation: it competes, a little behind a person.
-ALSO = {"person": ("ORG", "NORP")}
+ALSO = {"person": ("ORG", "NORP", "NAME"), "organisation": ("NAME",), "place": ("NAME",)}  # NAME: a proper noun
+# phrase the entity recogniser left without a type (frames._unlabelled_names)
+ACTOR_ROLES = frozenset({"nsubj", "nsubjpass", "agent", "appos", "attr", "conj"})  # dependency roles of a doer
 TITLE_WINDOW = 4  # words before a name where English news puts its title ("Union president Dan Reyes")
 APPOSITION_WINDOW = 7  # words after it for an apposition ("Dan Reyes, the union's president,")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
 
-RIVAL_SPAN = 0.15  # a rival name scores at most this far below the lead
-PARALLEL_MIN = 0.75  # sentence cosine above which two sentences say the same thing of different names
+TITLE_BONUS = 0.25
+FULL_COVERAGE = 0.99  # a sentence with every word of the question is looked at wherever it ranks
+RIVAL_SPAN = 0.2  # a rival name's sentence scores at most this far below the lead's
+PARALLEL_MIN = 0.55  # sentence cosine above which two sentences say the same thing of different names
+# (measured: two reports of one race's winner 0.61; a winner's sentence and an unrelated one about the loser 0.15)
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,15 @@ class NamedAnswer:
     support: tuple[Scored, ...]
     rivals: tuple[Figure, ...] = ()
     anchored: bool = False  # the name stands next to the question's words ("Union president Dan Reyes")
+
+
+def _title_words(entity: Entity, text: str, offset: int) -> set[str]:
+    """Lower-case words of the title right before a name, or of its apposition right after it."""
+    s, e = entity.start - offset, entity.end - offset
+    before = _WORD.findall(re.split(r"[,.;:!?“”\"()]", text[:max(s, 0)])[-1])[-TITLE_WINDOW:]
+    after = _WORD.findall(re.split(r"[.;:!?“”\"()]", text[max(e, 0):].lstrip(" ,"))[0].split(",")[0])
+    after = after[:APPOSITION_WINDOW]
+    return {w.lower() for w in before} | {w.lower() for w in after}
 
 
 def _near_words(entity: Entity, text: str, offset: int) -> set[str]:
@@ -70,13 +84,17 @@ def named_answer(intent: QuestionIntent, scored: Sequence[Scored], entities: Map
     asked = [*intent.names, *intent.scope]
     words = set(intent.words)
     found: list[tuple[Entity, Scored, float, bool]] = []
-    for sc in scored[:look]:
-        if sc.score < min_score:
-            break
+    # the best sentences, and any further one that holds every word of the question (a title beside a name:
+    # "the Ukrainian military chief Oleksandr Syrskyi said ..." in a sentence about something else)
+    pool = [sc for k, sc in enumerate(scored) if k < look and sc.score >= min_score or k >= look
+            and sc.coverage >= FULL_COVERAGE]
+    for sc in pool:
         s = sc.sentence
         for ent in entities.get((s.doc_id, s.start), ()):
             if ent.label not in labels and ent.label not in extra:
                 continue
+            if ent.label in extra and not (ent.role in ACTOR_ROLES or ent.role == "pobj" and ent.head_lemma == "by"):
+                continue  # an organisation answers "who" only as an actor, not as a modifier ("Belgorod region")
             if any(same_name(ent.text, a) for a in asked) or norm_name(ent.text) in words:
                 continue  # the question names it: it is what is asked about, not the answer
             bonus = 0.0
@@ -86,6 +104,8 @@ def named_answer(intent: QuestionIntent, scored: Sequence[Scored], entities: Map
                 bonus += 0.05
             near = _near_words(ent, s.text, s.start) & words
             bonus += 0.1 * min(len(near), 2)  # "Union president Dan Reyes" for "who is the union president"
+            if len(words) >= 2 and words <= _title_words(ent, s.text, s.start):
+                bonus += TITLE_BONUS  # every word of the question is the name's title ("military chief X")
             if ent.label in extra:
                 bonus -= 0.1
             found.append((ent, sc, sc.score + bonus, bool(near) or ent.head_lemma in words))
@@ -115,14 +135,17 @@ def named_answer(intent: QuestionIntent, scored: Sequence[Scored], entities: Map
     top = max(items, key=lambda it: it[2])
     rivals = []
     for other, its in merged[1:]:
-        if strength((other, its)) < strength((rep, items)) - RIVAL_SPAN or other.label != rep.label:
+        if other.label != rep.label:
             continue
         for ent, sc, _, _ in its:
-            if sc.sentence.doc_id in lead_docs:
+            if sc.sentence.doc_id in lead_docs or sc.score < top[1].score - RIVAL_SPAN:
                 continue  # the loser named beside the winner, in the same report, is no rival answer
-            same_role = ent.role == top[0].role and ent.head_lemma == top[0].head_lemma and ent.head_lemma
+            # another report gives another name in the same role of a sentence that says the same thing:
+            # "Okafor won the Lakeside Marathon" / "Brandt took the title at the Lakeside Marathon" (0.61);
+            # the loser ("beat Millbrook United") is an object where the winner is a subject
+            same_head = ent.head_lemma == top[0].head_lemma and bool(ent.head_lemma)
             parallel = similarity is not None and similarity(sc.sentence, top[1].sentence) >= PARALLEL_MIN
-            if same_role or parallel:
+            if ent.role == top[0].role and (same_head or parallel):
                 rivals.append(_as_figure(ent, sc.sentence, intent, articles))
                 break
     return NamedAnswer(lead, support, tuple(rivals), anchored=any(it[3] for it in items))

@@ -13,7 +13,7 @@ from ..settings import Settings
 from .compose import compose, not_found
 from .evidence import Scored, is_relevant, score_sentences, select
 from .named import LABELS, named_answer
-from .report import candidates, figure_report, group_note
+from .report import candidates, figure_report, group_note, scope_name, without_places
 
 
 ANCHORED_COVERAGE = 0.75
@@ -38,7 +38,7 @@ def answer_question(intent: QuestionIntent, view: IndexView, hits: Sequence[Hit]
     gen = view.generation
     retrieved = [h.chunk.id for h in hits]
     scored = score_sentences(intent, qvec, hits, gen.sentences, gen.sentence_vectors, view.sentence_index,
-                             view.weights, answer_shape(view, intent))
+                             view.weights, answer_shape(view, intent), doc_ids)
     closest = scored[0] if scored else None
     if closest is None:
         return not_found(intent, retrieved, None, view.articles)
@@ -50,8 +50,15 @@ def answer_question(intent: QuestionIntent, view: IndexView, hits: Sequence[Hit]
                    if (doc_ids is None or f.doc_id in doc_ids) and f.doc_id in scope]
         rows = view.figure_sentence_rows[allowed] if allowed else np.zeros(0, dtype=np.int64)
         sims = gen.sentence_vectors[rows] @ qvec if len(rows) else np.zeros(0)
-        cands = candidates(intent, mvec, qvec, gen.figures, gen.measure_vectors, sims,
-                           [view.figure_contexts[i] for i in allowed], allowed)
+        places = {scope_name(x) for i in allowed for x in gen.figures[i].scope} | \
+            {scope_name(x) for x in intent.scope}
+        common = view.common_places(scope, places)
+        local = [without_places(gen.figures[i], common) for i in allowed]
+        asked = intent
+        if intent.scope and all(scope_name(x) in common for x in intent.scope):
+            asked = replace(intent, scope=())  # "in Castrel" of a corpus on the Castrel floods restricts nothing
+        cands = candidates(asked, mvec, qvec, local, gen.measure_vectors, sims,
+                           [view.figure_contexts[i] for i in allowed], allowed, view.sentences_naming)
         report = figure_report(intent, cands, gen.measure_vectors, view.articles,
                                [gen.figures[i] for i in allowed])
         lead, agreeing, figures, conflicts = report.lead, report.agreeing, report.figures, report.conflicts

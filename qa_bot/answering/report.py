@@ -4,8 +4,8 @@ scope each), what changed over time or disagrees, and the figure to lead with.""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -60,18 +60,47 @@ def norm_name(text: str) -> str:
     return " ".join(words)
 
 
-def scope_matches(asked: Sequence[str], figure: Figure, context: str = "") -> bool:
+def scope_name(scope: str) -> str:
+    """A scope as a group key: its capitalised words ("Krasnoyaruzhsky district" ~ "Krasnoyaruzhsky"; the
+    lower-case words of a name are the kind of place, not which one), or all its words when none is."""
+    proper = [w for w in scope.replace("’", "'").replace("'s", "").split() if w[:1].isupper() and w != "The"]
+    return " ".join(proper).lower() if proper else norm_name(scope)
+
+
+def without_places(figure: Figure, common: frozenset[str]) -> Figure:
+    """The figure with the event's own places (view.common_places) taken out of its scope."""
+    if not figure.scope or not common or not any(scope_name(x) in common for x in figure.scope):
+        return figure
+    return replace(figure, scope=tuple(x for x in figure.scope if scope_name(x) not in common))
+
+
+NEAR = 0.5  # scope_matches: the figure's place lies within the asked one (a weaker match than naming it)
+
+
+def scope_matches(asked: Sequence[str], figure: Figure, context: str = "",
+                  naming: Callable[[str, Sequence[str]], Sequence[str]] | None = None) -> float:
     """Does the figure hold for the place or group the question names? Its scope must name it (a word in
-    common: "Kursk" ~ "Kursk region"); a figure without scope counts when its sentence names it."""
+    common: "Kursk" ~ "Kursk region"); a figure without scope counts when its sentence (or the one before)
+    names it; a figure scoped to a smaller place counts when its article names that place beside the asked one
+    ("the governor of the Belgorod region said people in the Krasnoyaruzhsky district were moved" makes a
+    Krasnoyaruzhsky figure a Belgorod one: NEAR). `naming(doc_id, words)`: the article's sentences with all the
+    words. 1 (or True) for a match, NEAR for a place within, 0 (False) for none."""
     if not asked:
         return True
     have = {w for s in figure.scope for w in norm_name(s).split()}
+    context = context.lower()
     for place in asked:
         words = set(norm_name(place).split())
         if words & have:
             return True
-        if not figure.scope and context and all(w in context.lower() for w in words):
+        if not figure.scope and context and all(w in context for w in words):
             return True
+        if figure.scope and naming is not None:
+            own = figure.quote.lower()
+            for s in figure.scope:
+                # not its own sentence: "Eastvale with 1,900 dead, followed by Northfield with 230" lists siblings
+                if any(t != own for t in naming(figure.doc_id, sorted(words | set(norm_name(s).split())))):
+                    return NEAR
     return False
 
 
@@ -87,7 +116,8 @@ def answers_type(intent: QuestionIntent, f: Figure) -> bool:
         return f.dimension == intent.dimension or (intent.dimension == "length" and f.dimension == "depth")
     if intent.answer_type == "count":
         return f.dimension in ("count", "percent") if intent.dimension != "count" else f.dimension == "count"
-    return intent.answer_type == "amount"
+    # "how much rain fell" asks a quantity of rain: "in 24 hours" is the time it took, not an answer
+    return intent.answer_type == "amount" and f.dimension not in ("duration", "age")
 
 
 def event_compatible(intent: QuestionIntent, f: Figure) -> bool | None:
@@ -99,8 +129,9 @@ def event_compatible(intent: QuestionIntent, f: Figure) -> bool | None:
 
 def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_vector: np.ndarray,
                figures: Sequence[Figure], measure_vectors: np.ndarray, sentence_similarity: np.ndarray,
-               contexts: Sequence[str], allowed: Sequence[int]) -> list[Candidate]:
-    """Figures (rows in `allowed`) whose type, event, thing and scope fit the question, with their relevance:
+               contexts: Sequence[str], allowed: Sequence[int],
+               naming: Callable[[str, Sequence[str]], Sequence[str]] | None = None) -> list[Candidate]:
+    """Figures (`figures[k]` is the index's figure `allowed[k]`) whose type, event, thing and scope fit the question, with their relevance:
     the cosine of their measure phrase with the question's, and of their sentence with the question."""
     del question_vector  # the sentence similarity arrives precomputed
     out: list[Candidate] = []
@@ -109,14 +140,15 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
     rows = np.asarray(allowed)
     cos = measure_vectors[rows] @ question_measure
     for k, i in enumerate(allowed):
-        f = figures[i]
+        f = figures[k]
         if not answers_type(intent, f) or f.modality not in DONE:
             continue
         m = float(cos[k])
         same_event = event_compatible(intent, f)
         if same_event is False:
             continue
-        if not scope_matches(intent.scope, f, contexts[k]):
+        place = scope_matches(intent.scope, f, contexts[k], naming)
+        if not place:
             continue
         sim = float(sentence_similarity[k])
         loose = same_event is None and m >= WEAK_MATCH_MIN and sim >= SENTENCE_MATCH_MIN
@@ -127,7 +159,7 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
         rel = 0.5 * m + 0.5 * float(sentence_similarity[k]) + (0.1 if same_event else 0.0)
         if intent.counted and f.counted and f.counted.split()[-1] == intent.counted.split()[-1]:
             rel += 0.05
-        if not intent.scope and f.scope:
+        if not intent.scope and f.scope or place == NEAR:
             rel -= SCOPED_PENALTY
         out.append(Candidate(i, f, rel))
     return sorted(out, key=lambda c: -c.relevance)
@@ -140,7 +172,7 @@ def group_key(f: Figure) -> tuple:
     if f.kind == "date":
         event = f.predicate
     return (f.kind, f.dimension, f.unit if f.dimension == "money" else "",
-            frozenset(norm_name(x) for x in f.scope), event)
+            frozenset(scope_name(x) for x in f.scope), event)
 
 
 def group_rows(figures: Sequence[Figure], rows: Sequence[int], measure_vectors: np.ndarray) -> list[list[int]]:

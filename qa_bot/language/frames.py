@@ -127,6 +127,7 @@ def doc_frames(doc: "Doc", article: Article, sentence: Sentence,
         frames.append(frame)
         figures.append(_figure(article, sentence, spot, frame))
     entities = [_entity(article, sentence, e) for e in doc.ents if e.label_ in L.role_words("entity_labels")]
+    entities += [_entity(article, sentence, e) for e in _unlabelled_names(doc)]
     last = next((f for f in reversed(frames) if f.counted), None)
     quotes = sentence.text.count("\"") + sentence.text.count("“") - sentence.text.count("”")
     new_carry = Carry(reporter=reporter or (carry.reporter if continues_quote else ""),
@@ -171,7 +172,11 @@ def _read_frame(doc: "Doc", span: "Span", spot: Spot, before: list[_Frame], carr
     anaphor = cn is not None and cn.lower_ in _PRONOUNS  # "put it at 38": the same measure, scope included
     if cn is not None and (anaphor or cn.lemma_.lower() in _ELLIPTIC):
         cn = None  # "corrected it to", "12 others": the counted thing is said elsewhere
-    listed = _with_item(root) or (cn is not None and _with_item(cn))  # "Eastvale with 1,900"
+    # "Eastvale with 1,900 dead": the number modifies an event adjective, which is the item of the list
+    adjective = (root.head if cn is None and root.dep_ == "nummod" and root.head.pos_ == "ADJ"
+                 and root.head not in span else None)
+    listed = _with_item(root) or (cn is not None and _with_item(cn)) or (
+        adjective is not None and _with_item(adjective))  # "Eastvale with 1,900"
     clause = gov if gov is not None else _clause_verb(cn if cn is not None else role)  # for source and date
     # a count inside a prepositional modifier is no argument of the clause's verb: "killed nine people [in two
     # offices]" kills people, not offices; it gets no predicate from that verb
@@ -226,6 +231,8 @@ def _read_frame(doc: "Doc", span: "Span", spot: Spot, before: list[_Frame], carr
         frame.predicate = event_noun
     elif postposed is not None:
         pred_tok = postposed
+    elif adjective is not None:
+        pred_tok = adjective
     elif elaborated is not None:
         frame.predicate, frame.verb_text = elaborated.predicate, elaborated.verb_text
     elif embedded:
@@ -259,7 +266,8 @@ def _read_frame(doc: "Doc", span: "Span", spot: Spot, before: list[_Frame], carr
     else:
         frame.modality = _modality(pred_tok, gov, cn, span) or (
             _estimate_modality(gov) if gov is not None and via in ("at", "to", "dobj", "level") else "done")
-    frame.scope, frame.subgroups, frame.groups, frame.owners = _scope(doc, span, root, cn, pred_tok, gov, others)
+    frame.scope, frame.subgroups, frame.groups, frame.owners = _scope(doc, span, root, cn if adjective is None
+                                                                      else adjective, pred_tok, gov, others)
     if anaphor and not frame.scope:
         prev = next((f for f in reversed(before) if f.counted), None)
         frame.scope = list(prev.scope) if prev is not None else []
@@ -575,6 +583,8 @@ def _scope(doc: "Doc", span: "Span", root: "Token", noun: "Token | None", pred: 
                             and e.label_ in labels), None)
             if ent is not None:
                 add(ent.text)
+            elif prev >= 0 and doc[prev].pos_ == "PROPN":  # a name NER missed ("and Lakeside with 41")
+                add(" ".join(t.text for t in doc[prev].subtree if t.pos_ == "PROPN" and t.i <= prev))
             return scope, [], [], []
     anchors = [t for t in (root, noun, pred) if t is not None]
     if gov is not None and gov.lemma_.lower() not in L.role_words("reporting"):
@@ -782,9 +792,9 @@ def _as_of(doc: "Doc", span: "Span", clause: set["Token"], reporting: "Token | N
                 best = resolve_date(e.text, published)
                 if best:
                     return best
-    # "14 were killed as the storm crossed the coast on Monday": one date in the sentence dates all of it
-    resolved = {resolve_date(e.text, published) for e in dates} - {""}
-    return resolved.pop() if len(resolved) == 1 else ""
+    # "14 were killed as the storm crossed the coast on Monday": the date is the crossing's; the count is as of
+    # the report (two reports of the same day that disagree are a conflict, not an update)
+    return ""
 
 
 def _is_duration(ent: "Span") -> bool:
@@ -879,6 +889,22 @@ def _bare_figures(article: Article, sentence: Sentence) -> list[Figure]:
     pub = U.parse_iso(article.published)
     return [_figure(article, sentence, s, _Frame(as_of=pub.isoformat() if pub else ""))
             for s in spot_values(sentence.text, pub.year if pub else 0)]
+
+
+def _unlabelled_names(doc: "Doc") -> list["Span"]:
+    """Proper-noun phrases the entity recogniser missed ("Granite Rovers won the cup"), labelled NAME: runs of
+    PROPN tokens ending in the phrase's head, none of them inside a recognised entity."""
+    from spacy.tokens import Span
+
+    out = []
+    for t in doc:
+        if t.pos_ != "PROPN" or t.ent_type_ or t.dep_ in ("compound", "flat"):
+            continue
+        start = t.i
+        while start > 0 and doc[start - 1].pos_ == "PROPN" and not doc[start - 1].ent_type_:
+            start -= 1
+        out.append(Span(doc, start, t.i + 1, label="NAME"))
+    return out
 
 
 def _entity(article: Article, sentence: Sentence, ent: "Span") -> Entity:

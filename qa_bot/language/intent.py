@@ -15,6 +15,8 @@ from .parse import content_lemmas
 _DATA = Path(__file__).with_name("data") / "question.yaml"
 _SCOPE_LABELS = frozenset({"GPE", "LOC", "FAC", "ORG", "NORP"})
 _NAME_LABELS = frozenset({"PERSON", "GPE", "LOC", "FAC", "ORG", "NORP", "EVENT", "WORK_OF_ART", "PRODUCT"})
+# prepositions that restrict a figure to a place or group ("in Belgorod", "among the wounded")
+_SCOPE_PREPOSITIONS = frozenset({"in", "from", "at", "among", "inside", "within", "across", "near", "outside"})
 _PRONOUNS = frozenset({"it", "they", "them", "there", "that", "those", "these", "he", "she", "his", "her", "its",
                        "their"})
 
@@ -108,17 +110,22 @@ def _scope(doc, answer_type: str) -> tuple[str, ...]:
     for e in doc.ents:
         # places restrict wherever they stand; an organisation or group only in a phrase like "in the EU",
         # not as the subject ("How much money did Barton lose?" asks about Barton, it is no scope)
-        in_phrase = e.root.dep_ == "pobj" and e.root.head.dep_ == "prep"
-        if e.label_ in ("GPE", "LOC", "FAC") or (e.label_ in _SCOPE_LABELS and in_phrase):
+        # (the small model often tags a place as a person or leaves "in" without a head: "And in Belgorod?")
+        # ("from the Krasnoyaruzhsky district": the name modifies the object of the preposition)
+        head = e.root
+        while head.dep_ in ("compound", "amod", "nmod", "poss") and head.head is not head:
+            head = head.head
+        in_phrase = head.dep_ == "pobj" and head.head.lower_ in _SCOPE_PREPOSITIONS
+        if e.label_ in ("GPE", "LOC", "FAC") or (e.label_ in _NAME_LABELS and in_phrase):
             out.append(e.text.removeprefix("the ").removesuffix("'s"))
     for t in doc:
-        if t.dep_ == "pobj" and t.head.lower_ in ("in", "from", "at", "among", "inside") and t.pos_ == "PROPN" \
+        if t.dep_ == "pobj" and t.head.lower_ in _SCOPE_PREPOSITIONS and t.pos_ == "PROPN" \
                 and not any(t.idx >= e.start_char and t.idx < e.end_char for e in doc.ents):
             out.append(" ".join(x.text for x in t.subtree if x.pos_ in ("PROPN", "NOUN", "ADJ")))
     return tuple(dict.fromkeys(x.strip() for x in out if x.strip()))
 
 
-def _time_pin(doc) -> str:
+def _time_pin(doc, counted: str = "") -> str:
     vocab = _vocabulary()
     for e in doc.ents:
         # only a date with its year can pin a question: "on Sunday" means a different day in every article
@@ -126,11 +133,20 @@ def _time_pin(doc) -> str:
             iso = _date_iso(e.text)
             if iso:
                 return iso
-    words = {t.lower_ for t in doc}
-    if words & set(vocab["earliest"]):
-        return "earliest"
-    if words & set(vocab["latest"]):
-        return "latest"
+    # a word of order pins the time only where it says when the figure was given: an adverb of the verb ("was
+    # first reported", "now stands") or an adjective of the figure asked for ("the initial toll", "the latest
+    # count"); "his first wife", "the cup final" and "last won" pin nothing
+    figure_nouns = {k for k, v in vocab["what_noun"].items() if v in ("count", "amount", "percent")}
+    if counted:
+        figure_nouns.add(counted.split()[-1])
+    for t in doc:
+        w = t.lower_
+        if w not in vocab["earliest"] and w not in vocab["latest"]:
+            continue
+        adverb = t.dep_ in ("advmod", "npadvmod") and t.head.pos_ in ("VERB", "AUX")
+        of_figure = t.dep_ in ("amod", "advmod") and t.head.lemma_.lower() in figure_nouns
+        if adverb or of_figure:
+            return "earliest" if w in vocab["earliest"] else "latest"
     return ""
 
 
@@ -184,8 +200,11 @@ def measure_text(doc, scope: Sequence[str]) -> str:
     for e in doc.ents:
         if e.label_ == "DATE" or any(e.text.removeprefix("the ") == s for s in scope):
             skip.update(range(e.start, e.end))
-            if e.root.dep_ == "pobj" and e.root.head.dep_ == "prep":
-                skip.add(e.root.head.i)
+            head = e.root
+            while head.dep_ in ("compound", "amod", "nmod", "poss") and head.head is not head:
+                head = head.head
+            if head.dep_ == "pobj" and head.head.dep_ == "prep":  # the whole "from the Kursk region"
+                skip.update(t.i for t in head.head.subtree)
     keep = [t.text for t in doc if t.i not in skip and not t.is_punct and t.tag_ not in ("WDT", "WP", "WP$", "WRB")
             and t.dep_ not in ("aux", "auxpass", "det", "poss") and t.lower_ not in ("many", "much")
             and not (t.lemma_ == "be" and t.dep_ == "ROOT")]
@@ -195,6 +214,7 @@ def measure_text(doc, scope: Sequence[str]) -> str:
 def parse_question(nlp, question: str, history: Sequence[str] = ()) -> QuestionIntent:
     """Parse the question (and, for a follow-up, borrow the words of the previous question) into an intent."""
     doc = nlp(question)
+    measure = ""
     follow = bool(history) and (len(content_lemmas(doc)) <= 2 or is_follow_up(doc))
     answer_type, dimension = _answer_type(doc)
     predicate, counted = _predicate_and_counted(doc)
@@ -214,12 +234,15 @@ def parse_question(nlp, question: str, history: Sequence[str] = ()) -> QuestionI
         if not scope:
             scope = _scope(prev, p_type)
         words = list(dict.fromkeys(content_lemmas(prev) + words))
+        scoped = {w for x in scope for w in x.lower().split()}
+        if not [t for t in doc if not (t.is_stop or t.is_punct or t.lower_ in scoped)]:
+            measure = measure_text(prev, _scope(prev, p_type))  # "And in Belgorod?" measures what was asked
     unit_dim, unit = _unit(doc)
     if unit_dim and dimension in ("", "count"):
         dimension = unit_dim
     names = tuple(e.text for e in doc.ents if e.label_ in _NAME_LABELS)
     return QuestionIntent(
         question=question, query=query, answer_type=answer_type, predicate=predicate,
-        event=event_class(predicate, counted) if predicate else "", counted=counted, scope=scope, time_pin=_time_pin(doc),
+        event=event_class(predicate, counted) if predicate else "", counted=counted, scope=scope, time_pin=_time_pin(doc, counted),
         dimension=dimension, unit=unit, words=tuple(words), names=names,
-        measure=measure_text(doc, scope) or " ".join(words))
+        measure=measure or measure_text(doc, scope) or " ".join(words))
