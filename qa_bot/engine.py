@@ -317,6 +317,6 @@ class Engine:
         t1 = time.perf_counter()
         state, hits = self.retrieve(intent.query, doc_ids, mode, qvec)
         t2 = time.perf_counter()
-        ans = answer_question(intent, state, hits, qvec, mvec, doc_ids, self.settings)
+        ans = answer_question(intent, state, hits, qvec, mvec, doc_ids, self.settings, self.embedder.encode)
         timings = [("parse+embed", t1 - t0), ("retrieve", t2 - t1), ("answer", time.perf_counter() - t2)]
         return replace(ans, timings=tuple(timings))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Collection, Sequence
+from typing import Callable, Collection, Sequence
 
 import numpy as np
 
@@ -33,7 +33,8 @@ def answer_shape(view: IndexView, intent: QuestionIntent):
     return shape
 
 def answer_question(intent: QuestionIntent, view: IndexView, hits: Sequence[Hit], qvec: np.ndarray,
-                    mvec: np.ndarray, doc_ids: Collection[str] | None, settings: Settings) -> Answer:
+                    mvec: np.ndarray, doc_ids: Collection[str] | None, settings: Settings,
+                    encode: Callable[[list[str]], np.ndarray] | None = None) -> Answer:
     """evidence → figure report or named answer → composed Answer (or a normal 'not found' answer)."""
     gen = view.generation
     retrieved = [h.chunk.id for h in hits]
@@ -58,7 +59,8 @@ def answer_question(intent: QuestionIntent, view: IndexView, hits: Sequence[Hit]
         if intent.scope and all(scope_name(x) in common for x in intent.scope):
             asked = replace(intent, scope=())  # "in Castrel" of a corpus on the Castrel floods restricts nothing
         cands = candidates(asked, mvec, qvec, local, gen.measure_vectors, sims,
-                           [view.figure_contexts[i] for i in allowed], allowed, view.sentences_naming)
+                           [view.figure_contexts[i] for i in allowed], allowed, view.sentences_naming,
+                           view.similar_words(encode) if encode is not None else None)
         report = figure_report(intent, cands, gen.measure_vectors, view.articles,
                                [gen.figures[i] for i in allowed])
         lead, agreeing, figures, conflicts = report.lead, report.agreeing, report.figures, report.conflicts
@@ -88,7 +90,16 @@ def answer_question(intent: QuestionIntent, view: IndexView, hits: Sequence[Hit]
         lead_sentence = next((x for x in scored if x.sentence.doc_id == lead.doc_id
                               and x.sentence.start == lead.sentence_start), None)
         chosen = [lead_sentence] if lead_sentence else []
-    rest = [x for x in select(scored, settings) if x not in chosen]
+    if lead is not None:
+        # a figure or a name is quoted from the sentences that give it and the figures shown beside it, never
+        # from sentences that are only near the question
+        own = [f for c in conflicts if lead in c.figures for f in c.figures]  # the lead's group
+        giving = {(f.doc_id, f.sentence_start) for f in (*agreeing, *own)}
+        if lead.kind == "name":
+            giving |= {(x.sentence.doc_id, x.sentence.start) for x in chosen}
+        rest = [x for x in scored if (x.sentence.doc_id, x.sentence.start) in giving and x not in chosen]
+    else:
+        rest = [x for x in select(scored, settings) if x not in chosen]
     chosen = (chosen + rest)[:settings.max_sentences]
     body = None
     problem = ""

@@ -9,7 +9,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from ..language.lexicon import event_classes
+from ..language.lexicon import event_classes, role_words
 from ..language.units import overlaps
 from ..records import Article, Conflict, Figure, QuestionIntent
 
@@ -130,7 +130,8 @@ def event_compatible(intent: QuestionIntent, f: Figure) -> bool | None:
 def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_vector: np.ndarray,
                figures: Sequence[Figure], measure_vectors: np.ndarray, sentence_similarity: np.ndarray,
                contexts: Sequence[str], allowed: Sequence[int],
-               naming: Callable[[str, Sequence[str]], Sequence[str]] | None = None) -> list[Candidate]:
+               naming: Callable[[str, Sequence[str]], Sequence[str]] | None = None,
+               similar: Callable[[str, str], float] | None = None) -> list[Candidate]:
     """Figures (`figures[k]` is the index's figure `allowed[k]`) whose type, event, thing and scope fit the question, with their relevance:
     the cosine of their measure phrase with the question's, and of their sentence with the question."""
     del question_vector  # the sentence similarity arrives precomputed
@@ -156,6 +157,8 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
             continue
         if intent.answer_type == "date" and not (same_event or m >= MATCH_MIN or f.predicate == intent.predicate):
             continue
+        if intent.answer_type == "count" and not counted_compatible(intent.counted, f.counted, similar):
+            continue
         rel = 0.5 * m + 0.5 * float(sentence_similarity[k]) + (0.1 if same_event else 0.0)
         if intent.counted and f.counted and f.counted.split()[-1] == intent.counted.split()[-1]:
             rel += 0.05
@@ -163,6 +166,28 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
             rel -= SCOPED_PENALTY
         out.append(Candidate(i, f, rel))
     return sorted(out, key=lambda c: -c.relevance)
+
+
+SAME_THING_MIN = 0.75  # cosine of two counted nouns that name one thing: troops/soldiers 0.89, homes/houses 0.90,
+# workers/employees 0.85, votes/ballots 0.78; different things stay below: soldiers/civilians 0.65,
+# tanks/armored vehicles 0.60, children/people 0.51, tanks/personnel carriers 0.30
+
+
+def counted_compatible(asked: str, counted: str, similar: Callable[[str, str], float] | None = None) -> bool:
+    """May a count of `counted` answer a question counting `asked` (lemmas)? The same noun, or a question in
+    general words for people ("people", "residents") answered by any group of people; a count of people in
+    general never answers a question about children or soldiers; two other nouns must name one thing."""
+    if not asked or not counted:
+        return True
+    a, c = asked.split()[-1], counted.split()[-1]
+    if a == c:
+        return True
+    people = role_words("people_words")
+    if a in people:
+        return True
+    if c in people:
+        return False
+    return similar is not None and similar(a, c) >= SAME_THING_MIN
 
 
 def group_key(f: Figure) -> tuple:

@@ -9,7 +9,7 @@ from typing import Sequence
 
 from ..records import QuestionIntent
 from . import units as U
-from .lexicon import event_class, event_classes
+from .lexicon import event_class, event_classes, role_words
 from .parse import content_lemmas
 
 _DATA = Path(__file__).with_name("data") / "question.yaml"
@@ -62,7 +62,7 @@ def _answer_type(doc) -> tuple[str, str]:
             if nxt == "long":
                 # "how long is the bridge" asks a length; "how long did it close / last / take" a duration
                 root = next((t for t in doc if t.dep_ == "ROOT"), None)
-                copula = root is not None and root.lemma_ == "be" and not any(c.dep_ == "acomp" for c in root.children)
+                copula = root is not None and root.lemma_ == "be"
                 dim = "length" if copula else "duration"
             if dim == "count":
                 return "count", "count"
@@ -160,6 +160,10 @@ def _predicate_and_counted(doc) -> tuple[str, str]:
             counted = counted.strip()
             break
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is not None and root.lemma_.lower() in role_words("reporting"):
+        # "How many attacks did Russia say it repelled?": the reported clause holds the event
+        said = next((c for c in root.children if c.dep_ in ("ccomp", "xcomp") and c.pos_ in ("VERB", "AUX")), None)
+        root = said if said is not None else root
     predicate = ""
     if root is not None and root.pos_ == "VERB" and root.lemma_.lower() not in ("be", "do", "have"):
         predicate = root.lemma_.lower()
@@ -181,11 +185,17 @@ def _predicate_and_counted(doc) -> tuple[str, str]:
 
 
 def _unit(doc) -> tuple[str, str]:
-    """(dimension, normalized unit) when the question names a unit or currency ("how many miles")."""
+    """(dimension, normalized unit) when the question asks in a unit ("how many square kilometers", "how many
+    miles") or a currency. A unit elsewhere is no answer unit ("attacks ... in the previous 24 hours")."""
     for t in doc:
-        info = U.unit_info(t.text)
-        if info is not None and t.lower_ not in ("m", "in"):
-            return info.dimension, info.normal
+        if t.lower_ in ("many", "much") and t.head.i > t.i:
+            head = t.head
+            words = [x.text for x in head.lefts if x.dep_ in ("amod", "compound") and x.i > t.i] + [head.text]
+            for text in (" ".join(words), head.text):
+                info = U.unit_info(text)
+                if info is not None and head.lower_ not in ("m", "in"):
+                    return info.dimension, info.normal
+    for t in doc:
         code = U.currency_code(t.text)
         if code:
             return "money", code
@@ -205,9 +215,19 @@ def measure_text(doc, scope: Sequence[str]) -> str:
                 head = head.head
             if head.dep_ == "pobj" and head.head.dep_ == "prep":  # the whole "from the Kursk region"
                 skip.update(t.i for t in head.head.subtree)
+    for t in doc:
+        if t.lemma_.lower() == "accord" or t.lower_ == "according":  # "according to Valery Gerasimov": the source
+            skip.update(x.i for x in t.subtree)
+        if t.dep_ == "ROOT" and t.lemma_.lower() in role_words("reporting") and any(
+                c.dep_ in ("ccomp", "xcomp") for c in t.children):  # "did Russia say [it repelled]": the reporter
+            skip.add(t.i)
+            skip.update(x.i for c in t.children if c.dep_ in ("nsubj", "nsubjpass") for x in c.subtree)
+    for t in doc:  # the thing counted always stays ("how many [Ukrainian attacks] did Russia say ...")
+        if t.lower_ in ("many", "much") and t.head.i > t.i:
+            skip.difference_update(x.i for x in t.head.subtree if x.i <= t.head.i)
     keep = [t.text for t in doc if t.i not in skip and not t.is_punct and t.tag_ not in ("WDT", "WP", "WP$", "WRB")
             and t.dep_ not in ("aux", "auxpass", "det", "poss") and t.lower_ not in ("many", "much")
-            and not (t.lemma_ == "be" and t.dep_ == "ROOT")]
+            and t.pos_ != "PRON" and not (t.lemma_ == "be" and t.dep_ == "ROOT")]
     return " ".join(keep)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Collection, Sequence
+from typing import Callable, Collection, Sequence
 
 import numpy as np
 
@@ -39,6 +39,18 @@ class IndexView:
     figure_contexts: list[str] = field(default_factory=list)  # title + previous sentence + sentence, lower case
     word_docs: dict[str, frozenset[str]] = field(default_factory=dict)  # lower-case word → articles that use it
     _doc_sentences: dict[str, list[str]] = field(default_factory=dict)  # filled on demand
+    _word_vectors: dict[str, np.ndarray] = field(default_factory=dict)  # filled on demand
+
+    def similar_words(self, encode) -> "Callable[[str, str], float]":
+        """Cosine of two words with the index's embedding model (`encode`: texts → normalized vectors); each
+        word is embedded once per loaded index."""
+        def similar(a: str, b: str) -> float:
+            missing = [w for w in (a, b) if w not in self._word_vectors]
+            if missing:
+                for w, v in zip(missing, encode(missing)):
+                    self._word_vectors[w] = v
+            return float(self._word_vectors[a] @ self._word_vectors[b])
+        return similar
 
     def sentences_naming(self, doc_id: str, words: Sequence[str]) -> list[str]:
         """Lower-cased sentences of one article that contain every one of `words` (lower case)."""
