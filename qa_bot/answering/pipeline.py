@@ -32,6 +32,22 @@ def answer_shape(view: IndexView, intent: QuestionIntent):
         return any(e.label in labels for e in view.entities.get(key, ()))
     return shape
 
+OWNER_REACH = 40  # characters between a person's name and a figure of theirs ("Mark O. Barton, 44,")
+
+
+def owner_of(view: IndexView):
+    """The person a figure belongs to: the PERSON entity of its sentence nearest before it (within OWNER_REACH
+    characters), else the nearest after it, else ""."""
+    def owner(f) -> str:
+        people = [e for e in view.entities.get((f.doc_id, f.sentence_start), ()) if e.label == "PERSON"]
+        before = [e for e in people if e.end <= f.start and f.start - e.end <= OWNER_REACH]
+        if before:
+            return max(before, key=lambda e: e.end).text
+        after = [e for e in people if e.start >= f.end and e.start - f.end <= OWNER_REACH]
+        return min(after, key=lambda e: e.start).text if after else ""
+    return owner
+
+
 def answer_question(intent: QuestionIntent, view: IndexView, hits: Sequence[Hit], qvec: np.ndarray,
                     mvec: np.ndarray, doc_ids: Collection[str] | None, settings: Settings,
                     encode: Callable[[list[str]], np.ndarray] | None = None) -> Answer:
@@ -60,7 +76,7 @@ def answer_question(intent: QuestionIntent, view: IndexView, hits: Sequence[Hit]
             asked = replace(intent, scope=())  # "in Castrel" of a corpus on the Castrel floods restricts nothing
         cands = candidates(asked, mvec, qvec, local, gen.measure_vectors, sims,
                            [view.figure_contexts[i] for i in allowed], allowed, view.sentences_naming,
-                           view.similar_words(encode) if encode is not None else None)
+                           view.similar_words(encode) if encode is not None else None, owner_of(view))
         report = figure_report(intent, cands, gen.measure_vectors, view.articles,
                                [gen.figures[i] for i in allowed])
         lead, agreeing, figures, conflicts = report.lead, report.agreeing, report.figures, report.conflicts

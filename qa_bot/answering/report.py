@@ -110,6 +110,8 @@ def answers_type(intent: QuestionIntent, f: Figure) -> bool:
         return f.kind == "date"
     if f.kind != "number":
         return False
+    if intent.dimension == "age" or f.counted == "age":
+        return intent.dimension == "age" and f.counted == "age"
     if intent.unit:
         return f.unit == intent.unit or (f.dimension == intent.dimension and intent.dimension != "money")
     if intent.dimension and intent.dimension not in ("", "count"):
@@ -131,7 +133,8 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
                figures: Sequence[Figure], measure_vectors: np.ndarray, sentence_similarity: np.ndarray,
                contexts: Sequence[str], allowed: Sequence[int],
                naming: Callable[[str, Sequence[str]], Sequence[str]] | None = None,
-               similar: Callable[[str, str], float] | None = None) -> list[Candidate]:
+               similar: Callable[[str, str], float] | None = None,
+               owner: Callable[[Figure], str] | None = None) -> list[Candidate]:
     """Figures (`figures[k]` is the index's figure `allowed[k]`) whose type, event, thing and scope fit the question, with their relevance:
     the cosine of their measure phrase with the question's, and of their sentence with the question."""
     del question_vector  # the sentence similarity arrives precomputed
@@ -145,6 +148,18 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
         if not answers_type(intent, f) or f.modality not in DONE:
             continue
         m = float(cos[k])
+        if intent.dimension == "age":  # an age answers by whose it is, not by an event
+            whose = owner(f) if owner is not None else ""
+            if intent.names and not any(same_person(whose, n) for n in intent.names):
+                continue
+            at = f.start - f.sentence_start
+            window = f.quote[max(0, at - AGE_REACH):at + AGE_REACH].lower()
+            near = [w for w in intent.words if w != "old" and w in window]  # "the gunman, Mark O. Barton, 44,"
+            right_after = f.quote[:at].rstrip(" ,(").lower()
+            if any(right_after.endswith(norm_name(n).split()[-1]) for n in intent.names if norm_name(n)):
+                near += ["name"] * 2  # "Leigh Ann Barton, 27," rather than her son's age later in the sentence
+            out.append(Candidate(i, f, float(sentence_similarity[k]) + 0.3 * len(near) / max(len(intent.words), 1)))
+            continue
         same_event = event_compatible(intent, f)
         if same_event is False:
             continue
@@ -165,9 +180,15 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
         if not intent.scope and f.scope or place == NEAR:
             rel -= SCOPED_PENALTY
         out.append(Candidate(i, f, rel))
-    return sorted(out, key=lambda c: -c.relevance)
+    out.sort(key=lambda c: -c.relevance)
+    if intent.dimension == "age" and out:
+        # the ages of the person the best sentence is about; without a name, only the same age agrees
+        top = owner(out[0].figure) if owner is not None else ""
+        out = [c for c in out if (same_person(owner(c.figure), top) if top else c.figure.value == out[0].figure.value)]
+    return out
 
 
+AGE_REACH = 40  # characters around an age where the question's words say whose it is ("the gunman, Barton, 44")
 SAME_THING_MIN = 0.75  # cosine of two counted nouns that name one thing: troops/soldiers 0.89, homes/houses 0.90,
 # workers/employees 0.85, votes/ballots 0.78; different things stay below: soldiers/civilians 0.65,
 # tanks/armored vehicles 0.60, children/people 0.51, tanks/personnel carriers 0.30
@@ -190,10 +211,22 @@ def counted_compatible(asked: str, counted: str, similar: Callable[[str, str], f
     return similar is not None and similar(a, c) >= SAME_THING_MIN
 
 
+def same_person(a: str, b: str) -> bool:
+    """'Leigh Ann Barton' ~ 'Barton' ~ 'Mark O. Barton' is not enough: the full shorter name must be in the longer,
+    or both last words agree when one of them is a single word."""
+    na, nb = norm_name(a).split(), norm_name(b).split()
+    if not na or not nb:
+        return False
+    short, long_ = sorted((na, nb), key=len)
+    return " ".join(short) in " ".join(long_) if len(short) > 1 else short[-1] == long_[-1]
+
+
 def group_key(f: Figure) -> tuple:
     """What must be equal for two figures to report one measure: kind, dimension (and currency), scope, and
     the event class when the parser knows it ("" otherwise: then the measure phrases decide)."""
     event = f.event if is_event_class(f.event) else ""
+    if f.counted == "age":
+        event = "age"  # ages of different people never meet: figure_report keeps one owner's
     if f.kind == "date":
         event = f.predicate
     return (f.kind, f.dimension, f.unit if f.dimension == "money" else "",
@@ -276,8 +309,12 @@ def agreeing(lead: Figure, figures: Sequence[Figure]) -> list[Figure]:
 def group_kind(figures: Sequence[Figure], articles: Mapping[str, Article]) -> str:
     """agree | revision (one article corrects itself) | update (a later date, another value) | conflict
     (different values for the same date from different sources)."""
+    # one report giving two values of one measure for one day, without correcting itself, is counting two
+    # different things the parser could not tell apart: that says nothing about the sources
     disagree = [(a, b) for i, a in enumerate(figures) for b in figures[i + 1:]
-                if not overlaps((a.low, a.high), (b.low, b.high))]
+                if not overlaps((a.low, a.high), (b.low, b.high))
+                and not (a.doc_id == b.doc_id and figure_date(a, articles) == figure_date(b, articles)
+                         and "revised" not in (a.change, b.change))]
     if not disagree:
         return "agree"
     if any(a.doc_id == b.doc_id and (a.change == "revised" or b.change == "revised") for a, b in disagree):
@@ -314,6 +351,8 @@ def choose_lead(members: Sequence[Candidate], intent: QuestionIntent, articles: 
     def support(f: Figure) -> int:
         return len({families.get(g.doc_id, g.doc_id) for g in agreeing(f, pool)})
 
+    if intent.dimension == "age":  # whose age it is decides, not when it was reported
+        return max(pool, key=lambda f: (relevance[id(f)], support(f)))
     if intent.answer_type == "date" or not any(figure_date(f, articles) for f in pool):
         return max(pool, key=lambda f: (support(f), relevance[id(f)]))
     latest = max(figure_date(f, articles) for f in pool)

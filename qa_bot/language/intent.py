@@ -17,6 +17,8 @@ _SCOPE_LABELS = frozenset({"GPE", "LOC", "FAC", "ORG", "NORP"})
 _NAME_LABELS = frozenset({"PERSON", "GPE", "LOC", "FAC", "ORG", "NORP", "EVENT", "WORK_OF_ART", "PRODUCT"})
 # prepositions that restrict a figure to a place or group ("in Belgorod", "among the wounded")
 _SCOPE_PREPOSITIONS = frozenset({"in", "from", "at", "among", "inside", "within", "across", "near", "outside"})
+# verbs that only say an event took place; their subject is the event ("the shooting happened")
+_LIGHT_VERBS = frozenset({"happen", "occur", "begin", "start", "end", "finish", "unfold", "erupt"})
 _PRONOUNS = frozenset({"it", "they", "them", "there", "that", "those", "these", "he", "she", "his", "her", "its",
                        "their"})
 
@@ -66,6 +68,8 @@ def _answer_type(doc) -> tuple[str, str]:
                 dim = "length" if copula else "duration"
             if dim == "count":
                 return "count", "count"
+            if dim == "age":
+                return "count", "age"
             if dim == "amount":
                 after = doc[i + 2] if i + 2 < len(doc) else None
                 if after is not None and U.currency_code(after.lower_):
@@ -164,8 +168,14 @@ def _predicate_and_counted(doc) -> tuple[str, str]:
         # "How many attacks did Russia say it repelled?": the reported clause holds the event
         said = next((c for c in root.children if c.dep_ in ("ccomp", "xcomp") and c.pos_ in ("VERB", "AUX")), None)
         root = said if said is not None else root
+    if root is not None and root.lemma_.lower() in _LIGHT_VERBS:
+        # "When did the shooting happen?", "When did the attack begin?": the subject names the event
+        subject = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ == "NOUN"), None)
+        root = subject if subject is not None else root
     predicate = ""
     if root is not None and root.pos_ == "VERB" and root.lemma_.lower() not in ("be", "do", "have"):
+        predicate = root.lemma_.lower()
+    elif root is not None and root.pos_ == "NOUN":
         predicate = root.lemma_.lower()
     else:
         # "What was the death toll?" / "When did the balloon land?": the last content noun or verb says it
