@@ -68,7 +68,7 @@ def markdown(results: Mapping[str, Any], chart_name: str | None) -> str:
     meta, systems = results["meta"], results["systems"]
     k = meta.get("k", "k")
     names = list(systems)
-    out = [f"# qa-bot evaluation", "",
+    out = ["# qa-bot evaluation", "",
            f"{meta['questions']} fixed questions on `{meta['corpus']}` ({meta['unanswerable']} unanswerable), "
            f"model `{meta['model']}`, top_k {meta['top_k']}, recall@{k}. Latency is measured per question in this "
            f"run after one warm-up question per system; every other number is deterministic.", ""]

@@ -91,6 +91,12 @@ def _answer_type(doc) -> tuple[str, str]:
             head = nouns[0] if nouns else None
             while head is not None and head.dep_ == "compound" and head.head.pos_ in ("NOUN", "PROPN"):
                 head = head.head
+            if head is not None and head.lemma_.lower() == "name":
+                # "what was the name of the woman / the company": the kind of what is named, a person by default
+                of = next((c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+                obj = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+                kind = vocab["what_noun"].get(obj.lemma_.lower(), "") if obj is not None else ""
+                return (kind, "") if kind in ("place", "organisation", "person") else ("person", "")
             for t in [head] if head is not None else []:
                 if True:
                     kind = vocab["what_noun"].get(t.lemma_.lower(), "")
