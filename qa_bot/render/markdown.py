@@ -1,12 +1,14 @@
-"""The markdown edge: an Answer for a terminal or a markdown viewer — the text, the figures side by side, sources."""
+"""The markdown edge: an Answer or the disputes list for a terminal or a markdown viewer — text, figures side by
+side, sources with their quotes and offsets."""
 
 from __future__ import annotations
 
 import textwrap
 from typing import Mapping
 
+from ..answering.compose import md_escape
 from ..language.units import format_amount
-from ..records import Answer, Article, Figure
+from ..records import Answer, Article, Disputes, Figure
 
 _ESCAPES = str.maketrans({"|": "\\|", "<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]", "(": "\\(", ")": "\\)",
                           "`": "\\`", "*": "\\*", "_": "\\_", "\\": "\\\\", "!": "\\!", "#": "\\#",
@@ -63,4 +65,60 @@ def answer_text(answer: Answer) -> str:
             meta = ", ".join(x for x in (c.outlet, c.published) if x)
             out.append(f"  [{c.n}] {c.doc_id} chars {c.start}-{c.end}: {c.title}" + (f" ({meta})" if meta else ""))
             out.append(textwrap.indent(textwrap.fill(f"“{c.quote}”", 100), "      "))
+    return "\n".join(out)
+
+
+def answer_document(answer: Answer) -> str:
+    """The answer as a markdown file: question, answer, the figures side by side, then each citation with its
+    article, outlet, date, file, character offsets and quote."""
+    out = [f"# {escape_cell(answer.question)}", "", answer.answer.strip()]
+    table = figures_table(answer)
+    if table:
+        out += ["", "## Figures side by side", "", table]
+    if answer.citations:
+        out += ["", "## Sources", ""]
+        for c in answer.citations:
+            meta = ", ".join(escape_cell(x) for x in (c.outlet, c.published) if x)
+            out.append(f"{c.n}. **{escape_cell(c.title)}**" + (f" — {meta}" if meta else "")
+                       + f" (`{c.doc_id}`, characters {c.start}–{c.end})")
+            out.append(f"   > {escape_cell(c.quote)}")
+    return "\n".join(out) + "\n"
+
+
+def disputes_markdown(disputes: Disputes) -> str:
+    """The disputes list as a markdown file: per group its summary line and its figures side by side."""
+    articles = {a.doc_id: a for a in disputes.sources}
+    out = ["# What the sources disagree about", "",
+           f"{len(disputes.items)} figure group(s) where sources disagree, were updated or revised; most "
+           "consequential first (independent sources × relative spread of the values)."]
+    for n, d in enumerate(disputes.items, 1):
+        c = d.conflict
+        out += ["", f"## {n}. {escape_cell(c.measure or 'figure')} — {c.kind} {KIND_MARK.get(c.kind, '')}".rstrip(),
+                "", md_escape(d.summary), "",
+                "| Figure | Measure | Source | As of | Said by | Quote | File, characters |",
+                "|---|---|---|---|---|---|---|"]
+        for f in c.figures:
+            a = articles.get(f.doc_id)
+            s, e = a.source_span(f.sentence_start, f.sentence_end) if a else (f.sentence_start, f.sentence_end)
+            title = f" — {a.title}" if a and a.outlet and a.title else ""
+            cells = [f.text, f.measure, _source(f, articles) + title, f.as_of, f.said_by, f.quote,
+                     f"{f.doc_id} {s}–{e}"]
+            out.append("| " + " | ".join(escape_cell(x) for x in cells) + " |")
+    return "\n".join(out) + "\n"
+
+
+def disputes_text(disputes: Disputes, top: int | None = None) -> str:
+    """For a terminal: each dispute's summary line, then its figures with source, quote and file offsets."""
+    articles = {a.doc_id: a for a in disputes.sources}
+    items = disputes.items[:top] if top else disputes.items
+    out = [f"{len(disputes.items)} figure group(s) where sources disagree, were updated or revised "
+           f"(most consequential first{f'; the first {len(items)} shown' if len(items) < len(disputes.items) else ''}):"]
+    for n, d in enumerate(items, 1):
+        out.append(f"\n{n}. [{d.conflict.kind}] {d.summary}")
+        for f in d.conflict.figures:
+            a = articles.get(f.doc_id)
+            s, e = a.source_span(f.sentence_start, f.sentence_end) if a else (f.sentence_start, f.sentence_end)
+            who = f", {f.said_by}" if f.said_by else ""
+            out.append(f"   - {f.text} — {_source(f, articles)}{who} — {f.doc_id} chars {s}-{e}")
+            out.append(textwrap.indent(textwrap.fill(f"“{f.quote}”", 100), "       "))
     return "\n".join(out)
