@@ -116,6 +116,15 @@ def summary(measure: str, kind: str, group: Sequence[Side]) -> str:
     step); other values of a date disagree."""
     years = {s.date[:4] for s in group if s.date}
     with_year = len(years) > 1
+    if kind == "revision":  # one report corrects itself: its values in the order it gives them
+        fixed = [s for s in group if s.figures[0].change == "revised"]
+        first = min(fixed or group, key=lambda s: (s.date, s.figures[0].doc_id))
+        own = sorted((s for s in group if s.figures[0].doc_id == first.figures[0].doc_id and s.date == first.date),
+                     key=lambda s: s.figures[0].start)
+        rest = [side_text(s, with_year) for s in group if s not in own]
+        line = " → ".join(s.value for s in own) + f" ({', '.join(first.sources[:2])}, " \
+            f"{short_date(first.date, with_year)}), corrected in the same report"
+        return f"{measure or 'figure'}: {line}" + (f"; also {'; '.join(rest[:MAX_OTHERS])}" if rest else "")
     steps: list[tuple[Side, str]] = []  # (side, last date it was repeated)
     for s in (x for x in group if not x.disagrees):
         prev = steps[-1][0] if steps else None
@@ -128,8 +137,6 @@ def summary(measure: str, kind: str, group: Sequence[Side]) -> str:
     if len(chain) > MAX_CHAIN:
         chain = chain[:1] + [f"… {len(chain) - MAX_CHAIN + 1} more"] + chain[-(MAX_CHAIN - 2):]
     line = " → ".join(chain)
-    if kind == "revision":
-        line += ", corrected in the same report"
     others = [s for s in group if s.disagrees]
     if others:
         named = [side_text(s, with_year) for s in others[:MAX_OTHERS]]
