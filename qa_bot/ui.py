@@ -194,7 +194,10 @@ def _value_text(f: dict[str, Any]) -> str:
     return f"{shown} {unit}".strip()
 
 
-def _figure_rows(figures: Sequence[dict[str, Any]], conflict: bool) -> list[str]:
+ROW_FLAG = {"update": "↗ updated", "revision": "✎ revised", "conflict": "⚠ disagrees"}
+
+
+def _figure_rows(figures: Sequence[dict[str, Any]], conflict: bool, kind: str = "conflict") -> list[str]:
     rows = []
     for f in figures:
         href = esc(open_href(str(f.get("doc_id", "")), f.get("start", -1), f.get("end", -1),
@@ -204,7 +207,7 @@ def _figure_rows(figures: Sequence[dict[str, Any]], conflict: bool) -> list[str]
         source = (f'<span class="qa-source" title="{esc(f.get("doc_id", ""))}">{outlet}'
                   f'<span class="qa-title">{esc(f.get("title") or f.get("doc_id", ""))}</span></span><br>'
                   f'<span class="qa-meta">{esc(f.get("published") or "date unknown")}</span>')
-        flag = '<span class="qa-flag">⚠ disagrees</span><br>' if conflict else ""
+        flag = f'<span class="qa-flag">{ROW_FLAG.get(kind, ROW_FLAG["conflict"])}</span><br>' if conflict else ""
         rows.append(
             f'<tr class="{"qa-conflict" if conflict else "qa-agree"}">'
             f'<td>{flag}<a class="qa-open" href="{href}">{esc(f.get("text", ""))}</a></td>'
@@ -248,7 +251,7 @@ def figures_html(answer: Answer) -> str:
         figs = list(c.get("figures", ()))
         in_conflict.update(_figure_key(f) for f in figs)
         parts.append(f'<tr class="qa-group"><th colspan="7">{group_head(conflict, articles)}</th></tr>')
-        parts += _figure_rows(figs, conflict=True)
+        parts += _figure_rows(figs, conflict=True, kind=conflict.kind)
     rest = [f for f in view["figures"] if _figure_key(f) not in in_conflict]
     if rest:
         if view["conflicts"]:

@@ -67,7 +67,7 @@ def timeline_png(figures: Sequence[Figure], articles: Mapping[str, Article], tit
         ax.set_ylabel(unit, fontsize=8)
     # legend beside the plot, fixed place: loc="best" and tight_layout cost ~0.5 s a chart
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    fig.subplots_adjust(left=0.13, right=0.70, top=0.86 if title else 0.95, bottom=0.14)
+    fig.subplots_adjust(left=0.13, right=0.70, top=0.86 if title else 0.95, bottom=0.2)
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     return buf.getvalue()
