@@ -67,6 +67,10 @@ def test_agreement_plans_and_other_measures_are_not_disputes():
     assert not found([fig(38, "a.txt", "2024-05-06"), fig(500, "b.txt", "2024-05-08", modality="planned")])
     assert not found([fig(38, "a.txt", "2024-05-06"), fig(400, "b.txt", "2024-05-08", event="injured")])
     assert not found([fig(38, "a.txt", "2024-05-06", start=0), fig(40, "a.txt", "2024-05-06", start=30)])
+    same = "30 miles northwest of the city and roughly five miles from the mall."
+    assert not found([fig(30, d, "2024-05-08", quote=same, start=k) for d in ("b.txt", "c.txt") for k in (0, 9)]
+                     + [fig(5, d, "2024-05-08", quote=same, start=20) for d in ("b.txt", "c.txt")])
+    assert not found([fig(38, "a.txt", "2024-05-06"), fig(31, "b.txt", "2024-05-08", change="previous")])
 
 
 def test_many_sources_far_apart_rank_before_two_close_ones():

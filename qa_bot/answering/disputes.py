@@ -170,6 +170,14 @@ def coherent(figures: Sequence[Figure]) -> list[list[Figure]]:
     return out
 
 
+def apart(figures: Sequence[Figure]) -> bool:
+    """Do two different sentences give values that cannot both hold? One sentence does not contradict itself:
+    "30 miles northwest of Atlanta and roughly five miles from the mall" are two distances, and a rewrite that
+    repeats that sentence in another article repeats both."""
+    return any(a.quote != b.quote and not overlaps((a.low, a.high), (b.low, b.high))
+               for i, a in enumerate(figures) for b in figures[i + 1:])
+
+
 def find_disputes(figures: Sequence[Figure], measure_vectors: np.ndarray, articles: Mapping[str, Article],
                   doc_ids: Collection[str] | None = None) -> list[Dispute]:
     """Every group of the corpus (or of `doc_ids`) whose figures disagree, were updated or revised, most
@@ -177,6 +185,7 @@ def find_disputes(figures: Sequence[Figure], measure_vectors: np.ndarray, articl
     rows = [i for i, f in enumerate(figures)
             if f.kind == "number" and f.modality in ("done", "estimated", "") and (f.counted or f.predicate)
             and f.counted != "age"  # each person's own age: different people, never a disagreement
+            and f.change != "previous"  # "fell to 11.6% from 11.7%": the old value, not a claim for that date
             and (doc_ids is None or f.doc_id in doc_ids)]
     chosen = [figures[i] for i in rows]
     families = source_families(chosen)
@@ -187,7 +196,7 @@ def find_disputes(figures: Sequence[Figure], measure_vectors: np.ndarray, articl
         if len({f.doc_id for f in figs}) < MIN_SOURCES and not any(f.change == "revised" for f in figs):
             continue
         kind = group_kind(figs, articles)
-        if kind == "agree":
+        if kind == "agree" or kind != "revision" and not apart(figs):
             continue
         c = Conflict(measure=measure_words(figs), figures=tuple(figs), kind=kind,
                      note=group_note(figs, kind, articles, families))
