@@ -88,6 +88,7 @@ ul.qa-sides { margin: 4px 0 6px 1.2em; padding: 0; }
 li.qa-disagrees { color: #b45309; }
 img.qa-timeline { display: block; max-width: 100%; margin: 4px 0; background: #fff; border-radius: 4px; }
 .qa-source .qa-title { font-size: 0.92em; }
+.qa-disputes-list table.qa-figures td:nth-child(4) { white-space: nowrap; }
 .qa-downloads { align-items: center; }
 """
 
@@ -220,7 +221,8 @@ def _figure_rows(figures: Sequence[dict[str, Any]], conflict: bool, kind: str = 
 def group_head(conflict, articles: dict[str, Article]) -> str:
     """A group's heading: its kind and measure, then one short line per side (value, measure, sources, date)."""
     lines = "".join(
-        f'<li class="{"qa-side qa-disagrees" if s.disagrees else "qa-side"}"><strong>{esc(s.value)}</strong> '
+        f'<li class="{"qa-side qa-disagrees" if s.disagrees and conflict.kind != "revision" else "qa-side"}">'
+        f'<strong>{esc(s.value)}</strong> '
         f'{esc(s.measure)} — {esc(", ".join(s.sources[:3]) + (f" +{len(s.sources) - 3}" if len(s.sources) > 3 else ""))}'
         f' — {esc(s.date or "undated")}</li>' for s in group_sides(conflict.figures, articles))
     return (f'<span class="qa-flag">{esc(KIND_HEAD.get(conflict.kind, conflict.kind))}:</span> '

@@ -47,10 +47,12 @@ def page(url):
         assert w.dialogs == [] and w.foreign_requests() == [], (w.dialogs, w.foreign_requests())
 
 
-def _shot(page, name: str) -> None:
-    """Refresh the docs copy of a screenshot when QA_BOT_SCREENSHOTS is set (e.g. to docs/)."""
+def _shot(page, name: str, element=None) -> None:
+    """Refresh the docs copy of a screenshot (of the page, or of one element) when QA_BOT_SCREENSHOTS is set
+    (e.g. to docs/)."""
     if os.environ.get("QA_BOT_SCREENSHOTS"):
-        page.screenshot(path=str(Path(os.environ["QA_BOT_SCREENSHOTS"]) / name), full_page=True)
+        path = str(Path(os.environ["QA_BOT_SCREENSHOTS"]) / name)
+        (element or page).screenshot(path=path, **({} if element else {"full_page": True}))
 
 
 def _open_disputes(page):
@@ -84,7 +86,7 @@ def test_a_group_with_several_dates_shows_its_timeline(page, engine):
     img.wait_for(timeout=10_000)
     assert page.evaluate("i => i.complete && i.naturalWidth > 200", img.element_handle())
     img.scroll_into_view_if_needed()
-    _shot(page, "timeline.png")
+    _shot(page, "timeline.png", groups.nth(dated[0]))
 
 
 def _download(page, button) -> bytes:

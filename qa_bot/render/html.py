@@ -77,7 +77,8 @@ def dispute_html(n: int, d: Dispute, articles: Mapping[str, Article], chart: boo
     """One group: kind and measure, the summary line, one line per side, the timeline, the figures table."""
     c = d.conflict
     sides = "".join(
-        f'<li class="{"qa-side qa-disagrees" if s.disagrees else "qa-side"}"><strong>{esc(s.value)}</strong> '
+        f'<li class="{"qa-side qa-disagrees" if s.disagrees and c.kind != "revision" else "qa-side"}">'
+        f'<strong>{esc(s.value)}</strong> '
         f'{esc(s.measure)} — {esc(", ".join(s.sources[:3]) + (f" +{len(s.sources) - 3}" if len(s.sources) > 3 else ""))}'
         f' — {esc(s.date or "undated")}</li>' for s in d.sides)
     img = timeline_img(c.figures, articles, c.measure) if chart else ""
