@@ -96,6 +96,19 @@ def test_exports_hold_one_row_per_figure_and_parse():
     assert got["disputes"][0]["figures"][0] == first.to_dict(ARTICLES[first.doc_id])  # as in Answer.to_dict()
 
 
+def test_answer_markdown_gives_one_short_line_per_value_of_a_group():
+    from qa_bot.records import Answer, Conflict
+    from qa_bot.render.markdown import answer_document
+
+    figs = (fig(31, "a.txt", "2024-05-06"), fig(38, "b.txt", "2024-05-08"))
+    a = Answer(question="How many died?", answer="**38** died [1]", found=True, figures=figs,
+               conflicts=(Conflict(measure="death toll", figures=figs, note="31 → 38", kind="update"),),
+               sources=(ARTICLES["a.txt"], ARTICLES["b.txt"]))
+    md = answer_document(a)
+    assert "↗ 1 death toll (update):\n- 31 death toll — Daily Ledger — 2024-05-06\n- 38 death toll — City Wire" in md
+    assert "a.txt" not in md.split("## Sources")[0]  # sources by outlet, files only with the citations
+
+
 def test_timeline_is_drawn_only_for_several_dates():
     png = timeline_png([fig(31, "a.txt", "2024-05-06"), fig(38, "b.txt", "2024-05-08")], ARTICLES, "death toll")
     assert png is not None and png.startswith(b"\x89PNG")

@@ -7,6 +7,7 @@ import textwrap
 from typing import Mapping
 
 from ..answering.compose import md_escape
+from ..answering.disputes import sides as group_sides, source_label
 from ..language.units import format_amount
 from ..records import Answer, Article, Disputes, Figure
 
@@ -23,7 +24,7 @@ def escape_cell(text: str) -> str:
 
 def _source(f: Figure, articles: Mapping[str, Article]) -> str:
     a = articles.get(f.doc_id)
-    name = (a.outlet or a.title) if a else f.doc_id
+    name = source_label(f.doc_id, articles)  # outlet, else the title cut at a word
     date = (a.published if a and a.published else "undated")
     out = f"{name}, {date}"
     if f.as_of and (not a or f.as_of != a.published):
@@ -50,10 +51,25 @@ def figures_table(answer: Answer) -> str:
     return "\n".join(rows)
 
 
+def group_lines(answer: Answer) -> str:
+    """Each group that changed or disagrees, numbered as in the table, one short line per value: value, measure,
+    sources, date."""
+    articles = {a.doc_id: a for a in answer.sources}
+    out = []
+    for n, c in enumerate(answer.conflicts, 1):
+        out.append(f"{KIND_MARK.get(c.kind, '')} {n} {escape_cell(c.measure or 'figure')} ({c.kind}):")
+        for s in group_sides(c.figures, articles):
+            names = ", ".join(s.sources[:3]) + (f" +{len(s.sources) - 3}" if len(s.sources) > 3 else "")
+            out.append(f"- {escape_cell(s.value)} {escape_cell(s.measure)} — {escape_cell(names)} — "
+                       f"{s.date or 'undated'}")
+    return "\n".join(out)
+
+
 def answer_markdown(answer: Answer) -> str:
-    """The whole answer as markdown: text, then the figures table."""
+    """The whole answer as markdown: text, the figures table, then one line per value of each group."""
     table = figures_table(answer)
-    return answer.answer + ("\n\n" + table if table else "")
+    groups = group_lines(answer)
+    return answer.answer + ("\n\n" + table if table else "") + ("\n\n" + groups if groups else "")
 
 
 def answer_text(answer: Answer) -> str:
@@ -75,6 +91,9 @@ def answer_document(answer: Answer) -> str:
     table = figures_table(answer)
     if table:
         out += ["", "## Figures side by side", "", table]
+    groups = group_lines(answer)
+    if groups:
+        out += ["", groups]
     if answer.citations:
         out += ["", "## Sources", ""]
         for c in answer.citations:
