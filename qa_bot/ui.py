@@ -772,6 +772,7 @@ def warm_up(engine: Engine, progress: Callable[[int, int, str], None] | None = N
     log.info("index ready: %d added, %d updated, %d unchanged, %d chunks in %.1f s",
              len(report.added), len(report.updated), len(report.unchanged), report.chunks, report.seconds)
     engine.ask(EXAMPLES[0])  # warms the embedding model and retrievers
+    import matplotlib.figure  # noqa: F401  — timelines draw with it; importing it takes 1-3 s, once, here
     log.info("engine loaded in %.1f s", time.perf_counter() - t0)
     return engine
 
