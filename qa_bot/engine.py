@@ -341,7 +341,15 @@ class Engine:
         if cached is not None and cached[0] == key:
             return cached[1]
         articles = {a.doc_id: a for a in gen.articles}
-        items = find_disputes(gen.figures, gen.measure_vectors, articles, None if doc_ids is None else set(doc_ids))
+        rows = {(x.doc_id, x.start): i for i, x in enumerate(gen.sentences)}
+        vectors = gen.sentence_vectors
+
+        def similarity(a: Figure, b: Figure) -> float:
+            i, j = rows.get((a.doc_id, a.sentence_start)), rows.get((b.doc_id, b.sentence_start))
+            return 1.0 if i is None or j is None else float(vectors[i] @ vectors[j])
+
+        items = find_disputes(gen.figures, gen.measure_vectors, articles, None if doc_ids is None else set(doc_ids),
+                              similarity)
         used = sorted({f.doc_id for d in items for f in d.conflict.figures})
         out = Disputes(tuple(items), tuple(articles[d] for d in used if d in articles), time.perf_counter() - t0)
         self._disputes = (key, out)

@@ -73,6 +73,15 @@ def test_agreement_plans_and_other_measures_are_not_disputes():
     assert not found([fig(38, "a.txt", "2024-05-06"), fig(31, "b.txt", "2024-05-08", change="previous")])
 
 
+def test_values_from_sentences_of_different_stories_are_not_a_dispute():
+    figs = [fig(11, "a.txt", "2024-05-06", quote="The train crash killed 11."),
+            fig(12, "b.txt", "2024-05-08", quote="Twelve were killed in that attack.")]
+    vecs = np.ones((2, 4), dtype=np.float32) / 2.0
+    far, near = (lambda a, b: 0.3), (lambda a, b: 0.7)
+    assert find_disputes(figs, vecs, ARTICLES, similarity=far) == []
+    assert len(find_disputes(figs, vecs, ARTICLES, similarity=near)) == 1
+
+
 def test_many_sources_far_apart_rank_before_two_close_ones():
     wide = [fig(v, d, "2024-05-08", event="displaced", start=i) for i, (v, d) in
             enumerate(((1000, "a.txt"), (2000, "b.txt"), (1500, "c.txt"), (1800, "d.txt")))]
