@@ -19,9 +19,9 @@ from .ingest.articles import read_corpus
 from .engine import Engine
 from .errors import QaBotError, QuestionError, SettingsError
 from .answering.disputes import sides as group_sides
-from .records import Answer, Article, Citation, Disputes
+from .records import Answer, Article, Citation
 from .render.csv import answer_csv, disputes_csv
-from .render.html import (UNKNOWN_OUTLET, KIND_HEAD, disputes_html, esc, open_href, outlets_known, source_cell,
+from .render.html import (UNKNOWN_OUTLET, KIND_HEAD, disputes_html, esc, open_href, outlets_known,
                           timeline_img, unknown_outlet_note)
 from .render.markdown import answer_document, disputes_markdown
 from .settings import Settings  # also switches Gradio analytics off before gradio is imported
