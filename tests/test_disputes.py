@@ -82,6 +82,17 @@ def test_values_from_sentences_of_different_stories_are_not_a_dispute():
     assert len(find_disputes(figs, vecs, ARTICLES, similarity=near)) == 1
 
 
+def test_the_place_every_report_names_restricts_nothing():
+    from dataclasses import replace
+
+    arts = {d: replace(a, text=f"Floods in Castrel. {a.title}.") for d, a in ARTICLES.items()}
+    figs = [replace(fig(31, "a.txt", "2024-05-06"), scope=("Castrel",)), fig(38, "b.txt", "2024-05-08")]
+    vecs = np.ones((2, 4), dtype=np.float32) / 2.0
+    got = find_disputes(figs, vecs, arts)
+    assert [d.summary for d in got] == ["death toll: 31 (Daily Ledger, 6 May) → 38 (City Wire, 8 May)"]
+    assert find_disputes(figs, vecs, ARTICLES) == []  # where only one report names it, it is a narrower scope
+
+
 def test_many_sources_far_apart_rank_before_two_close_ones():
     wide = [fig(v, d, "2024-05-08", event="displaced", start=i) for i, (v, d) in
             enumerate(((1000, "a.txt"), (2000, "b.txt"), (1500, "c.txt"), (1800, "d.txt")))]

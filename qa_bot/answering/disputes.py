@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
 from typing import Callable, Collection, Mapping, Sequence
 
 import numpy as np
 
 from ..language.units import overlaps
 from ..records import Article, Conflict, Dispute, Figure, Side
-from .report import figure_date, group_kind, group_note, group_rows, is_event_class, source_families
+from .report import (figure_date, group_kind, group_note, group_rows, is_event_class, scope_name, source_families,
+                     without_places)
 
 # A value this many times away from the group's median is another measure that the grouping let in: "more than
 # 120 countries signed" and "pledges of over $1.3 million" (10,800x), not a disagreement; reports of one count
@@ -25,6 +27,7 @@ OUTLIER_RATIO = 50.0
 # attack" 0.47), measured on four DUC 2007 development clusters and the test corpus. A margin, not a proof: some
 # wrongly joined groups (0.52, and 0.65-0.88 for two measures of near-identical sentences) stay.
 SAME_STORY_MIN = 0.50
+COMMON_PLACE_SHARE = 0.9  # as search/view.py: a place named in 9 of 10 articles is the event's own
 MIN_SOURCES = 2  # a dispute involves at least two articles (a revision inside one article is kept too)
 SHORT_TITLE = 40  # characters of a title that stands for its article when the outlet is unknown
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -190,6 +193,20 @@ def apart(figures: Sequence[Figure], similarity: Similarity | None = None) -> bo
                for i, a in enumerate(figures) for b in figures[i + 1:])
 
 
+def event_places(figures: Sequence[Figure], articles: Mapping[str, Article],
+                 share: float = COMMON_PLACE_SHARE) -> frozenset[str]:
+    """The places of the figures' scopes that at least `share` of the articles name: where the event itself
+    happened ("France" in every report on French unemployment), which restricts nothing (as the answers treat
+    it: "unemployment rate in France" and "the unemployment rate" are one measure there)."""
+    docs = {f.doc_id for f in figures} & set(articles)
+    if len(docs) < 2:
+        return frozenset()
+    words = {d: set(re.findall(r"[^\W_]+", articles[d].text.lower())) for d in docs}
+    names = {scope_name(x) for f in figures for x in f.scope}
+    return frozenset(n for n in names if n.split()
+                     and sum(all(w in words[d] for w in n.split()) for d in docs) >= share * len(docs))
+
+
 def find_disputes(figures: Sequence[Figure], measure_vectors: np.ndarray, articles: Mapping[str, Article],
                   doc_ids: Collection[str] | None = None, similarity: Similarity | None = None) -> list[Dispute]:
     """Every group of the corpus (or of `doc_ids`) whose figures disagree, were updated or revised, most
@@ -200,7 +217,8 @@ def find_disputes(figures: Sequence[Figure], measure_vectors: np.ndarray, articl
             and f.counted != "age"  # each person's own age: different people, never a disagreement
             and f.change != "previous"  # "fell to 11.6% from 11.7%": the old value, not a claim for that date
             and (doc_ids is None or f.doc_id in doc_ids)]
-    chosen = [figures[i] for i in rows]
+    common = event_places([figures[i] for i in rows], articles)
+    chosen = [without_places(figures[i], common) for i in rows]
     families = source_families(chosen)
     out: list[Dispute] = []
     groups = [g for part in group_rows(chosen, rows, measure_vectors) for g in coherent([chosen[k] for k in part])]
