@@ -134,11 +134,11 @@ def summary(measure: str, kind: str, group: Sequence[Side]) -> str:
     if kind == "revision":  # one report corrects itself: its values in the order it gives them
         fixed = [s for s in group if s.figures[0].change == "revised"]
         first = min(fixed or group, key=lambda s: (s.date, s.figures[0].doc_id))
-        own = sorted((s for s in group if s.figures[0].doc_id == first.figures[0].doc_id and s.date == first.date),
-                     key=lambda s: s.figures[0].start)
+        own = sorted((s for s in group if s.figures[0].doc_id == first.figures[0].doc_id),
+                     key=lambda s: s.figures[0].start)  # "first put it at 2,310, then corrected it to 1,870 on Monday"
         rest = [side_text(s, with_year) for s in group if s not in own]
         line = " → ".join(s.value for s in own) + f" ({', '.join(first.sources[:2])}, " \
-            f"{short_date(first.date, with_year)}), corrected in the same report"
+            f"{short_date(own[-1].date, with_year)}), corrected in the same report"
         return f"{measure or 'figure'}: {line}" + (f"; also {'; '.join(rest[:MAX_OTHERS])}" if rest else "")
     steps: list[tuple[Side, str]] = []  # (side, last date it was repeated)
     for s in (x for x in group if not x.disagrees):
