@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Collection, Sequence
 
 from .errors import CorpusError, IndexStoreError, ModelError, QaBotError, QuestionError, SettingsError
-from .records import Answer, Article, Citation, Conflict, Figure
+from .records import Answer, Article, Citation, Conflict, Dispute, Disputes, Figure
 from .settings import Settings
 
-__all__ = ["ask", "engine_for", "Answer", "Article", "Citation", "Conflict", "Figure", "Settings", "QaBotError",
+__all__ = ["ask", "disputes", "engine_for", "Answer", "Article", "Citation", "Conflict", "Dispute", "Disputes",
+           "Figure", "Settings", "QaBotError",
            "QuestionError", "CorpusError", "IndexStoreError", "ModelError", "SettingsError"]
 __version__ = "0.1.0"
 
@@ -35,3 +36,25 @@ def ask(question: str, corpus: str | Path | None = None, index_dir: str | Path |
     """Answer a question from a corpus folder (default: the shipped one), building or updating its index as needed."""
     base = settings or Settings.from_env()
     return engine_for(base.with_(corpus=corpus, index_dir=index_dir)).ask(question, history=history, doc_ids=doc_ids)
+
+
+def _folder(value: object, name: str) -> Path | None:
+    """A folder argument as a Path (None stays None), or SettingsError saying what is wrong with it."""
+    if value is None:
+        return None
+    if not isinstance(value, (str, Path)) or isinstance(value, str) and not value.strip():
+        raise SettingsError(f"{name} must be a folder path (text or pathlib.Path), not {value!r}.")
+    return Path(value)
+
+
+def disputes(corpus: str | Path | None = None, index_dir: str | Path | None = None, *,
+             settings: Settings | None = None) -> Disputes:
+    """What the sources of a corpus disagree about: every figure group whose sources disagree, were updated or
+    revised, most consequential first (default: the shipped corpus), building or updating its index as needed."""
+    corpus, index_dir = _folder(corpus, "corpus"), _folder(index_dir, "index_dir")
+    if corpus is not None and not corpus.is_dir():
+        raise CorpusError(f"The corpus folder {corpus} does not exist; pass a folder of .txt, .md or .html articles.")
+    if settings is not None and not isinstance(settings, Settings):
+        raise SettingsError(f"settings must be a qa_bot.Settings, not {type(settings).__name__}.")
+    base = settings or Settings()  # the library reads no environment: pass settings to change more
+    return engine_for(base.with_(corpus=corpus, index_dir=index_dir)).disputes()

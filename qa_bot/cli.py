@@ -1,4 +1,4 @@
-"""Command line: `qa-bot index | ask | serve | eval`; the only place that turns errors into messages and exit codes."""
+"""Command line: `qa-bot index | ask | disputes | serve | eval`; the only place that turns errors into messages and exit codes."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ import logging
 import sys
 from typing import Sequence
 
-from .errors import QaBotError
+from .errors import QaBotError, SettingsError
 from .settings import Settings
 
 log = logging.getLogger("qa_bot")
+FORMATS = ("md", "csv", "json")
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -34,10 +35,18 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p = sub.add_parser("ask", help="answer a question with citations")
     p.add_argument("question")
-    p.add_argument("--json", action="store_true", help="print Answer.to_dict() as JSON")
+    p.add_argument("--json", action="store_true", help="print Answer.to_dict() as JSON (same as --format json)")
+    p.add_argument("--format", choices=FORMATS, help="md: a markdown document (answer, figures, citations with "
+                   "quotes and offsets); csv: one row per figure; json: Answer.to_dict()")
     p.add_argument("--history", action="append", default=[], help="an earlier question (repeatable, oldest first)")
     p.add_argument("--doc", action="append", dest="doc_ids", help="only search this article id (repeatable)")
     p.add_argument("--answerer", choices=["extractive", "llm"], help="llm needs QA_BOT_LLM_URL/QA_BOT_LLM_MODEL")
+    _common(p)
+    p = sub.add_parser("disputes", help="what the sources disagree about: figure groups that disagree, were "
+                       "updated or revised, most consequential first")
+    p.add_argument("--json", action="store_true", help="print the list as JSON (same as --format json)")
+    p.add_argument("--format", choices=FORMATS, help="md: a markdown document; csv: one row per figure; json")
+    p.add_argument("--top", type=int, default=None, help="show only the first N groups (text output)")
     _common(p)
     p = sub.add_parser("serve", help="open the chat page")
     p.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
@@ -118,13 +127,37 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"warning: {w}", file=sys.stderr)
             print(f"Indexed {settings.corpus}: {report.summary()}")
             return 0
-        report = engine.index(progress=bar)  # ask: bring the index up to date first (cheap when nothing changed)
+        report = engine.index(progress=bar)  # ask, disputes: bring the index up to date first (cheap when nothing changed)
         bar.close()
         for w in report.skipped:
             print(f"warning: {w}", file=sys.stderr)
+        fmt = "json" if args.json else args.format
+        if args.command == "disputes":
+            from .render import csv as csv_edge, markdown
+
+            found = engine.disputes()
+            if args.top is not None and args.top < 1:
+                raise SettingsError("--top must be 1 or more.")
+            if fmt == "json":
+                print(json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
+            elif fmt == "csv":
+                sys.stdout.write(csv_edge.disputes_csv(found))
+            elif fmt == "md":
+                sys.stdout.write(markdown.disputes_markdown(found))
+            else:
+                print(markdown.disputes_text(found, args.top))
+            return 0
         answer = engine.ask(args.question, history=args.history, doc_ids=args.doc_ids)
-        if args.json:
+        if fmt == "json":
             print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        elif fmt == "csv":
+            from .render.csv import answer_csv
+
+            sys.stdout.write(answer_csv(answer))
+        elif fmt == "md":
+            from .render.markdown import answer_document
+
+            sys.stdout.write(answer_document(answer))
         else:
             print_answer(answer)
         return 0

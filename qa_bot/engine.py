@@ -13,13 +13,14 @@ from typing import Callable, Collection, Sequence
 
 import numpy as np
 
+from .answering.disputes import find_disputes
 from .answering.pipeline import answer_question
 from .errors import CorpusError, IndexStoreError, QuestionError
 from .ingest.articles import SUFFIXES, CorpusFile, read_article, read_corpus
 from .ingest.chunks import chunk_sentences
 from .ingest.sentences import split_sentences
 from .language.frames import corpus_frames, measure_phrase
-from .records import Answer, Article, Chunk, Entity, Figure, QuestionIntent, Sentence
+from .records import Answer, Article, Chunk, Disputes, Entity, Figure, QuestionIntent, Sentence
 from .search.hits import MODES, bm25_ranking, dense_ranking, fuse
 from .search.store import (Generation, build_lock, check_writable, current_mtime, key_dir, load_bm25, load_generation,
                            next_generation_number, pipeline_fingerprint, read_current, remove_stale, vector_store,
@@ -75,6 +76,7 @@ class Engine:
         self._embedder = embedder
         self._loaded: IndexView | None = None
         self._lock = threading.RLock()
+        self._disputes: tuple[tuple, Disputes] | None = None  # (generation, doc_ids) → the list, computed once
 
     # --- models and state -------------------------------------------------------------------------------
     @property
@@ -320,3 +322,35 @@ class Engine:
         ans = answer_question(intent, state, hits, qvec, mvec, doc_ids, self.settings, self.embedder.encode)
         timings = [("parse+embed", t1 - t0), ("retrieve", t2 - t1), ("answer", time.perf_counter() - t2)]
         return replace(ans, timings=tuple(timings))
+
+    def disputes(self, doc_ids: Collection[str] | None = None) -> Disputes:
+        """Every figure group of the corpus (or of doc_ids) whose sources disagree, were updated or revised,
+        most consequential first; from the figures stored at index time, computed once per generation."""
+        t0 = time.perf_counter()
+        mtime = current_mtime(self.settings)
+        with self._lock:
+            view = self._loaded if self._loaded is not None and self._loaded.mtime == mtime else None
+        # Only the stored figures are needed: no search store is opened for this (50 ms on a 25-article corpus).
+        gen = view.generation if view is not None else load_generation(self.settings)
+        if gen is None:
+            self.index()
+            mtime, gen = current_mtime(self.settings), load_generation(self.settings)
+            assert gen is not None
+        key = (gen.folder, mtime, None if doc_ids is None else frozenset(doc_ids))
+        cached = self._disputes
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        articles = {a.doc_id: a for a in gen.articles}
+        rows = {(x.doc_id, x.start): i for i, x in enumerate(gen.sentences)}
+        vectors = gen.sentence_vectors
+
+        def similarity(a: Figure, b: Figure) -> float:
+            i, j = rows.get((a.doc_id, a.sentence_start)), rows.get((b.doc_id, b.sentence_start))
+            return 1.0 if i is None or j is None else float(vectors[i] @ vectors[j])
+
+        items = find_disputes(gen.figures, gen.measure_vectors, articles, None if doc_ids is None else set(doc_ids),
+                              similarity)
+        used = sorted({f.doc_id for d in items for f in d.conflict.figures})
+        out = Disputes(tuple(items), tuple(articles[d] for d in used if d in articles), time.perf_counter() - t0)
+        self._disputes = (key, out)
+        return out

@@ -157,6 +157,56 @@ class Conflict:
 
 
 @dataclass(frozen=True)
+class Side:
+    """One value of a group as a reader scans it: the value, what it counts, who reported it, for which date."""
+
+    value: str  # as written by the best-supported figure of the side ("31", "more than 120,000")
+    measure: str
+    sources: tuple[str, ...]  # outlets (or short titles) reporting it, in date order
+    date: str  # ISO date the value is reported for, "" when unknown
+    figures: tuple[Figure, ...]
+    disagrees: bool = False  # another side reports a different value for the same date
+
+
+@dataclass(frozen=True)
+class Dispute:
+    """A figure group of the whole corpus whose sources disagree, were updated or revised, with its rank."""
+
+    conflict: Conflict
+    sides: tuple[Side, ...]  # one per value and date, in date order
+    summary: str  # "death toll: 31 (Daily Ledger, 6 May) → 38 (City Wire, 8 May); 35 (Evening Star, 7 May) disagrees"
+    score: float  # sources × (0.1 + relative spread): what the list is sorted by
+    sources: int  # independent articles involved
+    spread: float  # (max - min) / max of the values, 0..1
+
+    @property
+    def dated(self) -> bool:
+        """Do the figures carry more than one date (so a timeline says something)?"""
+        return len({s.date for s in self.sides if s.date}) > 1
+
+
+@dataclass(frozen=True)
+class Disputes:
+    """Every dispute of a corpus, most consequential first, with the articles their figures come from."""
+
+    items: tuple[Dispute, ...]
+    sources: tuple[Article, ...] = field(default=(), compare=False, repr=False)
+    seconds: float = field(default=0.0, compare=False)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dict: count and the disputes, each with the same figure records as Answer.to_dict()."""
+        from .render.json import disputes_dict
+
+        return disputes_dict(self)
+
+
+@dataclass(frozen=True)
 class Citation:
     """A quoted sentence that supports a claim in the answer, marked [n] in the answer text."""
 

@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import datetime
 import html
+import json
 import logging
 import os
 import re
+import tempfile
 import threading
 import time
 from bisect import bisect_left
 from pathlib import Path
 from typing import Any, Callable, Sequence
-from urllib.parse import quote
 
 from .ingest.articles import read_corpus
 from .engine import Engine
 from .errors import QaBotError, QuestionError, SettingsError
+from .answering.disputes import sides as group_sides
 from .records import Answer, Article, Citation
+from .render.csv import answer_csv, disputes_csv
+from .render.html import (UNKNOWN_OUTLET, KIND_HEAD, disputes_html, esc, open_href, outlets_known,
+                          timeline_img, unknown_outlet_note)
+from .render.markdown import answer_document, disputes_markdown
 from .settings import Settings  # also switches Gradio analytics off before gradio is imported
 from .search.store import check_writable
 
@@ -31,7 +37,7 @@ EXAMPLES = (
     "How far did Ukrainian troops advance?",
     "What did Putin say about negotiations?",
 )
-UNKNOWN_OUTLET = "(outlet unknown)"
+EXPORTS = (("md", "Markdown"), ("csv", "CSV"), ("json", "JSON"))
 GENERIC_ERROR = "Something went wrong on the server; the details are in its log. Try again, or ask another question."
 NOT_TEXT = 'The question must be text (a string), not {kind}. Send e.g. "How many people were evacuated?"'
 REPLACED = "Some characters of the question were not valid text; they were replaced with \ufffd."
@@ -74,19 +80,36 @@ tr.qa-excluded td { opacity: 0.45; }
 #qa-status .qa-starting { border: 1px solid var(--border-color-accent); border-radius: 6px; padding: 8px 12px; }
 #qa-status .qa-failed { border-color: #b91c1c; color: #b91c1c; }
 #qa-status progress { width: 100%; height: 8px; }
+.qa-dispute { border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 6px 10px;
+  margin: 0 0 8px 0; }
+.qa-dispute summary { cursor: pointer; }
+.qa-dispute .qa-rank { font-weight: 600; }
+ul.qa-sides { margin: 4px 0 6px 1.2em; padding: 0; }
+li.qa-disagrees { color: #b45309; }
+img.qa-timeline { display: block; max-width: 100%; margin: 4px 0; background: #fff; border-radius: 4px; }
+.qa-source .qa-title { font-size: 0.92em; }
+.qa-disputes-list table.qa-figures td:nth-child(4) { white-space: nowrap; }
+.qa-downloads { align-items: center; }
 """
 
 # Runs in the browser once per page: any link to "#qa-open?..." (answer markers, source cards, figure rows,
 # article list) asks the server for that article with the span highlighted, and scrolls the highlight into view.
 VIEWER_JS = """
-window.__qaOpen = async (d, s, e, fs, fe) => {
+// Each article viewer (one per tab) registers itself; a link opens its article in the viewer of its own tab.
+window.__qaViewers = (window.__qaViewers || []).filter(v => document.contains(v.element));
+window.__qaViewers.push({element: element, props: props, server: server});
+window.__qaOpen = async (d, s, e, fs, fe, from) => {
+  const live = window.__qaViewers.filter(v => document.contains(v.element));
+  const tab = from && from.closest ? from.closest('.qa-tab') : null;
+  const v = (tab && live.slice().reverse().find(x => tab.contains(x.element))) || live[0];
+  if (!v) return;
   let out;
-  try { out = await server.open_article({doc_id: d, start: s, end: e, fig_start: fs, fig_end: fe}); }
+  try { out = await v.server.open_article({doc_id: d, start: s, end: e, fig_start: fs, fig_end: fe}); }
   catch (err) { out = '<p class="qa-meta">Could not open the article; try again.</p>'; }
-  props.value = out;
+  v.props.value = out;
   const show = () => {
-    const m = element.querySelector('mark.qa-hl');
-    (m || element).scrollIntoView({block: 'center'});
+    const m = v.element.querySelector('mark.qa-hl');
+    (m || v.element).scrollIntoView({block: 'center'});
   };
   setTimeout(show, 50);
 };
@@ -99,15 +122,10 @@ if (!window.__qaOpenBound) {
     ev.stopPropagation();
     const q = new URLSearchParams(a.getAttribute('href').split('#qa-open?')[1] || '');
     const n = (k) => { const v = q.get(k); return v === null || v === '' ? -1 : parseInt(v, 10); };
-    window.__qaOpen(q.get('d') || '', n('s'), n('e'), n('fs'), n('fe'));
+    window.__qaOpen(q.get('d') || '', n('s'), n('e'), n('fs'), n('fe'), a);
   }, true);
 }
 """
-
-
-def esc(text: object) -> str:
-    """HTML-escape anything (quotes included) for use in markup we build."""
-    return html.escape(str(text), quote=True)
 
 
 def escape_markdown(text: str) -> str:
@@ -117,14 +135,6 @@ def escape_markdown(text: str) -> str:
     # GFM autolinks ("https://x", "www.x") would turn article text into links: break them with escapes.
     text = text.replace("://", "\\:\\//").replace("www.", "www\\.")
     return text
-
-
-def open_href(doc_id: str, start: int = -1, end: int = -1, fig_start: int = -1, fig_end: int = -1) -> str:
-    """Link target the page script turns into "open this article with [start, end) highlighted"."""
-    href = f"#qa-open?d={quote(doc_id, safe='')}&s={int(start)}&e={int(end)}"
-    if fig_start >= 0:
-        href += f"&fs={int(fig_start)}&fe={int(fig_end)}"
-    return href
 
 
 def text_span(article: Article, start: int, end: int) -> tuple[int, int]:
@@ -155,10 +165,12 @@ def answer_markdown(answer: Answer) -> str:
 
 
 def _card(c: Citation) -> str:
-    """One source card: title, outlet, date and the quote, all opening the article at the quote."""
-    meta = " · ".join(esc(x) for x in (c.outlet or UNKNOWN_OUTLET, c.published or "date unknown", c.doc_id))
+    """One source card: title, outlet (when known), date and the quote, all opening the article at the quote;
+    the file name is the tooltip."""
+    meta = " · ".join(esc(x) for x in (c.outlet, c.published or "date unknown") if x)
     href = esc(open_href(c.doc_id, c.start, c.end))
-    return (f'<div class="qa-card" data-n="{c.n}"><a class="qa-open" href="{href}">[{c.n}] {esc(c.title)}</a>'
+    return (f'<div class="qa-card" data-n="{c.n}" data-doc="{esc(c.doc_id)}" title="{esc(c.doc_id)}">'
+            f'<a class="qa-open" href="{href}">[{c.n}] {esc(c.title)}</a>'
             f'<div class="qa-meta">{meta}</div>'
             f'<blockquote class="qa-quote"><a class="qa-open" href="{href}">{esc(c.quote)}</a></blockquote></div>')
 
@@ -183,16 +195,20 @@ def _value_text(f: dict[str, Any]) -> str:
     return f"{shown} {unit}".strip()
 
 
-def _figure_rows(figures: Sequence[dict[str, Any]], conflict: bool) -> list[str]:
+ROW_FLAG = {"update": "↗ updated", "revision": "✎ revised", "conflict": "⚠ disagrees"}
+
+
+def _figure_rows(figures: Sequence[dict[str, Any]], conflict: bool, kind: str = "conflict") -> list[str]:
     rows = []
     for f in figures:
         href = esc(open_href(str(f.get("doc_id", "")), f.get("start", -1), f.get("end", -1),
                              f.get("text_start", -1), f.get("text_end", -1)))
-        # Narrow cell: outlet (or file) and date; the full title is the tooltip and heads the opened article.
-        name = f.get("outlet") or str(f.get("doc_id", "")).rsplit("/", 1)[-1]
-        source = (f'<span title="{esc(f.get("title") or "")}">{esc(name)}</span><br>'
+        # Outlet (when known) and title, the date under them; the file name is the tooltip.
+        outlet = f'<strong class="qa-outlet">{esc(f["outlet"])}</strong><br>' if f.get("outlet") else ""
+        source = (f'<span class="qa-source" title="{esc(f.get("doc_id", ""))}">{outlet}'
+                  f'<span class="qa-title">{esc(f.get("title") or f.get("doc_id", ""))}</span></span><br>'
                   f'<span class="qa-meta">{esc(f.get("published") or "date unknown")}</span>')
-        flag = '<span class="qa-flag">⚠ disagrees</span><br>' if conflict else ""
+        flag = f'<span class="qa-flag">{ROW_FLAG.get(kind, ROW_FLAG["conflict"])}</span><br>' if conflict else ""
         rows.append(
             f'<tr class="{"qa-conflict" if conflict else "qa-agree"}">'
             f'<td>{flag}<a class="qa-open" href="{href}">{esc(f.get("text", ""))}</a></td>'
@@ -202,6 +218,28 @@ def _figure_rows(figures: Sequence[dict[str, Any]], conflict: bool) -> list[str]
     return rows
 
 
+def group_head(conflict, articles: dict[str, Article]) -> str:
+    """A group's heading: its kind and measure, then one short line per side (value, measure, sources, date)."""
+    lines = "".join(
+        f'<li class="{"qa-side qa-disagrees" if s.disagrees and conflict.kind != "revision" else "qa-side"}">'
+        f'<strong>{esc(s.value)}</strong> '
+        f'{esc(s.measure)} — {esc(", ".join(s.sources[:3]) + (f" +{len(s.sources) - 3}" if len(s.sources) > 3 else ""))}'
+        f' — {esc(s.date or "undated")}</li>' for s in group_sides(conflict.figures, articles))
+    return (f'<span class="qa-flag">{esc(KIND_HEAD.get(conflict.kind, conflict.kind))}:</span> '
+            f'{esc(conflict.measure)}<ul class="qa-sides">{lines}</ul>')
+
+
+def answer_timeline(answer: Answer) -> str:
+    """The chart of the first group of the answer whose figures carry several dates, or ""."""
+    articles = {a.doc_id: a for a in answer.sources}
+    for c in answer.conflicts:
+        if c.kind != "conflict" or len({f.as_of for f in c.figures}) > 1:
+            img = timeline_img(c.figures, articles, c.measure)
+            if img:
+                return f'<h4>Timeline</h4>{img}'
+    return ""
+
+
 def figures_html(answer: Answer) -> str:
     """Side-by-side table of the answer's figures; disagreeing groups first, marked, each row opening its quote."""
     if not answer.figures:
@@ -209,21 +247,20 @@ def figures_html(answer: Answer) -> str:
     view = answer.to_dict()  # the same JSON view the API returns, with titles, outlets and source offsets
     head = ("<tr><th>As written</th><th>Value</th><th>What is counted</th><th>Source</th>"
             "<th>Said by</th><th>As of</th><th>Quote</th></tr>")
+    articles = {a.doc_id: a for a in answer.sources}
     parts, in_conflict = [], set()
-    for c in view["conflicts"]:
+    for conflict, c in zip(answer.conflicts, view["conflicts"]):
         figs = list(c.get("figures", ()))
         in_conflict.update(_figure_key(f) for f in figs)
-        head_word = {"update": "Updated over time:", "revision": "Revised:"}.get(c.get("kind"), "Sources disagree:")
-        parts.append(f'<tr class="qa-group"><th colspan="7"><span class="qa-flag">{head_word}</span> '
-                     f'{esc(c.get("measure", ""))} — {esc(c.get("note", ""))}</th></tr>')
-        parts += _figure_rows(figs, conflict=True)
+        parts.append(f'<tr class="qa-group"><th colspan="7">{group_head(conflict, articles)}</th></tr>')
+        parts += _figure_rows(figs, conflict=True, kind=conflict.kind)
     rest = [f for f in view["figures"] if _figure_key(f) not in in_conflict]
     if rest:
         if view["conflicts"]:
             parts.append('<tr class="qa-group"><th colspan="7">Other figures</th></tr>')
         parts += _figure_rows(rest, conflict=False)
     return (f'<h4>Figures side by side</h4><div style="overflow-x:auto"><table class="qa-figures"><thead>{head}</thead>'
-            f'<tbody>{"".join(parts)}</tbody></table></div>')
+            f'<tbody>{"".join(parts)}</tbody></table></div>{answer_timeline(answer)}')
 
 
 def details_html(answer: Answer | None) -> str:
@@ -233,7 +270,9 @@ def details_html(answer: Answer | None) -> str:
     if not answer.citations:
         return '<p class="qa-meta">No source in the searched articles answers this question.</p>'
     cards = "".join(_card(c) for c in answer.citations)
-    return f'<div class="qa-details"><h4>Sources</h4><div class="qa-cards">{cards}</div>{figures_html(answer)}</div>'
+    note = unknown_outlet_note(list(answer.sources))
+    return (f'<div class="qa-details"><h4>Sources</h4>{note}<div class="qa-cards">{cards}</div>'
+            f'{figures_html(answer)}</div>')
 
 
 def article_html(article: Article, start: int = -1, end: int = -1, fig_start: int = -1, fig_end: int = -1) -> str:
@@ -257,11 +296,21 @@ def article_html(article: Article, start: int = -1, end: int = -1, fig_start: in
         body = f'{esc(text[lo:s])}<mark class="qa-hl">{inner}</mark>{esc(text[e:hi])}'
     else:
         body = esc(text[lo:hi])
-    meta = " · ".join(esc(x) for x in (article.outlet or UNKNOWN_OUTLET, article.published or "date unknown",
-                                       article.doc_id))
+    meta = " · ".join(esc(x) for x in (article.outlet, article.published or "date unknown") if x)
     note = '<p class="qa-meta">(long article: showing the part around the quote)</p>' if clipped else ""
-    return (f'<div class="qa-article" data-doc="{esc(article.doc_id)}"><h4>{esc(article.title)}</h4>'
-            f'<div class="qa-meta">{meta}</div>{note}<div class="qa-article-text">{body}</div></div>')
+    return (f'<div class="qa-article" data-doc="{esc(article.doc_id)}"><h4 title="{esc(article.doc_id)}">'
+            f'{esc(article.title)}</h4><div class="qa-meta">{meta}</div>{note}'
+            f'<div class="qa-article-text">{body}</div></div>')
+
+
+def write_exports(folder: Path, stem: str, markdown: str, csv_text: str, json_text: str) -> list[Path]:
+    """The three export files (Markdown, CSV with a BOM so spreadsheets read UTF-8, JSON) in `folder`."""
+    out = []
+    for ext, text in (("md", markdown), ("csv", csv_text), ("json", json_text)):
+        path = folder / f"{stem}.{ext}"
+        path.write_text(text, encoding="utf-8-sig" if ext == "csv" else "utf-8", newline="")
+        out.append(path)
+    return out
 
 
 def _is_iso_date(value: str) -> bool:
@@ -309,16 +358,18 @@ def articles_html(articles: Sequence[Article], selected: Sequence[str] | None, p
     chosen = None if selected is None else set(selected)
     n = len(articles) if chosen is None else len(chosen)
     rows = []
+    known = outlets_known(articles)
     for a in articles:
         out = chosen is not None and a.doc_id not in chosen
-        rows.append(f'<tr class="{"qa-excluded" if out else "qa-included"}">'
+        outlet = f'<td>{esc(a.outlet)}</td>' if known else ""
+        rows.append(f'<tr class="{"qa-excluded" if out else "qa-included"}" title="{esc(a.doc_id)}">'
                     f'<td><a class="qa-open" href="{esc(open_href(a.doc_id))}">{esc(a.title)}</a></td>'
-                    f'<td>{esc(a.outlet or UNKNOWN_OUTLET)}</td><td>{esc(a.published or "—")}</td>'
-                    f'<td>{esc(a.doc_id)}</td></tr>')
+                    f'{outlet}<td>{esc(a.published or "—")}</td></tr>')
     head = (f'<p class="qa-problem" role="alert">{esc(problem)}</p>' if problem else
             f'<p class="qa-meta qa-count">Searching {n} of {len(articles)} indexed articles.</p>')
-    return (head +
-            '<table class="qa-articles"><thead><tr><th>Title</th><th>Outlet</th><th>Date</th><th>File</th></tr>'
+    columns = "<th>Title</th>" + ("<th>Outlet</th>" if known else "") + "<th>Date</th>"
+    return (head + unknown_outlet_note(list(articles)) +
+            f'<table class="qa-articles"><thead><tr>{columns}</tr>'
             f'</thead><tbody>{"".join(rows)}</tbody></table>')
 
 
@@ -435,6 +486,8 @@ def build_app(engine: Engine, examples: Sequence[str] = EXAMPLES, startup: Start
     """The page and its /ask API endpoint over one Engine; `startup` (default: already loaded) is what the
     handlers wait for while the index is built in the background."""
     startup = startup or Startup.ready_now(engine)
+    exports = Path(tempfile.mkdtemp(prefix="qa-bot-exports-"))  # downloads of this page server
+    cache: dict[str, Any] = {}
 
     def filter_ids(outlets, date_from, date_to, chosen) -> list[str] | None:
         return select_doc_ids(engine.articles(), outlets or (), date_from, date_to, chosen or ())
@@ -454,7 +507,7 @@ def build_app(engine: Engine, examples: Sequence[str] = EXAMPLES, startup: Start
             waited = not startup.finished
             while not startup.finished:
                 note = f"_{escape_markdown(startup.describe())} The answer follows when the index is ready._"
-                yield "", chat + [shown, {"role": "assistant", "content": note}], gr.skip(), gr.skip()
+                yield ("", chat + [shown, {"role": "assistant", "content": note}]) + (gr.skip(),) * 5
                 startup.wait(timeout=1.0)
             startup.wait()
             doc_ids = filter_ids(outlets, date_from, date_to, chosen)
@@ -465,13 +518,47 @@ def build_app(engine: Engine, examples: Sequence[str] = EXAMPLES, startup: Start
         except Exception as exc:  # noqa: BLE001 — every failure becomes a readable message, never a traceback
             gr.Warning(user_message(exc))
             # Outputs unchanged; a question shown while waiting goes back to the box, the chat as it was.
-            yield (question, chat, gr.skip(), gr.skip()) if waited else gr.skip()
+            yield (question, chat) + (gr.skip(),) * 5 if waited else (gr.skip(),) * 7
             return
         if replaced:
             gr.Info(REPLACED)
         log.info("page answered %r in %.3f s", question[:80], time.perf_counter() - t0)
         chat += [shown, {"role": "assistant", "content": answer_markdown(answer)}]
-        yield "", chat, list(asked or []) + [question], details_html(answer)
+        yield ("", chat, list(asked or []) + [question], details_html(answer)) + answer_downloads(answer)
+
+    def answer_downloads(answer: Answer) -> tuple:
+        """The answer as Markdown, CSV and JSON files for the three download buttons."""
+        folder = Path(tempfile.mkdtemp(prefix="answer-", dir=exports))
+        paths = write_exports(folder, "qa-bot-answer", answer_document(answer), answer_csv(answer),
+                              json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return tuple(gr.update(value=str(p), interactive=True) for p in paths)
+
+    def show_disputes(outlets, date_from, date_to, chosen):
+        """The disputes tab: every group of the (filtered) articles, and its three downloads."""
+        if not startup.finished:
+            note = ('<p class="qa-meta qa-dcount">The index is still being built; the disputes appear when it is '
+                    "ready (open this tab again).</p>")
+            return (note,) + (gr.skip(),) * 3
+        try:
+            startup.wait()
+            found = engine.disputes(filter_ids(outlets, date_from, date_to, chosen))
+        except Exception as exc:  # noqa: BLE001 — said in the tab, never a traceback
+            return (f'<p class="qa-problem" role="alert">{esc(user_message(exc))}</p>',) + (gr.skip(),) * 3
+        key = id(found)
+        if cache.get("key") != key:  # the list (and its timelines) is drawn once per index generation
+            folder = Path(tempfile.mkdtemp(prefix="disputes-", dir=exports))
+            paths = write_exports(folder, "qa-bot-disputes", disputes_markdown(found), disputes_csv(found),
+                                  json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
+            cache.update(key=key, found=found, html=disputes_html(found), paths=paths)
+        return (cache["html"],) + tuple(gr.update(value=str(p), interactive=True) for p in cache["paths"])
+
+    def disputes_api() -> dict:
+        """Every figure group of the corpus whose sources disagree, were updated or revised (Disputes.to_dict())."""
+        try:
+            startup.wait()
+            return engine.disputes().to_dict()
+        except Exception as exc:  # noqa: BLE001
+            raise _user_error(exc) from exc
 
     def ask(question: str) -> dict:
         """Answer a question over all indexed articles; returns Answer.to_dict()."""
@@ -559,45 +646,75 @@ def build_app(engine: Engine, examples: Sequence[str] = EXAMPLES, startup: Start
                     "report differently are shown side by side.")
         status = gr.HTML(startup.status_html(), elem_id="qa-status", visible=not startup.finished)
         timer = gr.Timer(1.0, active=not startup.finished)
-        with gr.Row():
-            with gr.Column(scale=3):
-                chat = gr.Chatbot(label="Conversation", height=480, elem_id="qa-chat", sanitize_html=True,
-                                  latex_delimiters=[], feedback_options=None, buttons=["copy"])
+        with gr.Tabs(elem_id="qa-tabs"):
+            with gr.Tab("Ask", id="ask", elem_id="qa-tab-ask", elem_classes=["qa-tab"]):
                 with gr.Row():
-                    box = gr.Textbox(placeholder="Ask a question and press Enter", show_label=False,
-                                     elem_id="qa-question", scale=5, autofocus=True, max_lines=4)
-                    send = gr.Button("Ask", variant="primary", scale=1, elem_id="qa-ask")
-                gr.Markdown("Try an example:")
+                    with gr.Column(scale=3):
+                        chat = gr.Chatbot(label="Conversation", height=480, elem_id="qa-chat", sanitize_html=True,
+                                          latex_delimiters=[], feedback_options=None, buttons=["copy"])
+                        with gr.Row():
+                            box = gr.Textbox(placeholder="Ask a question and press Enter", show_label=False,
+                                             elem_id="qa-question", scale=5, autofocus=True, max_lines=4)
+                            send = gr.Button("Ask", variant="primary", scale=1, elem_id="qa-ask")
+                        gr.Markdown("Try an example:")
+                        with gr.Row():
+                            example_buttons = [gr.Button(q, size="sm", elem_classes=["qa-example"]) for q in examples]
+                        clear = gr.Button("New conversation", size="sm")
+                    with gr.Column(scale=2):
+                        viewer = gr.HTML('<p class="qa-meta">Click a [n] marker, a source or a figure to read the '
+                                         'article with the quote highlighted.</p>', elem_id="qa-viewer",
+                                         js_on_load=VIEWER_JS, server_functions=[open_article])
+                        with gr.Accordion("Articles and search filters", open=False, elem_id="qa-filters"):
+                            outlets = gr.CheckboxGroup(label="Outlets (none ticked = all)", choices=[],
+                                                       elem_id="qa-outlets")
+                            with gr.Row():
+                                date_from = gr.Textbox(label="From date", placeholder="YYYY-MM-DD",
+                                                       elem_id="qa-from")
+                                date_to = gr.Textbox(label="To date", placeholder="YYYY-MM-DD", elem_id="qa-to")
+                            chosen = gr.Dropdown(label="Only these articles", choices=[], multiselect=True,
+                                                 elem_id="qa-chosen")
+                            article_list = gr.HTML(elem_id="qa-articles")
+                        with gr.Accordion("Add articles", open=False, elem_id="qa-upload"):
+                            files = gr.File(label="Upload .txt, .md or .html files", file_count="multiple",
+                                            elem_id="qa-files")
+                            add = gr.Button("Add to the index", elem_id="qa-add")
+                            upload_status = gr.Markdown(elem_id="qa-upload-status")
+                details = gr.HTML(details_html(None), elem_id="qa-details")  # full width: the figures table
+                with gr.Row(elem_classes=["qa-downloads"]):
+                    answer_files = [gr.DownloadButton(f"Download the answer as {label}", size="sm",
+                                                      interactive=False, elem_id=f"qa-answer-{ext}")
+                                    for ext, label in EXPORTS]
+            with gr.Tab("Disputes", id="disputes", elem_id="qa-tab-disputes", elem_classes=["qa-tab"]) as dtab:
                 with gr.Row():
-                    example_buttons = [gr.Button(q, size="sm", elem_classes=["qa-example"]) for q in examples]
-                clear = gr.Button("New conversation", size="sm")
-            with gr.Column(scale=2):
-                viewer = gr.HTML('<p class="qa-meta">Click a [n] marker, a source or a figure to read the '
-                                 'article with the quote highlighted.</p>', elem_id="qa-viewer",
-                                 js_on_load=VIEWER_JS, server_functions=[open_article])
-                with gr.Accordion("Articles and search filters", open=False, elem_id="qa-filters"):
-                    outlets = gr.CheckboxGroup(label="Outlets (none ticked = all)", choices=[], elem_id="qa-outlets")
-                    with gr.Row():
-                        date_from = gr.Textbox(label="From date", placeholder="YYYY-MM-DD", elem_id="qa-from")
-                        date_to = gr.Textbox(label="To date", placeholder="YYYY-MM-DD", elem_id="qa-to")
-                    chosen = gr.Dropdown(label="Only these articles", choices=[], multiselect=True,
-                                         elem_id="qa-chosen")
-                    article_list = gr.HTML(elem_id="qa-articles")
-                with gr.Accordion("Add articles", open=False, elem_id="qa-upload"):
-                    files = gr.File(label="Upload .txt, .md or .html files", file_count="multiple",
-                                    elem_id="qa-files")
-                    add = gr.Button("Add to the index", elem_id="qa-add")
-                    upload_status = gr.Markdown(elem_id="qa-upload-status")
-        details = gr.HTML(details_html(None), elem_id="qa-details")  # full width: the figures table needs it
+                    with gr.Column(scale=3):
+                        gr.Markdown("What the sources disagree about: every figure group (one measure, one "
+                                    "place) whose sources disagree, were updated or revised, across the articles "
+                                    "(the search filters apply).")
+                        with gr.Row(elem_classes=["qa-downloads"]):
+                            dispute_files = [gr.DownloadButton(f"Download as {label}", size="sm",
+                                                               interactive=False, elem_id=f"qa-disputes-{ext}")
+                                             for ext, label in EXPORTS]
+                            reload = gr.Button("Refresh", size="sm", elem_id="qa-disputes-refresh")
+                        disputes_view = gr.HTML('<p class="qa-meta">Loading…</p>', elem_id="qa-disputes")
+                    with gr.Column(scale=2):
+                        gr.HTML('<p class="qa-meta">Click a figure or a quote to read the article with the quote '
+                                'highlighted.</p>', elem_id="qa-dviewer", js_on_load=VIEWER_JS,
+                                server_functions=[open_article])
 
         filters = [outlets, date_from, date_to, chosen]
-        turn = dict(fn=respond, outputs=[box, chat, asked, details], concurrency_id="engine",
+        turn = dict(fn=respond, outputs=[box, chat, asked, details] + answer_files, concurrency_id="engine",
                     concurrency_limit=1, api_visibility="private", show_progress_on=[chat])
         box.submit(inputs=[box, chat, asked] + filters, **turn)
         send.click(inputs=[box, chat, asked] + filters, **turn)
         for b in example_buttons:
             b.click(inputs=[b, chat, asked] + filters, **turn)
-        clear.click(lambda: ([], [], details_html(None)), outputs=[chat, asked, details], api_visibility="private")
+        clear.click(lambda: ([], [], details_html(None)) + (gr.update(value=None, interactive=False),) * 3,
+                    outputs=[chat, asked, details] + answer_files, api_visibility="private")
+        listing = dict(fn=show_disputes, inputs=filters, outputs=[disputes_view] + dispute_files,
+                       api_visibility="private", show_progress_on=[disputes_view], concurrency_id="engine",
+                       concurrency_limit=1)
+        dtab.select(**listing)
+        reload.click(**listing)
         refresh_outputs = [article_list, outlets, chosen]
         quiet = dict(fn=filters_changed, inputs=filters, outputs=refresh_outputs, api_visibility="private",
                      show_progress="hidden")
@@ -614,6 +731,7 @@ def build_app(engine: Engine, examples: Sequence[str] = EXAMPLES, startup: Start
         demo.load(**state)
         timer.tick(**state)
         gr.api(ask, api_name="ask", concurrency_id="engine", concurrency_limit=1)
+        gr.api(disputes_api, api_name="disputes", concurrency_id="engine", concurrency_limit=1)
     return demo
 
 
@@ -654,6 +772,7 @@ def warm_up(engine: Engine, progress: Callable[[int, int, str], None] | None = N
     log.info("index ready: %d added, %d updated, %d unchanged, %d chunks in %.1f s",
              len(report.added), len(report.updated), len(report.unchanged), report.chunks, report.seconds)
     engine.ask(EXAMPLES[0])  # warms the embedding model and retrievers
+    import matplotlib.figure  # noqa: F401  — timelines draw with it; importing it takes 1-3 s, once, here
     log.info("engine loaded in %.1f s", time.perf_counter() - t0)
     return engine
 

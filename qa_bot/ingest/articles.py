@@ -216,14 +216,38 @@ def html_to_text(source: str) -> tuple[str, tuple[int, ...], str]:
     return "".join(chars), tuple(offsets) + (len(source),), " ".join(parser.title.split())
 
 
-def first_line_title(text: str, limit: int = 120) -> str:
-    """The first non-empty line, without markdown heading marks or wrapping quotes, cut at a word near `limit`."""
+# A dateline opens the body, not a headline: "VIENNA, Austria (AP) -- ...", "date 2024-08-12 kyiv, Ukraine.- ...",
+# "WASHINGTON — ...". A wire slug names a story for editors: "BC-Ukraine-Russia-Kursk", "UKRAINE-CRISIS/KURSK".
+_DATE_MARK = re.compile(r"^date\s+\d{4}-\d{2}-\d{2}\s+", re.I)
+_DATELINE = re.compile(r"^(?:[A-Z][A-Z.'’ -]{2,40}|[\w.'’ -]{2,40}?,[\w.'’ -]{2,40}?)(?:,[\w.'’ -]{2,40}?)?\s*"
+                       r"(?:\([A-Za-z ]{2,20}\))?\s*(?:\.-|--|—|–|-(?=\s))\s*")
+_SLUG = re.compile(r"^[\w.]+(?:[-/_][\w.]+)+,?\d*$")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[”\"’']?\s+(?=[“\"A-Z0-9])")
+
+
+def _cut(text: str, limit: int) -> str:
+    """Text cut at a word before `limit` characters, with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:—–-") + "…"
+
+
+def first_line_title(text: str, limit: int = 120, sentence_limit: int = 90) -> str:
+    """A title from the text: the first headline-like line (short, not a dateline or a wire slug), else the
+    first sentence of the body (without its dateline), cut at a word. Markdown heading marks and wrapping
+    quotes go."""
     for line in text.splitlines():
         line = line.strip().lstrip("#").strip().strip("“”\"'").strip()
-        if line:
-            if len(line) <= limit:
-                return line
-            return line[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+        if not line or _SLUG.match(line):
+            continue
+        body = _DATE_MARK.sub("", line)
+        dated = body != line
+        if dated or _DATELINE.match(body):
+            body = _DATELINE.sub("", body, count=1) if (dated or _DATELINE.match(body)) else body
+        elif len(line) <= limit:
+            return line
+        first = _SENTENCE_END.split(body, maxsplit=1)[0].strip()
+        return _cut(first[:1].upper() + first[1:], sentence_limit)
     return ""
 
 

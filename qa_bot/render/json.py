@@ -1,10 +1,10 @@
-"""The JSON edge: an Answer as a JSON-safe dict (the API, `qa-bot ask --json`, the page's data)."""
+"""The JSON edge: an Answer or the disputes list as a JSON-safe dict (the API, `--json`, the page's data)."""
 
 from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ..records import Answer, Article, Conflict, Figure
+from ..records import Answer, Article, Conflict, Dispute, Disputes, Figure
 
 
 def figure_dict(figure: Figure, articles: Mapping[str, Article]) -> dict[str, Any]:
@@ -32,3 +32,21 @@ def answer_dict(answer: Answer) -> dict[str, Any]:
         "conflicts": [conflict_dict(c, articles) for c in answer.conflicts],
         "retrieved": list(answer.retrieved),
     }
+
+
+def dispute_dict(n: int, dispute: Dispute, articles: Mapping[str, Article]) -> dict[str, Any]:
+    """One dispute: rank, measure, kind, summary, one line per side, and its figures as in Answer.to_dict()."""
+    c = dispute.conflict
+    return {"rank": n, "measure": c.measure, "kind": c.kind, "summary": dispute.summary, "note": c.note,
+            "score": dispute.score, "sources": dispute.sources, "spread": dispute.spread,
+            "dates": sorted({s.date for s in dispute.sides if s.date}),
+            "sides": [{"value": s.value, "measure": s.measure, "sources": list(s.sources), "date": s.date,
+                       "disagrees": s.disagrees, "figures": len(s.figures)} for s in dispute.sides],
+            "figures": [figure_dict(f, articles) for f in c.figures]}
+
+
+def disputes_dict(disputes: Disputes) -> dict[str, Any]:
+    """count and the disputes, most consequential first."""
+    articles = {a.doc_id: a for a in disputes.sources}
+    return {"count": len(disputes.items),
+            "disputes": [dispute_dict(n, d, articles) for n, d in enumerate(disputes.items, 1)]}
