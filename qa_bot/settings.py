@@ -92,7 +92,7 @@ class Settings:
     @property
     def index_key(self) -> str:
         """Hash of everything that changes the vectors or chunks: a change builds a new index, never mixes."""
-        raw = f"{self.model}|{self.spacy_model}|{self.chunk_chars}|{self.chunk_overlap}|v5"  # v5: frames (as-of from the figure's own clause, listed adjectives), NAME entities
+        raw = f"{self.model}|{self.spacy_model}|{self.chunk_chars}|{self.chunk_overlap}|v6"  # v6: frames (as-of from the figure's own clause, listed adjectives), NAME entities
         return hashlib.sha256(raw.encode()).hexdigest()[:12]
 
 

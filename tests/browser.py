@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 from qa_bot.answering.compose import md_escape
 from qa_bot.engine import IndexReport
 from qa_bot.errors import CorpusError, QuestionError
-from qa_bot.records import Answer, Article, Citation
+from qa_bot.records import Answer, Article, Citation, Conflict, Figure
 
 DATA = Path(__file__).resolve().parent / "data" / "page"
 CHROMIUM = "/usr/bin/chromium"
@@ -146,16 +146,14 @@ class FakeEngine:
                                   score=score / 10, outlet=a.outlet, published=a.published, url=a.url))
             parts.append(f"- {md_escape(a.text[s:e])} [{n}]")
             for m in _NUMBER.finditer(a.text, s, e):
-                ns, ne = a.source_span(m.start(), m.end())
-                figures.append({"value": float(m.group().replace(",", "")), "unit": "", "text": m.group(),
-                                "qualifier": "", "measure": "people evacuated", "doc_id": a.doc_id,
-                                "quote": a.text[s:e], "start": fs, "end": fe, "said_by": "", "as_of": a.published,
-                                "text_start": ns, "text_end": ne, "title": a.title, "outlet": a.outlet,
-                                "published": a.published})
+                value = float(m.group().replace(",", ""))
+                figures.append(Figure(value=value, unit="", text=m.group(), qualifier="", measure="people evacuated",
+                                      doc_id=a.doc_id, quote=a.text[s:e], start=m.start(), end=m.end(),
+                                      sentence_start=s, sentence_end=e, as_of=a.published, low=value, high=value))
         conflicts = []
-        if len({f["value"] for f in figures}) > 1:
-            conflicts.append({"measure": "people evacuated", "figures": figures,
-                              "note": " vs ".join(sorted({f["text"] for f in figures}))})
+        if len({f.value for f in figures}) > 1:
+            conflicts.append(Conflict(measure="people evacuated", figures=tuple(figures),
+                                      note=" vs ".join(sorted({f.text for f in figures}))))
         return Answer(question=question, answer="\n".join(parts), found=True, citations=tuple(cites),
                       figures=tuple(figures), conflicts=tuple(conflicts))
 

@@ -24,6 +24,7 @@ MATCH_MIN = 0.50
 # earthquake" is 0.46 to the question; "ferries cancelled" vs any figure of that corpus stays under 0.25.
 WEAK_MATCH_MIN = 0.30
 SENTENCE_MATCH_MIN = 0.40
+MEASUREMENTS = frozenset({"length", "area", "speed", "depth", "mass", "volume", "temperature", "duration"})
 SAME_GROUP_MIN = 0.72  # two figures without a known event class report the same measure above this cosine
 SCOPED_PENALTY = 0.15  # a question that names no place prefers figures that are not restricted to one
 MAX_TABLE = 24  # figures shown side by side at most
@@ -168,6 +169,9 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
             continue
         sim = float(sentence_similarity[k])
         loose = same_event is None and m >= WEAK_MATCH_MIN and sim >= SENTENCE_MATCH_MIN
+        # a measurement of the asked dimension ("how long is the bridge": a length) in a sentence on the question
+        measured = same_event is None and intent.dimension in MEASUREMENTS and sim >= SENTENCE_MATCH_MIN
+        loose = loose or measured
         if intent.answer_type != "date" and not (same_event or m >= MATCH_MIN or loose):
             continue
         if intent.answer_type == "date" and not (same_event or m >= MATCH_MIN or f.predicate == intent.predicate):

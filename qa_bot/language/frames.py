@@ -26,7 +26,9 @@ _PRONOUNS = frozenset("it them they those these this that which he she we".split
 _ELLIPTIC = frozenset("other more one another".split())  # "12 others", "60,000 more": the noun is elsewhere
 _NOUNS = ("NOUN", "PROPN")
 _CLAUSE = ("ccomp", "xcomp", "advcl", "relcl", "acl", "conj", "parataxis", "csubj", "pcomp")
-_OWNER_LABELS = ("PERSON", "ORG", "GPE", "NORP")
+# named subjects that own a count ("Reyes received 870,000 votes"); a nationality adjective of the subject
+# ("Russian authorities evacuated 180,000") names who acted, not whose the figure is
+_OWNER_LABELS = ("PERSON", "ORG", "GPE")
 _OPEN_QUOTE = re.compile(r"^\s*[\"“‘']")
 
 
