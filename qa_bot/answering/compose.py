@@ -11,6 +11,9 @@ from .evidence import Scored, citation_for
 from .report import figure_date
 
 
+MAX_LEAD_MARKERS = 6  # [n] markers after the lead; the count of agreeing articles names the rest
+
+
 def md_escape(text: str) -> str:
     """Article text as literal markdown: no links, HTML, emphasis or code can come out of it."""
     return re.sub(r"([\\`*_\[\]<>#|!~])", r"\\\1", " ".join(text.split()))
@@ -47,11 +50,15 @@ def lead_line(lead: Figure, agreeing: Sequence[Figure], markers: Sequence[int],
     return f"**{md_escape(_shown(lead))}**{measure} — {agree}{when} {marks}".rstrip()
 
 
-def change_line(conflict: Conflict) -> str:
-    """One line on what a group shows beyond the lead: an update, a revision or a disagreement."""
-    what = md_escape(conflict.measure or "this figure")
+def change_line(conflict: Conflict, articles: Mapping[str, Article]) -> str:
+    """One short line on what a group shows beyond the lead: an update, a revision or a disagreement — the chain
+    of values by date with their sources, long chains cut in the middle (disputes.summary)."""
+    from .disputes import sides, summary
+
     head = {"update": "Updated over time", "revision": "Revised", "conflict": "The sources disagree"}[conflict.kind]
-    return f"**{head}** ({what}): {md_escape(conflict.note)}"
+    if conflict.figures and conflict.figures[0].kind == "name":
+        return f"**{head}**: {md_escape(conflict.note)}"
+    return f"**{head}** — {md_escape(summary(conflict.measure, conflict.kind, sides(conflict.figures, articles)))}"
 
 
 def compose(intent: QuestionIntent, chosen: Sequence[Scored], articles: Mapping[str, Article],
@@ -63,10 +70,13 @@ def compose(intent: QuestionIntent, chosen: Sequence[Scored], articles: Mapping[
                               s.score) for i, s in enumerate(chosen, 1)]
     lines = []
     if lead is not None:
-        markers = [_cite(citations, f, articles) for f in (agreeing or [lead])]
+        # every agreeing article is counted; the first few (one per article) are cited, so the line stays readable
+        cited = list({f.doc_id: f for f in reversed(agreeing or [lead])}.values())[::-1][:MAX_LEAD_MARKERS]
+        markers = [_cite(citations, f, articles) for f in ([lead] + [f for f in cited if f is not lead])
+                   [:MAX_LEAD_MARKERS]]
         lines.append(lead_line(lead, agreeing or [lead], markers, articles) + "\n")
     for c in conflicts:
-        lines.append(change_line(c) + "\n")
+        lines.append(change_line(c, articles) + "\n")
     if body:
         lines.append(body)
     else:
