@@ -174,11 +174,16 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
         loose = loose or measured
         if intent.answer_type != "date" and not (same_event or m >= MATCH_MIN or loose):
             continue
-        if intent.answer_type == "date" and not (same_event or m >= MATCH_MIN or f.predicate == intent.predicate):
+        # a date answers when its event is the asked one: "the attack that began on August 6" dates the attack
+        # (its verb's subject), as does "attacked on August 6"
+        dated = intent.answer_type == "date" and (
+            intent.predicate in (f.predicate, f.counted.split()[-1] if f.counted else "")
+            or bool(f.predicate) and f.predicate in intent.words)  # "when did the attack begin": began on ...
+        if intent.answer_type == "date" and not (same_event or m >= MATCH_MIN or dated):
             continue
         if intent.answer_type == "count" and not counted_compatible(intent.counted, f.counted, similar):
             continue
-        rel = 0.5 * m + 0.5 * float(sentence_similarity[k]) + (0.1 if same_event else 0.0)
+        rel = 0.5 * m + 0.5 * float(sentence_similarity[k]) + (0.1 if same_event else 0.0) + (0.2 if dated else 0.0)
         if intent.counted and f.counted and f.counted.split()[-1] == intent.counted.split()[-1]:
             rel += 0.05
         if not intent.scope and f.scope or place == NEAR:

@@ -170,7 +170,10 @@ def _predicate_and_counted(doc) -> tuple[str, str]:
             counted = counted.strip()
             break
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
-    if root is not None and root.lemma_.lower() in role_words("reporting"):
+    thing = next((t.head for t in doc if t.lower_ in ("many", "much") and t.head.pos_ in ("NOUN", "PROPN")
+                  and t.head.i > t.i), None)
+    if thing is not None and thing.dep_ in ("nsubj", "nsubjpass", "dobj") and thing.head.pos_ == "VERB":
+        root = thing.head  # "how many civilians had been killed ..., the day after the attack began?": killed
         # "How many attacks did Russia say it repelled?": the reported clause holds the event
         said = next((c for c in root.children if c.dep_ in ("ccomp", "xcomp") and c.pos_ in ("VERB", "AUX")), None)
         root = said if said is not None else root
