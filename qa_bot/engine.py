@@ -22,10 +22,10 @@ from .ingest.sentences import split_sentences
 from .language.frames import corpus_frames, measure_phrase
 from .records import Answer, Article, Chunk, Disputes, Entity, Figure, QuestionIntent, Sentence
 from .search.hits import MODES, bm25_ranking, dense_ranking, fuse
-from .search.store import (Generation, build_lock, check_writable, current_mtime, key_dir, load_bm25, load_generation,
-                           next_generation_number, pipeline_fingerprint, read_current, remove_stale, vector_store,
+from .search.store import (Generation, build_lock, check_writable, collection, current_mtime, key_dir, load_bm25, load_generation,
+                           next_generation_number, pipeline_fingerprint, read_current, remove_stale,
                            write_generation)
-from .search.vectors import Embedder, load_embedder
+from .search.vectors import Embedder, embedder_for
 from .search.view import IndexView, build_view
 from .settings import Settings
 
@@ -74,6 +74,7 @@ class Engine:
     def __init__(self, settings: Settings, embedder: Embedder | None = None):
         self.settings = settings
         self._embedder = embedder
+        self._exporting = False  # indexing exports the model to ONNX when it is not yet (backend auto)
         self._loaded: IndexView | None = None
         self._lock = threading.RLock()
         self._disputes: tuple[tuple, Disputes] | None = None  # (generation, doc_ids) → the list, computed once
@@ -83,7 +84,8 @@ class Engine:
     def embedder(self) -> Embedder:
         """The embedding model, loaded on first use (once per process and model)."""
         if self._embedder is None:
-            self._embedder = load_embedder(self.settings.model)
+            s = self.settings
+            self._embedder = embedder_for(s.model, s.embed_backend, s.index_dir, export=self._exporting)
         return self._embedder
 
     @property
@@ -100,7 +102,7 @@ class Engine:
             if gen is None:
                 self._loaded = None
                 return None
-            self._loaded = build_view(gen, mtime, vector_store(self.settings, gen.collection), load_bm25(gen))
+            self._loaded = build_view(gen, mtime, collection(self.settings, gen.collection), load_bm25(gen))
             return self._loaded
 
     def _ready(self) -> IndexView:
@@ -195,35 +197,41 @@ class Engine:
             entities.extend(ents)
             sentences.extend(sents)
         sha = {a.doc_id: a.sha256 for a in articles}
-        chunk_vectors = self._embed([c.text for c in chunks], [reuse_chunks.get((sha[c.doc_id], c.text))
-                                                               for c in chunks], progress, "embedding chunks")
-        sentence_vectors = self._embed([x.text for x in sentences],
-                                       [reuse_sentences.get((sha[x.doc_id], x.text)) for x in sentences],
-                                       progress, "embedding sentences")
         phrases = [measure_phrase(f) for f in figures]
-        measure_vectors = self._embed(phrases, [reuse_measures.get(p) for p in phrases], progress,
-                                      "embedding figure measures")
+        # chunks, sentences and measure phrases in ONE pass: every distinct text without a reusable vector is
+        # embedded once, in batches sorted by length (a measure phrase like "people evacuate" repeats hundreds
+        # of times; sentences repeat across overlapping chunks of copied articles)
+        chunk_vectors, sentence_vectors, measure_vectors = self._embed_all([
+            ([c.text for c in chunks], [reuse_chunks.get((sha[c.doc_id], c.text)) for c in chunks]),
+            ([x.text for x in sentences], [reuse_sentences.get((sha[x.doc_id], x.text)) for x in sentences]),
+            (phrases, [reuse_measures.get(p) for p in phrases])], progress)
         number = next_generation_number(s)
         return write_generation(s, number, articles, sentences, chunks, figures, chunk_vectors, sentence_vectors,
                                 measure_vectors, progress, entities)
 
-    def _embed(self, texts: list[str], known: list[np.ndarray | None], progress: Progress | None,
-               what: str) -> np.ndarray:
-        """Vectors for texts, embedding only those without a reusable vector, in batches with progress."""
-        todo = [i for i, v in enumerate(known) if v is None]
-        dim = next((v.shape[0] for v in known if v is not None), None)
-        out: list[np.ndarray | None] = list(known)
-        batch = 64
+    def _embed_all(self, parts: Sequence[tuple[list[str], list[np.ndarray | None]]],
+                   progress: Progress | None) -> list[np.ndarray]:
+        """Vectors for several lists of texts (with reusable vectors where known): the distinct texts still
+        missing a vector are embedded once, longest-alike together, with progress."""
+        todo = list(dict.fromkeys(t for texts, known in parts for t, v in zip(texts, known) if v is None))
+        todo.sort(key=len)  # similar lengths share a batch: less padding (the embedder sorts by tokens within it)
+        done: dict[str, np.ndarray] = {}
+        batch = 256
+        if self._embedder is None:
+            self._exporting = True  # indexing: export the model to ONNX first when it is not (backend auto)
         for b in range(0, len(todo), batch):
-            idx = todo[b:b + batch]
-            vecs = self.embedder.encode([texts[i] for i in idx])
-            for i, v in zip(idx, vecs):
-                out[i] = v
+            texts = todo[b:b + batch]
+            done.update(zip(texts, self.embedder.encode(texts)))
             if progress:
-                progress(min(b + batch, len(todo)), len(todo), what)
-        if not out:
-            return np.zeros((0, dim or getattr(self.embedder, "dimension", 384)), dtype=np.float32)
-        return np.vstack([v for v in out]).astype(np.float32)
+                progress(min(b + batch, len(todo)), len(todo), "embedding chunks, sentences and measures")
+        dim = next((v.shape[0] for v in done.values()), None) or next(
+            (v.shape[0] for _, known in parts for v in known if v is not None), None) or int(
+            getattr(self._embedder or self.embedder, "dimension", 384))
+        out = []
+        for texts, known in parts:
+            rows = [v if v is not None else done[t] for t, v in zip(texts, known)]
+            out.append(np.vstack(rows).astype(np.float32) if rows else np.zeros((0, dim), dtype=np.float32))
+        return out
 
     def add_files(self, paths: Sequence[Path], progress: Progress | None = None) -> tuple[IndexReport, list[str]]:
         """Copy uploaded .txt/.md/.html files into the uploads folder and index them incrementally.
@@ -291,7 +299,7 @@ class Engine:
                 return state, []
         vec = self.embedder.encode([query])[0] if query_vector is None else query_vector
         dense = dense_ranking(state.store, vec, s.candidates, doc_ids) if mode != "bm25" else []
-        sparse = bm25_ranking(state.bm25, query, s.candidates, doc_ids, state.bm25_docs) if mode != "dense" else []
+        sparse = bm25_ranking(state.bm25, query, s.candidates, doc_ids, state.bm25_docs, state.bm25_ids) if mode != "dense" else []
         return state, fuse(state.chunks, dense, sparse, s.top_k, s.rrf_k, mode)
 
     @property

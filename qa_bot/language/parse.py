@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import sys
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from ..errors import ModelError
@@ -19,11 +20,28 @@ log = logging.getLogger(__name__)
 COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner")
 
 
+def _import_spacy():
+    """spaCy, imported without PyTorch: thinc (spaCy's layer library) imports torch at start-up only to offer it
+    as a backend, which costs 1.5-4 s; the small English pipeline runs on thinc's own numpy ops. A process that
+    already holds torch keeps it."""
+    if "spacy" in sys.modules:
+        return sys.modules["spacy"]
+    hide = "torch" not in sys.modules
+    if hide:
+        sys.modules["torch"] = None  # type: ignore[assignment] - makes `import torch` raise ImportError
+    try:
+        import spacy
+    finally:
+        if hide and sys.modules.get("torch", 0) is None:
+            del sys.modules["torch"]
+    return spacy
+
+
 @functools.cache
 def load_nlp(name: str) -> "Language":
     """The spaCy pipeline installed as package `name`, with only the components frames need (cached)."""
     try:
-        import spacy
+        spacy = _import_spacy()
     except ImportError:
         raise ModelError("spaCy is not installed; run `bash scripts/setup.sh` to install it and its "
                          "English model.") from None
