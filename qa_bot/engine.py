@@ -76,6 +76,7 @@ class Engine:
         self._embedder = embedder
         self._exporting = False  # indexing exports the model to ONNX when it is not yet (backend auto)
         self._loaded: IndexView | None = None
+        self._read: tuple[float, Generation | None] | None = None  # (pointer mtime, generation read then)
         self._lock = threading.RLock()
         self._disputes: tuple[tuple, Disputes] | None = None  # (generation, doc_ids) → the list, computed once
 
@@ -98,12 +99,20 @@ class Engine:
         with self._lock:
             if self._loaded is not None and self._loaded.mtime == mtime:
                 return self._loaded
-            gen = load_generation(self.settings)
+            gen = self._generation(mtime)
             if gen is None:
                 self._loaded = None
                 return None
             self._loaded = build_view(gen, mtime, collection(self.settings, gen.collection), load_bm25(gen))
             return self._loaded
+
+    def _generation(self, mtime: float) -> Generation | None:
+        """The live generation, read from disk once per pointer change (the up-to-date check before a question
+        and the question itself share it)."""
+        with self._lock:
+            if self._read is None or self._read[0] != mtime:
+                self._read = (mtime, load_generation(self.settings))
+            return self._read[1]
 
     def _ready(self) -> IndexView:
         state = self._state()
@@ -139,7 +148,7 @@ class Engine:
         """(live generation or None, the corpus as read now, report fields: added/updated/removed/...)."""
         ingested = read_corpus(self.settings.corpus, ((self.uploads_dir, f"{UPLOADS}/"),))
         try:
-            old = load_generation(self.settings)
+            old = self._generation(current_mtime(self.settings))
         except Exception as exc:  # noqa: BLE001 - a damaged index is rebuilt, not fatal
             log.warning("previous index unreadable, rebuilding from scratch: %s", exc)
             old = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
-import sys
+import threading
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from ..errors import ModelError
@@ -21,25 +21,23 @@ COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "n
 
 
 def _import_spacy():
-    """spaCy, imported without PyTorch: thinc (spaCy's layer library) imports torch at start-up only to offer it
-    as a backend, which costs 1.5-4 s; the small English pipeline runs on thinc's own numpy ops. A process that
-    already holds torch keeps it."""
-    if "spacy" in sys.modules:
-        return sys.modules["spacy"]
-    hide = "torch" not in sys.modules
-    if hide:
-        sys.modules["torch"] = None  # type: ignore[assignment] - makes `import torch` raise ImportError
-    try:
-        import spacy
-    finally:
-        if hide and sys.modules.get("torch", 0) is None:
-            del sys.modules["torch"]
-    return spacy
+    """spaCy without PyTorch: thinc imports torch at start-up only to offer it as a backend (1.5-4 s)."""
+    from ..imports import import_without
+
+    return import_without("spacy", ("torch",))
+
+
+_LOADING = threading.Lock()  # one load per name even when a warm-up thread and a question ask at once
+
+
+def load_nlp(name: str) -> "Language":
+    """The spaCy pipeline installed as package `name`, with only the components frames need (cached)."""
+    with _LOADING:
+        return _load_nlp(name)
 
 
 @functools.cache
-def load_nlp(name: str) -> "Language":
-    """The spaCy pipeline installed as package `name`, with only the components frames need (cached)."""
+def _load_nlp(name: str) -> "Language":
     try:
         spacy = _import_spacy()
     except ImportError:

@@ -330,8 +330,11 @@ class Bm25Index:
 
 
 def _bm25s():
-    import bm25s
     import Stemmer
+
+    from ..imports import import_without
+
+    bm25s = import_without("bm25s", ("scipy", "scipy.sparse", "numba"))  # numpy backend: same index
 
     logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG on import
     return bm25s, Stemmer
