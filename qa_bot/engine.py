@@ -7,6 +7,7 @@ import re
 import shutil
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Collection, Sequence
@@ -62,6 +63,19 @@ class IndexReport:
 def _clean_text(text: str) -> str:
     """Text with undecodable characters (lone surrogates from a terminal in another encoding) as '?'."""
     return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _encode_distinct(embedder: Embedder, texts: Sequence[str], batch: int = 256) -> dict[str, np.ndarray]:
+    """text → vector for each distinct text, embedded shortest first in slices of `batch` (less padding)."""
+    todo = sorted(dict.fromkeys(texts), key=len)
+    out: dict[str, np.ndarray] = {}
+    for b in range(0, len(todo), batch):
+        out.update(zip(todo[b:b + batch], embedder.encode(todo[b:b + batch])))
+    return out
+
+
+def _stack(rows: Sequence[np.ndarray], dim: int) -> np.ndarray:
+    return np.vstack(rows).astype(np.float32) if rows else np.zeros((0, dim), dtype=np.float32)
 
 
 def _article_key(a: Article) -> tuple:
@@ -194,53 +208,53 @@ class Engine:
                     if r.doc_id in kept:
                         kept[r.doc_id][slot].append(r)
         todo = [(a, sents) for a, sents in split if a.doc_id not in kept]
-        if progress and todo:
-            progress(0, len(todo), "parsing articles")
-        parsed = dict(zip((a.doc_id for a, _ in todo), corpus_frames(self.nlp, todo) if todo else []))
-        if progress and todo:
-            progress(len(todo), len(todo), "parsing articles")
+        sha = {a.doc_id: a.sha256 for a in articles}
+        chunk_known = [reuse_chunks.get((sha[c.doc_id], c.text)) for c in chunks]
+        split_known = {(x.doc_id, x.text): reuse_sentences.get((sha[x.doc_id], x.text))
+                       for _, sents in split for x in sents}
+        # Chunks and sentences are embedded (onnxruntime, outside the GIL) while spaCy parses (one core each);
+        # every distinct text without a reusable vector is embedded once, in batches sorted by length.
+        missing = list(dict.fromkeys([c.text for c, v in zip(chunks, chunk_known) if v is None]
+                                     + [t for (_, t), v in split_known.items() if v is None]))
+        embedder = self._indexing_embedder()
+        if progress and missing:
+            progress(0, len(missing), "embedding chunks and sentences")
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-bot-index-embed") as pool:
+            early = pool.submit(_encode_distinct, embedder, missing)
+            if progress and todo:
+                progress(0, len(todo), "parsing articles")
+            parsed = dict(zip((a.doc_id for a, _ in todo), corpus_frames(self.nlp, todo) if todo else []))
+            if progress and todo:
+                progress(len(todo), len(todo), "parsing articles")
+            done = early.result()
+        if progress and missing:
+            progress(len(missing), len(missing), "embedding chunks and sentences")
         sentences: list[Sentence] = []
         for a in articles:
             figs, ents, sents = kept[a.doc_id] if a.doc_id in kept else parsed[a.doc_id]
             figures.extend(figs)
             entities.extend(ents)
             sentences.extend(sents)
-        sha = {a.doc_id: a.sha256 for a in articles}
+        # measure phrases ("people evacuate") come from the parse; each distinct one is embedded once
         phrases = [measure_phrase(f) for f in figures]
-        # chunks, sentences and measure phrases in ONE pass: every distinct text without a reusable vector is
-        # embedded once, in batches sorted by length (a measure phrase like "people evacuate" repeats hundreds
-        # of times; sentences repeat across overlapping chunks of copied articles)
-        chunk_vectors, sentence_vectors, measure_vectors = self._embed_all([
-            ([c.text for c in chunks], [reuse_chunks.get((sha[c.doc_id], c.text)) for c in chunks]),
-            ([x.text for x in sentences], [reuse_sentences.get((sha[x.doc_id], x.text)) for x in sentences]),
-            (phrases, [reuse_measures.get(p) for p in phrases])], progress)
+        measure_known = [reuse_measures.get(p) for p in phrases]
+        done.update(_encode_distinct(embedder, [p for p, v in zip(phrases, measure_known) if v is None]))
+        sentence_known = [split_known.get((x.doc_id, x.text), reuse_sentences.get((sha[x.doc_id], x.text)))
+                          for x in sentences]
+        dim = int(getattr(embedder, "dimension", 0) or next((v.shape[0] for v in done.values()), 384))
+        chunk_vectors, sentence_vectors, measure_vectors = (
+            _stack([v if v is not None else done[t] for t, v in zip(texts, known)], dim)
+            for texts, known in (([c.text for c in chunks], chunk_known), ([x.text for x in sentences],
+                                 sentence_known), (phrases, measure_known)))
         number = next_generation_number(s)
         return write_generation(s, number, articles, sentences, chunks, figures, chunk_vectors, sentence_vectors,
                                 measure_vectors, progress, entities)
 
-    def _embed_all(self, parts: Sequence[tuple[list[str], list[np.ndarray | None]]],
-                   progress: Progress | None) -> list[np.ndarray]:
-        """Vectors for several lists of texts (with reusable vectors where known): the distinct texts still
-        missing a vector are embedded once, longest-alike together, with progress."""
-        todo = list(dict.fromkeys(t for texts, known in parts for t, v in zip(texts, known) if v is None))
-        todo.sort(key=len)  # similar lengths share a batch: less padding (the embedder sorts by tokens within it)
-        done: dict[str, np.ndarray] = {}
-        batch = 256
+    def _indexing_embedder(self) -> Embedder:
+        """The embedder for indexing: with backend auto, the model is exported to ONNX first if it is not yet."""
         if self._embedder is None:
-            self._exporting = True  # indexing: export the model to ONNX first when it is not (backend auto)
-        for b in range(0, len(todo), batch):
-            texts = todo[b:b + batch]
-            done.update(zip(texts, self.embedder.encode(texts)))
-            if progress:
-                progress(min(b + batch, len(todo)), len(todo), "embedding chunks, sentences and measures")
-        dim = next((v.shape[0] for v in done.values()), None) or next(
-            (v.shape[0] for _, known in parts for v in known if v is not None), None) or int(
-            getattr(self._embedder or self.embedder, "dimension", 384))
-        out = []
-        for texts, known in parts:
-            rows = [v if v is not None else done[t] for t, v in zip(texts, known)]
-            out.append(np.vstack(rows).astype(np.float32) if rows else np.zeros((0, dim), dtype=np.float32))
-        return out
+            self._exporting = True
+        return self.embedder
 
     def add_files(self, paths: Sequence[Path], progress: Progress | None = None) -> tuple[IndexReport, list[str]]:
         """Copy uploaded .txt/.md/.html files into the uploads folder and index them incrementally.

@@ -60,8 +60,24 @@ def _load_nlp(name: str) -> "Language":
 
 
 def parse(nlp: "Language", texts: Iterable[str], batch_size: int = 64) -> Iterator["Doc"]:
-    """Parsed Docs for texts, in order (one process: the CPU is shared with the embedder)."""
-    yield from nlp.pipe(texts, batch_size=batch_size)
+    """Parsed Docs for texts, in order (one process: the CPU is shared with the embedder). A text that occurs
+    again (a sentence of a copied or updated article) is parsed once: its Doc is kept until its last use."""
+    texts = list(texts)
+    left: dict[str, int] = {}
+    for t in texts:
+        left[t] = left.get(t, 0) + 1
+    distinct = iter(nlp.pipe(list(left), batch_size=batch_size))  # in order of first occurrence
+    held: dict[str, "Doc"] = {}
+    for t in texts:
+        doc = held.get(t)
+        if doc is None:
+            doc = next(distinct)
+        left[t] -= 1
+        if left[t]:
+            held[t] = doc
+        else:
+            held.pop(t, None)
+        yield doc
 
 
 def content_lemmas(doc) -> list[str]:

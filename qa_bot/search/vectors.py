@@ -234,6 +234,8 @@ class OnnxEmbedder:
             opts.intra_op_num_threads = threads
             opts.inter_op_num_threads = 1
             opts.log_severity_level = 3
+            if threads > 1:  # spinning threads would take the core spaCy parses on while indexing
+                opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
             self._sessions[threads] = self._ort.InferenceSession(self._path, opts, providers=["CPUExecutionProvider"])
         return self._sessions[threads]
 
