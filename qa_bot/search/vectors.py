@@ -158,6 +158,7 @@ def export_onnx(model: str, index_dir: Path | None = None) -> Path:
         raise ModelError(f"Exporting the embedding model to ONNX needs PyTorch and transformers ({exc}); run "
                          "`bash scripts/setup.sh`.") from None
     transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
     source = Path(resolve_model_path(model))
     # eager attention: a plain graph of matmuls and softmax that exports the same for every batch and length
     net = AutoModel.from_pretrained(str(source), local_files_only=True, attn_implementation="eager").eval()
