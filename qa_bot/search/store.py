@@ -189,9 +189,10 @@ def load_generation(settings: Settings) -> Generation | None:
             sentences=_records(folder / "sentences.json", Sentence),
             chunks=_records(folder / "chunks.json", Chunk),
             figures=_records(folder / "figures.json", Figure),
-            chunk_vectors=np.load(folder / "chunk_vectors.npy"),
-            sentence_vectors=np.load(folder / "sentence_vectors.npy"),
-            measure_vectors=np.load(folder / "measure_vectors.npy"),
+            # memory-mapped: a process reads only the rows its questions touch (the files never change)
+            chunk_vectors=np.load(folder / "chunk_vectors.npy", mmap_mode="r"),
+            sentence_vectors=np.load(folder / "sentence_vectors.npy", mmap_mode="r"),
+            measure_vectors=np.load(folder / "measure_vectors.npy", mmap_mode="r"),
             entities=_records(folder / "entities.json", Entity) if (folder / "entities.json").exists() else (),
         )
     except (OSError, ValueError, TypeError, KeyError) as exc:
