@@ -121,7 +121,9 @@ def _pairwise_kind(figures, articles):
     from qa_bot.answering.report import figure_date
 
     disagree = [(a, b) for i, a in enumerate(figures) for b in figures[i + 1:]
-                if not overlaps((a.low, a.high), (b.low, b.high))]
+                if not overlaps((a.low, a.high), (b.low, b.high))
+                and not (a.doc_id == b.doc_id and figure_date(a, articles) == figure_date(b, articles)
+                         and "revised" not in (a.change, b.change))]
     if not disagree:
         return "agree"
     if any(a.doc_id == b.doc_id and (a.change == "revised" or b.change == "revised") for a, b in disagree):

@@ -144,17 +144,9 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
         return out
     rows = np.asarray(allowed)
     cos = measure_vectors[rows] @ question_measure
-    # type and event depend on few fields of a figure: decided once per distinct value, not once per figure
-    typed: dict[tuple, bool] = {}
-    events: dict[str, bool | None] = {}
     for k, i in enumerate(allowed):
         f = figures[k]
-        if f.modality not in DONE:
-            continue
-        key = (f.kind, f.unit, f.dimension)
-        if key not in typed:
-            typed[key] = answers_type(intent, f)
-        if not typed[key]:
+        if not answers_type(intent, f) or f.modality not in DONE:
             continue
         m = float(cos[k])
         if intent.dimension == "age":  # an age answers by whose it is, not by an event
@@ -169,9 +161,7 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
                 near += ["name"] * 2  # "Leigh Ann Barton, 27," rather than her son's age later in the sentence
             out.append(Candidate(i, f, float(sentence_similarity[k]) + 0.3 * len(near) / max(len(intent.words), 1)))
             continue
-        if f.event not in events:
-            events[f.event] = event_compatible(intent, f)
-        same_event = events[f.event]
+        same_event = event_compatible(intent, f)
         if same_event is False:
             continue
         place = scope_matches(intent.scope, f, contexts[k], naming)
