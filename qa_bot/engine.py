@@ -7,6 +7,7 @@ import re
 import shutil
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Collection, Sequence
@@ -22,10 +23,10 @@ from .ingest.sentences import split_sentences
 from .language.frames import corpus_frames, measure_phrase
 from .records import Answer, Article, Chunk, Disputes, Entity, Figure, QuestionIntent, Sentence
 from .search.hits import MODES, bm25_ranking, dense_ranking, fuse
-from .search.store import (Generation, build_lock, check_writable, current_mtime, key_dir, load_bm25, load_generation,
-                           next_generation_number, pipeline_fingerprint, read_current, remove_stale, vector_store,
+from .search.store import (Generation, build_lock, check_writable, collection, current_mtime, key_dir, load_bm25, load_generation,
+                           next_generation_number, pipeline_fingerprint, read_current, remove_stale,
                            write_generation)
-from .search.vectors import Embedder, load_embedder
+from .search.vectors import Embedder, embedder_for
 from .search.view import IndexView, build_view
 from .settings import Settings
 
@@ -64,6 +65,19 @@ def _clean_text(text: str) -> str:
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
+def _encode_distinct(embedder: Embedder, texts: Sequence[str], batch: int = 256) -> dict[str, np.ndarray]:
+    """text → vector for each distinct text, embedded shortest first in slices of `batch` (less padding)."""
+    todo = sorted(dict.fromkeys(texts), key=len)
+    out: dict[str, np.ndarray] = {}
+    for b in range(0, len(todo), batch):
+        out.update(zip(todo[b:b + batch], embedder.encode(todo[b:b + batch])))
+    return out
+
+
+def _stack(rows: Sequence[np.ndarray], dim: int) -> np.ndarray:
+    return np.vstack(rows).astype(np.float32) if rows else np.zeros((0, dim), dtype=np.float32)
+
+
 def _article_key(a: Article) -> tuple:
     return (a.sha256, a.title, a.outlet, a.published, a.url)
 
@@ -74,7 +88,9 @@ class Engine:
     def __init__(self, settings: Settings, embedder: Embedder | None = None):
         self.settings = settings
         self._embedder = embedder
+        self._exporting = False  # indexing exports the model to ONNX when it is not yet (backend auto)
         self._loaded: IndexView | None = None
+        self._read: tuple[float, Generation | None] | None = None  # (pointer mtime, generation read then)
         self._lock = threading.RLock()
         self._disputes: tuple[tuple, Disputes] | None = None  # (generation, doc_ids) → the list, computed once
 
@@ -83,7 +99,8 @@ class Engine:
     def embedder(self) -> Embedder:
         """The embedding model, loaded on first use (once per process and model)."""
         if self._embedder is None:
-            self._embedder = load_embedder(self.settings.model)
+            s = self.settings
+            self._embedder = embedder_for(s.model, s.embed_backend, s.index_dir, export=self._exporting)
         return self._embedder
 
     @property
@@ -96,12 +113,20 @@ class Engine:
         with self._lock:
             if self._loaded is not None and self._loaded.mtime == mtime:
                 return self._loaded
-            gen = load_generation(self.settings)
+            gen = self._generation(mtime)
             if gen is None:
                 self._loaded = None
                 return None
-            self._loaded = build_view(gen, mtime, vector_store(self.settings, gen.collection), load_bm25(gen))
+            self._loaded = build_view(gen, mtime, collection(self.settings, gen.collection), load_bm25(gen))
             return self._loaded
+
+    def _generation(self, mtime: float) -> Generation | None:
+        """The live generation, read from disk once per pointer change (the up-to-date check before a question
+        and the question itself share it)."""
+        with self._lock:
+            if self._read is None or self._read[0] != mtime:
+                self._read = (mtime, load_generation(self.settings))
+            return self._read[1]
 
     def _ready(self) -> IndexView:
         state = self._state()
@@ -137,7 +162,7 @@ class Engine:
         """(live generation or None, the corpus as read now, report fields: added/updated/removed/...)."""
         ingested = read_corpus(self.settings.corpus, ((self.uploads_dir, f"{UPLOADS}/"),))
         try:
-            old = load_generation(self.settings)
+            old = self._generation(current_mtime(self.settings))
         except Exception as exc:  # noqa: BLE001 - a damaged index is rebuilt, not fatal
             log.warning("previous index unreadable, rebuilding from scratch: %s", exc)
             old = None
@@ -183,47 +208,53 @@ class Engine:
                     if r.doc_id in kept:
                         kept[r.doc_id][slot].append(r)
         todo = [(a, sents) for a, sents in split if a.doc_id not in kept]
-        if progress and todo:
-            progress(0, len(todo), "parsing articles")
-        parsed = dict(zip((a.doc_id for a, _ in todo), corpus_frames(self.nlp, todo) if todo else []))
-        if progress and todo:
-            progress(len(todo), len(todo), "parsing articles")
+        sha = {a.doc_id: a.sha256 for a in articles}
+        chunk_known = [reuse_chunks.get((sha[c.doc_id], c.text)) for c in chunks]
+        split_known = {(x.doc_id, x.text): reuse_sentences.get((sha[x.doc_id], x.text))
+                       for _, sents in split for x in sents}
+        # Chunks and sentences are embedded (onnxruntime, outside the GIL) while spaCy parses (one core each);
+        # every distinct text without a reusable vector is embedded once, in batches sorted by length.
+        missing = list(dict.fromkeys([c.text for c, v in zip(chunks, chunk_known) if v is None]
+                                     + [t for (_, t), v in split_known.items() if v is None]))
+        embedder = self._indexing_embedder()
+        if progress and missing:
+            progress(0, len(missing), "embedding chunks and sentences")
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-bot-index-embed") as pool:
+            early = pool.submit(_encode_distinct, embedder, missing)
+            if progress and todo:
+                progress(0, len(todo), "parsing articles")
+            parsed = dict(zip((a.doc_id for a, _ in todo), corpus_frames(self.nlp, todo) if todo else []))
+            if progress and todo:
+                progress(len(todo), len(todo), "parsing articles")
+            done = early.result()
+        if progress and missing:
+            progress(len(missing), len(missing), "embedding chunks and sentences")
         sentences: list[Sentence] = []
         for a in articles:
             figs, ents, sents = kept[a.doc_id] if a.doc_id in kept else parsed[a.doc_id]
             figures.extend(figs)
             entities.extend(ents)
             sentences.extend(sents)
-        sha = {a.doc_id: a.sha256 for a in articles}
-        chunk_vectors = self._embed([c.text for c in chunks], [reuse_chunks.get((sha[c.doc_id], c.text))
-                                                               for c in chunks], progress, "embedding chunks")
-        sentence_vectors = self._embed([x.text for x in sentences],
-                                       [reuse_sentences.get((sha[x.doc_id], x.text)) for x in sentences],
-                                       progress, "embedding sentences")
+        # measure phrases ("people evacuate") come from the parse; each distinct one is embedded once
         phrases = [measure_phrase(f) for f in figures]
-        measure_vectors = self._embed(phrases, [reuse_measures.get(p) for p in phrases], progress,
-                                      "embedding figure measures")
+        measure_known = [reuse_measures.get(p) for p in phrases]
+        done.update(_encode_distinct(embedder, [p for p, v in zip(phrases, measure_known) if v is None]))
+        sentence_known = [split_known.get((x.doc_id, x.text), reuse_sentences.get((sha[x.doc_id], x.text)))
+                          for x in sentences]
+        dim = int(getattr(embedder, "dimension", 0) or next((v.shape[0] for v in done.values()), 384))
+        chunk_vectors, sentence_vectors, measure_vectors = (
+            _stack([v if v is not None else done[t] for t, v in zip(texts, known)], dim)
+            for texts, known in (([c.text for c in chunks], chunk_known), ([x.text for x in sentences],
+                                 sentence_known), (phrases, measure_known)))
         number = next_generation_number(s)
         return write_generation(s, number, articles, sentences, chunks, figures, chunk_vectors, sentence_vectors,
                                 measure_vectors, progress, entities)
 
-    def _embed(self, texts: list[str], known: list[np.ndarray | None], progress: Progress | None,
-               what: str) -> np.ndarray:
-        """Vectors for texts, embedding only those without a reusable vector, in batches with progress."""
-        todo = [i for i, v in enumerate(known) if v is None]
-        dim = next((v.shape[0] for v in known if v is not None), None)
-        out: list[np.ndarray | None] = list(known)
-        batch = 64
-        for b in range(0, len(todo), batch):
-            idx = todo[b:b + batch]
-            vecs = self.embedder.encode([texts[i] for i in idx])
-            for i, v in zip(idx, vecs):
-                out[i] = v
-            if progress:
-                progress(min(b + batch, len(todo)), len(todo), what)
-        if not out:
-            return np.zeros((0, dim or getattr(self.embedder, "dimension", 384)), dtype=np.float32)
-        return np.vstack([v for v in out]).astype(np.float32)
+    def _indexing_embedder(self) -> Embedder:
+        """The embedder for indexing: with backend auto, the model is exported to ONNX first if it is not yet."""
+        if self._embedder is None:
+            self._exporting = True
+        return self.embedder
 
     def add_files(self, paths: Sequence[Path], progress: Progress | None = None) -> tuple[IndexReport, list[str]]:
         """Copy uploaded .txt/.md/.html files into the uploads folder and index them incrementally.
@@ -291,7 +322,7 @@ class Engine:
                 return state, []
         vec = self.embedder.encode([query])[0] if query_vector is None else query_vector
         dense = dense_ranking(state.store, vec, s.candidates, doc_ids) if mode != "bm25" else []
-        sparse = bm25_ranking(state.bm25, query, s.candidates, doc_ids, state.bm25_docs) if mode != "dense" else []
+        sparse = bm25_ranking(state.bm25, query, s.candidates, doc_ids, state.bm25_docs, state.bm25_ids) if mode != "dense" else []
         return state, fuse(state.chunks, dense, sparse, s.top_k, s.rrf_k, mode)
 
     @property

@@ -39,6 +39,7 @@ class Settings:
     min_relevance: float = 0.45  # below this, the best sentence does not answer the question: found = False
     max_question_chars: int = 2000
     chroma_url: str = ""  # http://host:port of a Chroma server; "" = embedded store under index_dir
+    embed_backend: str = "auto"  # onnx (onnxruntime, exported once) | torch | auto = onnx when exported or exportable
     answerer: str = "extractive"  # or "llm"
     llm_url: str = ""  # OpenAI-compatible base URL, or Ollama's http://127.0.0.1:11434
     llm_model: str = ""
@@ -66,6 +67,8 @@ class Settings:
         if self.answerer == "llm" and not (self.llm_url and self.llm_model):
             raise SettingsError("answerer 'llm' needs QA_BOT_LLM_URL and QA_BOT_LLM_MODEL "
                                 "(e.g. http://127.0.0.1:11434 and llama3.1 for Ollama).")
+        if self.embed_backend not in ("auto", "onnx", "torch"):
+            raise SettingsError(f"embed_backend is {self.embed_backend!r}; use 'auto', 'onnx' or 'torch'.")
         if self.chroma_url and not self.chroma_url.startswith(("http://", "https://")):
             raise SettingsError(f"chroma_url is {self.chroma_url!r}; give it as http://HOST:PORT.")
 

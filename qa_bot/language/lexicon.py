@@ -41,6 +41,7 @@ def event_class(lemma: str, counted: str = "") -> str:
     return lemma
 
 
+@functools.cache
 def event_classes() -> frozenset[str]:
     """Names of all event classes (for checking that a predicate was recognised)."""
     return frozenset(name for name, _, _ in _events())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from ..errors import ModelError
@@ -19,11 +20,26 @@ log = logging.getLogger(__name__)
 COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner")
 
 
-@functools.cache
+def _import_spacy():
+    """spaCy without PyTorch: thinc imports torch at start-up only to offer it as a backend (1.5-4 s)."""
+    from ..imports import import_without
+
+    return import_without("spacy", ("torch",))
+
+
+_LOADING = threading.Lock()  # one load per name even when a warm-up thread and a question ask at once
+
+
 def load_nlp(name: str) -> "Language":
     """The spaCy pipeline installed as package `name`, with only the components frames need (cached)."""
+    with _LOADING:
+        return _load_nlp(name)
+
+
+@functools.cache
+def _load_nlp(name: str) -> "Language":
     try:
-        import spacy
+        spacy = _import_spacy()
     except ImportError:
         raise ModelError("spaCy is not installed; run `bash scripts/setup.sh` to install it and its "
                          "English model.") from None
@@ -44,8 +60,24 @@ def load_nlp(name: str) -> "Language":
 
 
 def parse(nlp: "Language", texts: Iterable[str], batch_size: int = 64) -> Iterator["Doc"]:
-    """Parsed Docs for texts, in order (one process: the CPU is shared with the embedder)."""
-    yield from nlp.pipe(texts, batch_size=batch_size)
+    """Parsed Docs for texts, in order (one process: the CPU is shared with the embedder). A text that occurs
+    again (a sentence of a copied or updated article) is parsed once: its Doc is kept until its last use."""
+    texts = list(texts)
+    left: dict[str, int] = {}
+    for t in texts:
+        left[t] = left.get(t, 0) + 1
+    distinct = iter(nlp.pipe(list(left), batch_size=batch_size))  # in order of first occurrence
+    held: dict[str, "Doc"] = {}
+    for t in texts:
+        doc = held.get(t)
+        if doc is None:
+            doc = next(distinct)
+        left[t] -= 1
+        if left[t]:
+            held[t] = doc
+        else:
+            held.pop(t, None)
+        yield doc
 
 
 def content_lemmas(doc) -> list[str]:

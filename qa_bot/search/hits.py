@@ -20,24 +20,19 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = 60) -> li
     return sorted(scores.items(), key=lambda kv: -kv[1])
 
 
-def dense_ranking(store, query_vector: np.ndarray, n: int, doc_ids: Collection[str] | None) -> list[str]:
-    """Chunk ids nearest to the query vector, through llama-index's ChromaVectorStore (filters in Chroma)."""
-    from llama_index.core.vector_stores.types import (FilterOperator, MetadataFilter, MetadataFilters,
-                                                      VectorStoreQuery)
-
-    filters = None
-    if doc_ids is not None:
-        filters = MetadataFilters(filters=[MetadataFilter(key="article", value=sorted(doc_ids),
-                                                          operator=FilterOperator.IN)])
-    result = store.query(VectorStoreQuery(query_embedding=query_vector.tolist(), similarity_top_k=n,
-                                          filters=filters))
-    return list(result.ids or [])
+def dense_ranking(collection, query_vector: np.ndarray, n: int, doc_ids: Collection[str] | None) -> list[str]:
+    """Chunk ids nearest to the query vector: one query of the Chroma collection (filters in Chroma), the same
+    query llama-index's ChromaVectorStore sends, without fetching texts or metadata."""
+    where = {"article": {"$in": sorted(doc_ids)}} if doc_ids is not None else None
+    result = collection.query(query_embeddings=[np.asarray(query_vector, dtype=np.float32).tolist()],
+                              n_results=n, where=where, include=[])
+    return list(result["ids"][0]) if result.get("ids") else []
 
 
 def bm25_ranking(bm25, query: str, n: int, doc_ids: Collection[str] | None,
-                 chunk_doc: Sequence[str]) -> list[str]:
+                 chunk_doc: Sequence[str], chunk_ids: Sequence[str]) -> list[str]:
     """Chunk ids by BM25 score (only those with a positive score), optionally restricted to some articles.
-    chunk_doc[i] is the doc_id of the i-th node the BM25 index was built from."""
+    chunk_doc[i] / chunk_ids[i]: the doc_id and id of the i-th chunk the BM25 index was built from."""
     import bm25s
 
     tokens = bm25s.tokenize(query, stemmer=None if bm25.skip_stemming else bm25.stemmer,
@@ -45,18 +40,13 @@ def bm25_ranking(bm25, query: str, n: int, doc_ids: Collection[str] | None,
     total = len(chunk_doc)
     mask = None
     if doc_ids is not None:
-        mask = np.array([1 if d in doc_ids else 0 for d in chunk_doc], dtype=float)
+        mask = np.fromiter((d in doc_ids for d in chunk_doc), dtype=float, count=total)
         if not mask.any():
             return []
+    # n_threads=0: a plain loop; any other value starts a thread pool per query (~2 ms, more than the scoring)
     indexes, scores = bm25.bm25.retrieve(tokens, k=min(n, total), weight_mask=mask, show_progress=False,
-                                         n_threads=1)
-    ids = []
-    for idx, score in zip(indexes[0], scores[0]):
-        if score <= 0:
-            continue
-        node = idx if isinstance(idx, dict) else bm25.corpus[int(idx)]
-        ids.append(node["node_id"])
-    return ids
+                                         n_threads=0)
+    return [chunk_ids[int(idx)] for idx, score in zip(indexes[0], scores[0]) if score > 0]
 
 
 def fuse(chunks_by_id: dict[str, Chunk], dense: Sequence[str], sparse: Sequence[str], top_k: int,

