@@ -661,7 +661,7 @@ def build_app(engine: Engine, examples: Sequence[str] = EXAMPLES, startup: Start
                             example_buttons = [gr.Button(q, size="sm", elem_classes=["qa-example"]) for q in examples]
                         clear = gr.Button("New conversation", size="sm")
                     with gr.Column(scale=2):
-                        viewer = gr.HTML('<p class="qa-meta">Click a [n] marker, a source or a figure to read the '
+                        gr.HTML('<p class="qa-meta">Click a [n] marker, a source or a figure to read the '
                                          'article with the quote highlighted.</p>', elem_id="qa-viewer",
                                          js_on_load=VIEWER_JS, server_functions=[open_article])
                         with gr.Accordion("Articles and search filters", open=False, elem_id="qa-filters"):

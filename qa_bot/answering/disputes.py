@@ -12,8 +12,8 @@ import numpy as np
 
 from ..language.units import overlaps
 from ..records import Article, Conflict, Dispute, Figure, Side
-from .report import (figure_date, group_kind, group_note, group_rows, is_event_class, scope_name, source_families,
-                     without_places)
+from .report import (figure_date, group_kind, group_note, group_rows, is_event_class, measure_words, scope_name,
+                     source_families, without_places)
 
 # A value this many times away from the group's median is another measure that the grouping let in: "more than
 # 120 countries signed" and "pledges of over $1.3 million" (10,800x), not a disagreement; reports of one count
@@ -31,13 +31,6 @@ COMMON_PLACE_SHARE = 0.9  # as search/view.py: a place named in 9 of 10 articles
 MIN_SOURCES = 2  # a dispute involves at least two articles (a revision inside one article is kept too)
 SHORT_TITLE = 40  # characters of a title that stands for its article when the outlet is unknown
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def measure_words(figures: Sequence[Figure]) -> str:
-    """The most common readable measure of a group ("people killed"); ties go to the first in date order, so the
-    same corpus always reads the same."""
-    measures = [f.measure for f in figures if f.measure]
-    return max(dict.fromkeys(measures), key=measures.count) if measures else ""
 
 
 def relative_spread(figures: Sequence[Figure]) -> float:

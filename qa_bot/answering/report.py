@@ -420,9 +420,10 @@ def choose_lead(members: Sequence[Candidate], intent: QuestionIntent, articles: 
 
 
 def measure_words(figures: Sequence[Figure]) -> str:
-    """The most common readable measure of a group ("people killed")."""
+    """The most common readable measure of a group ("people killed"); ties go to the first in date order, so the
+    same corpus always reads the same."""
     measures = [f.measure for f in figures if f.measure]
-    return max(set(measures), key=measures.count) if measures else ""
+    return max(dict.fromkeys(measures), key=measures.count) if measures else ""
 
 
 def figure_report(intent: QuestionIntent, cands: Sequence[Candidate], measure_vectors: np.ndarray,
