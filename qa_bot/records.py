@@ -144,6 +144,8 @@ class QuestionIntent:
     words: tuple[str, ...] = ()  # content lemmas of the question (and of the history for follow-ups)
     names: tuple[str, ...] = ()  # entities named in the question (never the answer to it)
     measure: str = ""  # "thing + event" phrase embedded to compare with the figures' measure phrases
+    modality: str = ""  # "" (what happened) or planned / ordered / feared / estimated / possible when the question
+    # asks about that ("how many more are waiting to be evacuated", "how many were told to leave")
 
 
 @dataclass(frozen=True)

@@ -146,7 +146,7 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
     cos = measure_vectors[rows] @ question_measure
     for k, i in enumerate(allowed):
         f = figures[k]
-        if not answers_type(intent, f) or f.modality not in DONE:
+        if not answers_type(intent, f) or f.modality not in DONE and f.modality != intent.modality:
             continue
         m = float(cos[k])
         if intent.dimension == "age":  # an age answers by whose it is, not by an event
@@ -184,6 +184,8 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
         if intent.answer_type == "count" and not counted_compatible(intent.counted, f.counted, similar):
             continue
         rel = 0.5 * m + 0.5 * float(sentence_similarity[k]) + (0.1 if same_event else 0.0) + (0.2 if dated else 0.0)
+        if intent.modality:  # "how many are waiting to be evacuated" asks the plan, not who left already
+            rel += 0.2 if f.modality == intent.modality else -0.2
         if intent.counted and f.counted and f.counted.split()[-1] == intent.counted.split()[-1]:
             rel += 0.05
         if not intent.scope and f.scope or place == NEAR:
@@ -239,7 +241,7 @@ def group_key(f: Figure) -> tuple:
     if f.kind == "date":
         event = f.predicate
     return (f.kind, f.dimension, f.unit if f.dimension == "money" else "",
-            frozenset(scope_name(x) for x in f.scope), event)
+            frozenset(scope_name(x) for x in f.scope), event, f.modality if f.modality not in DONE else "")
 
 
 def group_rows(figures: Sequence[Figure], rows: Sequence[int], measure_vectors: np.ndarray) -> list[list[int]]:

@@ -9,7 +9,7 @@ from typing import Sequence
 
 from ..records import QuestionIntent
 from . import units as U
-from .lexicon import event_class, event_classes, role_words
+from .lexicon import auxiliary_modality, event_class, event_classes, governor_modality, role_words
 from .parse import content_lemmas
 
 _DATA = Path(__file__).with_name("data") / "question.yaml"
@@ -250,6 +250,19 @@ def measure_text(doc, scope: Sequence[str]) -> str:
     return " ".join(keep)
 
 
+def _modality(doc) -> str:
+    """What kind of figure the question asks about when it is not what happened: a governing verb with the event as
+    its complement ("waiting to be evacuated", "told to leave") or a modal auxiliary ("will be cut")."""
+    for t in doc:
+        kind = governor_modality(t.lemma_)
+        if kind and any(c.dep_ in ("xcomp", "ccomp") and c.pos_ in ("VERB", "AUX") for c in t.children):
+            return kind
+    for t in doc:
+        if t.dep_ == "aux" and auxiliary_modality(t.lemma_):
+            return auxiliary_modality(t.lemma_)
+    return ""
+
+
 def parse_question(nlp, question: str, history: Sequence[str] = ()) -> QuestionIntent:
     """Parse the question (and, for a follow-up, borrow the words of the previous question) into an intent."""
     doc = nlp(question)
@@ -284,4 +297,4 @@ def parse_question(nlp, question: str, history: Sequence[str] = ()) -> QuestionI
         question=question, query=query, answer_type=answer_type, predicate=predicate,
         event=event_class(predicate, counted) if predicate else "", counted=counted, scope=scope, time_pin=_time_pin(doc, counted),
         dimension=dimension, unit=unit, words=tuple(words), names=names,
-        measure=measure or measure_text(doc, scope) or " ".join(words))
+        measure=measure or measure_text(doc, scope) or " ".join(words), modality=_modality(doc))
