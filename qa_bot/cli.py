@@ -30,7 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qa-bot", description="Cited answers over a folder of news articles, "
                                      "with the figures sources report differently side by side.")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("index", help="build or update the index of a corpus folder")
+    p = sub.add_parser("index", help="build or update the index of a corpus folder (a damaged index is rebuilt)")
+    p.add_argument("--rebuild", action="store_true", help="start clean: drop the index of this corpus and build it")
     _common(p)
     p = sub.add_parser("ask", help="answer a question with citations")
     p.add_argument("question")
@@ -112,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         engine = Engine(settings)
         bar = _Bar(settings.progress and sys.stderr.isatty())
         if args.command == "index":
-            report = engine.index(progress=bar)
+            report = engine.index(progress=bar, rebuild=args.rebuild)
             bar.close()
             for w in report.skipped:
                 print(f"warning: {w}", file=sys.stderr)

@@ -22,8 +22,8 @@ from .language.frames import corpus_frames, measure_phrase
 from .records import Answer, Article, Chunk, Entity, Figure, QuestionIntent, Sentence
 from .search.hits import MODES, bm25_ranking, dense_ranking, fuse
 from .search.store import (Generation, build_lock, check_writable, current_mtime, key_dir, load_bm25, load_generation,
-                           next_generation_number, pipeline_fingerprint, read_current, remove_stale, vector_store,
-                           write_generation)
+                           next_generation_number, pipeline_fingerprint, read_current, remove_generations,
+                           remove_stale, reset_chroma, verify_generation, vector_store, write_generation)
 from .search.vectors import Embedder, load_embedder
 from .search.view import IndexView, build_view
 from .settings import Settings
@@ -45,17 +45,18 @@ class IndexReport:
     skipped: tuple[str, ...] = ()  # "doc_id: reason" for files that could not be read (or were repaired)
     chunks: int = 0
     seconds: float = 0.0
+    repaired: str = ""  # what was damaged in the previous index, when this run rebuilt it
 
     @property
     def changed(self) -> bool:
         """Did this run write a new generation?"""
-        return bool(self.added or self.updated or self.removed)
+        return bool(self.added or self.updated or self.removed or self.repaired)
 
     def summary(self) -> str:
         """One line for people."""
         return (f"{len(self.added)} added, {len(self.updated)} updated, {len(self.removed)} removed, "
                 f"{len(self.unchanged)} unchanged, {len(self.skipped)} warnings; {self.chunks} chunks "
-                f"in {self.seconds:.1f} s")
+                f"in {self.seconds:.1f} s" + (f"; rebuilt the damaged index ({self.repaired})" if self.repaired else ""))
 
 
 def _clean_text(text: str) -> str:
@@ -110,23 +111,29 @@ class Engine:
         return state
 
     # --- indexing ------------------------------------------------------------------------------------
-    def index(self, progress: Progress | None = None) -> IndexReport:
+    def index(self, progress: Progress | None = None, rebuild: bool = False) -> IndexReport:
         """Build or incrementally update the index; the previous index keeps answering until the new one is done.
-        A read-only index that is up to date is fine: nothing needs writing."""
+        A damaged index is rebuilt; rebuild=True always starts clean. A read-only index that is up to date is
+        fine: nothing needs writing."""
         t0 = time.perf_counter()
         try:
             check_writable(self.settings.index_dir)
         except IndexStoreError:
             old, ingested, report = self._changes()
-            if old is not None and not report["added"] + report["updated"] + report["removed"]:
+            if old is not None and not (report["added"] + report["updated"] + report["removed"] or report["repaired"]):
                 log.warning("index folder %s is read-only; it is up to date, so it is used as it is",
                             self.settings.index_dir)
                 return IndexReport(**report, chunks=len(old.chunks), seconds=time.perf_counter() - t0)
             raise
         with build_lock(key_dir(self.settings)):
+            if rebuild:
+                remove_generations(self.settings)
             old, ingested, report = self._changes()
-            if old is not None and not (report["added"] + report["updated"] + report["removed"]):
+            if old is not None and not (report["added"] + report["updated"] + report["removed"] or report["repaired"]):
                 return IndexReport(**report, chunks=len(old.chunks), seconds=time.perf_counter() - t0)
+            if report["repaired"]:
+                log.warning("rebuilding the damaged index in %s: %s", key_dir(self.settings), report["repaired"])
+                reset_chroma(self.settings)
             gen = self._build(ingested.articles, old, progress)
             remove_stale(self.settings, gen.number)
         return IndexReport(**report, chunks=len(gen.chunks), seconds=time.perf_counter() - t0)
@@ -134,11 +141,20 @@ class Engine:
     def _changes(self):
         """(live generation or None, the corpus as read now, report fields: added/updated/removed/...)."""
         ingested = read_corpus(self.settings.corpus, ((self.uploads_dir, f"{UPLOADS}/"),))
+        repaired = ""
         try:
             old = load_generation(self.settings)
+            # sidecar files that load are consistent (shapes checked); BM25 and Chroma are checked here, and when
+            # damaged the generation is written again, reusing the sidecar's vectors
+            repaired = verify_generation(self.settings, old) if old is not None else ""
+        except IndexStoreError as exc:
+            if self.settings.chroma_url and "Chroma server" in str(exc):
+                raise
+            repaired, old = str(exc).split(" Run ", 1)[0], None
         except Exception as exc:  # noqa: BLE001 - a damaged index is rebuilt, not fatal
-            log.warning("previous index unreadable, rebuilding from scratch: %s", exc)
-            old = None
+            repaired, old = f"{exc.__class__.__name__}: {exc}", None
+        if repaired:
+            log.warning("the index is damaged and is rebuilt: %s", repaired)
         old_articles = {a.doc_id: a for a in old.articles} if old else {}
         if old is not None and (read_current(self.settings) or {}).get("pipeline") != pipeline_fingerprint():
             # The splitting/extraction code changed since this index was built: process everything again.
@@ -150,7 +166,7 @@ class Engine:
                         if d in old_articles and _article_key(new_articles[d]) != _article_key(old_articles[d]))
         unchanged = tuple(d for d in new_articles if d not in added and d not in updated)
         return old, ingested, dict(added=added, updated=updated, removed=removed, unchanged=unchanged,
-                                   skipped=ingested.warnings)
+                                   skipped=ingested.warnings, repaired=repaired)
 
     def _build(self, articles: Sequence[Article], old: Generation | None, progress: Progress | None) -> Generation:
         """Split, chunk, extract and embed every article (reusing the vectors of unchanged text) and write."""

@@ -207,13 +207,12 @@ def html_to_text(source: str) -> tuple[str, tuple[int, ...], str]:
             if not (ch == " " and (i + 1 == len(chars) or chars[i + 1] == "\n"))]
     chars = [chars[i] for i in keep]
     offsets = [offsets[i] for i in keep]
-    while chars and chars[0] in " \n":
-        chars.pop(0)
-        offsets.pop(0)
-    while chars and chars[-1] in " \n":
-        chars.pop()
-        offsets.pop()
-    return "".join(chars), tuple(offsets) + (len(source),), " ".join(parser.title.split())
+    lo, hi = 0, len(chars)  # trimmed by index: popping from the front is quadratic on a long blank start
+    while lo < hi and chars[lo] in " \n":
+        lo += 1
+    while hi > lo and chars[hi - 1] in " \n":
+        hi -= 1
+    return "".join(chars[lo:hi]), tuple(offsets[lo:hi]) + (len(source),), " ".join(parser.title.split())
 
 
 def first_line_title(text: str, limit: int = 120) -> str:
