@@ -14,7 +14,7 @@ from typing import Callable, Collection, Sequence
 import numpy as np
 
 from .answering.pipeline import answer_question
-from .errors import CorpusError, IndexStoreError, QuestionError
+from .errors import CorpusError, IndexStoreError, QuestionError, SettingsError
 from .ingest.articles import SUFFIXES, CorpusFile, read_article, read_corpus
 from .ingest.chunks import chunk_sentences
 from .ingest.sentences import split_sentences
@@ -62,6 +62,29 @@ class IndexReport:
 def _clean_text(text: str) -> str:
     """Text with undecodable characters (lone surrogates from a terminal in another encoding) as '?'."""
     return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def check_history(history: object) -> tuple[str, ...]:
+    """Earlier questions as a tuple of text: None is none, one string is one question; anything else is a
+    QuestionError saying what to pass."""
+    if history is None:
+        return ()
+    if isinstance(history, str):
+        return (history,)
+    if not isinstance(history, (list, tuple)) or not all(isinstance(h, str) for h in history):
+        raise QuestionError("history must be a list of earlier questions (text), oldest first, or None.")
+    return tuple(history)
+
+
+def check_doc_ids(doc_ids: object) -> frozenset[str] | None:
+    """Article ids to search (None = all); one string is one id; anything else is a SettingsError."""
+    if doc_ids is None:
+        return None
+    if isinstance(doc_ids, str):
+        return frozenset((doc_ids,))
+    if not isinstance(doc_ids, (list, tuple, set, frozenset)) or not all(isinstance(d, str) for d in doc_ids):
+        raise SettingsError("doc_ids must be a list of article ids (text), e.g. ['harbor-fire.txt'], or None.")
+    return frozenset(doc_ids)
 
 
 def _article_key(a: Article) -> tuple:
@@ -319,7 +342,7 @@ class Engine:
         """The question parsed once into its intent (checked first; history: earlier user questions)."""
         from .language.intent import parse_question
 
-        history = [h for h in (" ".join(_clean_text(str(h)).split()) for h in history) if h][-5:]
+        history = [h for h in (" ".join(_clean_text(h).split()) for h in check_history(history)) if h][-5:]
         question = self.check_question(question, follow_up=bool(history))
         return parse_question(self.nlp, question, history)
 
@@ -328,6 +351,7 @@ class Engine:
         """Answer from the index (building it first if needed). history: earlier user questions, oldest first.
         doc_ids: restrict retrieval to these articles (None = all)."""
         t0 = time.perf_counter()
+        doc_ids = check_doc_ids(doc_ids)
         intent = self.parse(question, history)
         qvec, mvec = self.embedder.encode([intent.query, intent.measure or intent.query])
         t1 = time.perf_counter()
