@@ -8,7 +8,7 @@ import logging
 import sys
 from typing import Sequence
 
-from .errors import QaBotError
+from .errors import QaBotError, SettingsError
 from .settings import Settings
 
 log = logging.getLogger("qa_bot")
@@ -83,6 +83,15 @@ class _Bar:
             self.bar = None
 
 
+def check_doc_ids(asked: Sequence[str], known: Sequence[str]) -> None:
+    """--doc names indexed articles, or a SettingsError naming the unknown ones and the known ids."""
+    unknown = [d for d in asked if d not in set(known)]
+    if unknown:
+        shown = ", ".join(sorted(known)[:20]) + (f", … ({len(known)} in all)" if len(known) > 20 else "")
+        raise SettingsError(f"--doc {', '.join(map(repr, unknown))}: no indexed article has this id. "
+                            f"Known ids: {shown}.")
+
+
 def print_answer(answer) -> None:
     """Human-readable answer: text, figures side by side, then the numbered sources with file offsets."""
     from .render.markdown import answer_text
@@ -123,6 +132,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         bar.close()
         for w in report.skipped:
             print(f"warning: {w}", file=sys.stderr)
+        if args.doc_ids:
+            check_doc_ids(args.doc_ids, [a.doc_id for a in engine.articles()])
         answer = engine.ask(args.question, history=args.history, doc_ids=args.doc_ids)
         if args.json:
             print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))

@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]  # (done, total, what) — called while indexing
 UPLOADS = "uploads"
+ENGLISH_ONLY = ("qa-bot reads English: the question was searched as written, but the articles, the embedding model "
+                "and the question parser are English, so ask in English.")
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,11 @@ def check_doc_ids(doc_ids: object) -> frozenset[str] | None:
     if not isinstance(doc_ids, (list, tuple, set, frozenset)) or not all(isinstance(d, str) for d in doc_ids):
         raise SettingsError("doc_ids must be a list of article ids (text), e.g. ['harbor-fire.txt'], or None.")
     return frozenset(doc_ids)
+
+
+def _other_script(question: str) -> bool:
+    """Letters, none of them Latin: a question in Chinese, Russian, Arabic…"""
+    return bool(re.search(r"[^\W\d_]", question)) and not re.search(r"[A-Za-zÀ-ɏ]", question)
 
 
 def _article_key(a: Article) -> tuple:
@@ -359,4 +366,7 @@ class Engine:
         t2 = time.perf_counter()
         ans = answer_question(intent, state, hits, qvec, mvec, doc_ids, self.settings)
         timings = [("parse+embed", t1 - t0), ("retrieve", t2 - t1), ("answer", time.perf_counter() - t2)]
+        if not ans.found and _other_script(str(question)):
+            # searched anyway (a name or a number may still match), but say why it probably failed
+            ans = replace(ans, answer=f"{ENGLISH_ONLY}\n\n{ans.answer}")
         return replace(ans, timings=tuple(timings))

@@ -110,8 +110,11 @@ class Settings:
 
     @property
     def index_key(self) -> str:
-        """Hash of everything that changes the vectors or chunks: a change builds a new index, never mixes."""
-        raw = f"{self.model}|{self.spacy_model}|{self.chunk_chars}|{self.chunk_overlap}|v5"  # v5: frames (as-of from the figure's own clause, listed adjectives), NAME entities
+        """Hash of the corpus folder and everything that changes the vectors or chunks: a change builds a new
+        index, never mixes or replaces another corpus's."""
+        # the corpus folder too: a second corpus given the same --index gets its own index beside the first
+        raw = (f"{self.model}|{self.spacy_model}|{self.chunk_chars}|{self.chunk_overlap}|{self.corpus.resolve()}"
+               "|v5")  # v5: frames (as-of from the figure's own clause, listed adjectives), NAME entities
         return hashlib.sha256(raw.encode()).hexdigest()[:12]
 
 
