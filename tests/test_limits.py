@@ -11,6 +11,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -189,8 +190,8 @@ def test_questions_are_answered_from_the_current_index_while_an_upload_builds_th
     assert still_building and len(latencies) == 3, "questions waited for the upload"
     assert during < max(25 * baseline, upload_s / 4)  # shared CPU (2 cores, one GIL), never the whole upload
     assert result["report"].added == ("uploads/long-report.txt",)
-    answer = engine.ask("How many turbine blades were delivered in week 7?")  # switched to the new generation
-    assert answer.found and answer.citations[0].doc_id == "uploads/long-report.txt"
+    _, hits = engine.retrieve("turbine blades delivered in week 7")  # switched to the new generation
+    assert hits and hits[0].chunk.doc_id == "uploads/long-report.txt"
 
 
 class GatedUploads(B.FakeEngine):
@@ -199,6 +200,10 @@ class GatedUploads(B.FakeEngine):
     def __post_init__(self) -> None:
         self.started, self.release = threading.Event(), threading.Event()
         super().__post_init__()
+
+    def ask(self, question, history=(), doc_ids=None):
+        """The fake's answer without its figures (this test is about timing, not the figures table)."""
+        return replace(super().ask(question, history, doc_ids), figures=(), conflicts=())
 
     def add_files(self, paths, progress=None):
         self.started.set()
