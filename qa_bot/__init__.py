@@ -31,9 +31,14 @@ def engine_for(settings: Settings):
 
 
 def ask(question: str, corpus: str | Path | None = None, index_dir: str | Path | None = None, *,
-        history: Sequence[str] = (), doc_ids: Collection[str] | None = None,
+        history: Sequence[str] | None = (), doc_ids: Collection[str] | None = None,
         settings: Settings | None = None) -> Answer:
     """Answer a question from a corpus folder (default: the shipped one), building or updating its index as needed."""
+    if settings is not None and not isinstance(settings, Settings):
+        raise SettingsError(f"settings must be a qa_bot.Settings, not {type(settings).__name__}.")
+    from .engine import check_doc_ids, check_history
+
+    history, doc_ids = check_history(history), check_doc_ids(doc_ids)  # before any indexing: a typo needs none
     base = settings or Settings.from_env()
     return engine_for(base.with_(corpus=corpus, index_dir=index_dir)).ask(question, history=history, doc_ids=doc_ids)
 

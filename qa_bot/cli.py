@@ -31,7 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qa-bot", description="Cited answers over a folder of news articles, "
                                      "with the figures sources report differently side by side.")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("index", help="build or update the index of a corpus folder")
+    p = sub.add_parser("index", help="build or update the index of a corpus folder (a damaged index is rebuilt)")
+    p.add_argument("--rebuild", action="store_true", help="start clean: drop the index of this corpus and build it")
     _common(p)
     p = sub.add_parser("ask", help="answer a question with citations")
     p.add_argument("question")
@@ -91,6 +92,15 @@ class _Bar:
             self.bar = None
 
 
+def check_doc_ids(asked: Sequence[str], known: Sequence[str]) -> None:
+    """--doc names indexed articles, or a SettingsError naming the unknown ones and the known ids."""
+    unknown = [d for d in asked if d not in set(known)]
+    if unknown:
+        shown = ", ".join(sorted(known)[:20]) + (f", … ({len(known)} in all)" if len(known) > 20 else "")
+        raise SettingsError(f"--doc {', '.join(map(repr, unknown))}: no indexed article has this id. "
+                            f"Known ids: {shown}.")
+
+
 def print_answer(answer) -> None:
     """Human-readable answer: text, figures side by side, then the numbered sources with file offsets."""
     from .render.markdown import answer_text
@@ -121,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         engine = Engine(settings)
         bar = _Bar(settings.progress and sys.stderr.isatty())
         if args.command == "index":
-            report = engine.index(progress=bar)
+            report = engine.index(progress=bar, rebuild=args.rebuild)
             bar.close()
             for w in report.skipped:
                 print(f"warning: {w}", file=sys.stderr)
@@ -147,6 +157,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             else:
                 print(markdown.disputes_text(found, args.top))
             return 0
+        if args.doc_ids:
+            check_doc_ids(args.doc_ids, [a.doc_id for a in engine.articles()])
         answer = engine.ask(args.question, history=args.history, doc_ids=args.doc_ids)
         if fmt == "json":
             print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))

@@ -16,16 +16,16 @@ import numpy as np
 
 from .answering.disputes import find_disputes
 from .answering.pipeline import answer_question
-from .errors import CorpusError, IndexStoreError, QuestionError
+from .errors import CorpusError, IndexStoreError, QuestionError, SettingsError
 from .ingest.articles import SUFFIXES, CorpusFile, read_article, read_corpus
 from .ingest.chunks import chunk_sentences
 from .ingest.sentences import split_sentences
 from .language.frames import corpus_frames, measure_phrase
 from .records import Answer, Article, Chunk, Disputes, Entity, Figure, QuestionIntent, Sentence
 from .search.hits import MODES, bm25_ranking, dense_ranking, fuse
-from .search.store import (Generation, build_lock, check_writable, collection, current_mtime, key_dir, load_bm25, load_generation,
-                           next_generation_number, pipeline_fingerprint, read_current, remove_stale,
-                           write_generation)
+from .search.store import (Generation, build_lock, check_writable, collection, current_mtime, key_dir, load_bm25,
+                           load_generation, next_generation_number, pipeline_fingerprint, read_current,
+                           remove_generations, remove_stale, reset_chroma, verify_generation, write_generation)
 from .search.vectors import Embedder, embedder_for
 from .search.view import IndexView, build_view
 from .settings import Settings
@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]  # (done, total, what) — called while indexing
 UPLOADS = "uploads"
+ENGLISH_ONLY = ("qa-bot reads English: the question was searched as written, but the articles, the embedding model "
+                "and the question parser are English, so ask in English.")
 
 
 @dataclass(frozen=True)
@@ -47,17 +49,18 @@ class IndexReport:
     skipped: tuple[str, ...] = ()  # "doc_id: reason" for files that could not be read (or were repaired)
     chunks: int = 0
     seconds: float = 0.0
+    repaired: str = ""  # what was damaged in the previous index, when this run rebuilt it
 
     @property
     def changed(self) -> bool:
         """Did this run write a new generation?"""
-        return bool(self.added or self.updated or self.removed)
+        return bool(self.added or self.updated or self.removed or self.repaired)
 
     def summary(self) -> str:
         """One line for people."""
         return (f"{len(self.added)} added, {len(self.updated)} updated, {len(self.removed)} removed, "
                 f"{len(self.unchanged)} unchanged, {len(self.skipped)} warnings; {self.chunks} chunks "
-                f"in {self.seconds:.1f} s")
+                f"in {self.seconds:.1f} s" + (f"; rebuilt the damaged index ({self.repaired})" if self.repaired else ""))
 
 
 def _clean_text(text: str) -> str:
@@ -76,6 +79,34 @@ def _encode_distinct(embedder: Embedder, texts: Sequence[str], batch: int = 256)
 
 def _stack(rows: Sequence[np.ndarray], dim: int) -> np.ndarray:
     return np.vstack(rows).astype(np.float32) if rows else np.zeros((0, dim), dtype=np.float32)
+
+
+def check_history(history: object) -> tuple[str, ...]:
+    """Earlier questions as a tuple of text: None is none, one string is one question; anything else is a
+    QuestionError saying what to pass."""
+    if history is None:
+        return ()
+    if isinstance(history, str):
+        return (history,)
+    if not isinstance(history, (list, tuple)) or not all(isinstance(h, str) for h in history):
+        raise QuestionError("history must be a list of earlier questions (text), oldest first, or None.")
+    return tuple(history)
+
+
+def check_doc_ids(doc_ids: object) -> frozenset[str] | None:
+    """Article ids to search (None = all); one string is one id; anything else is a SettingsError."""
+    if doc_ids is None:
+        return None
+    if isinstance(doc_ids, str):
+        return frozenset((doc_ids,))
+    if not isinstance(doc_ids, (list, tuple, set, frozenset)) or not all(isinstance(d, str) for d in doc_ids):
+        raise SettingsError("doc_ids must be a list of article ids (text), e.g. ['harbor-fire.txt'], or None.")
+    return frozenset(doc_ids)
+
+
+def _other_script(question: str) -> bool:
+    """Letters, none of them Latin: a question in Chinese, Russian, Arabic…"""
+    return bool(re.search(r"[^\W\d_]", question)) and not re.search(r"[A-Za-zÀ-ɏ]", question)
 
 
 def _article_key(a: Article) -> tuple:
@@ -137,23 +168,29 @@ class Engine:
         return state
 
     # --- indexing ------------------------------------------------------------------------------------
-    def index(self, progress: Progress | None = None) -> IndexReport:
+    def index(self, progress: Progress | None = None, rebuild: bool = False) -> IndexReport:
         """Build or incrementally update the index; the previous index keeps answering until the new one is done.
-        A read-only index that is up to date is fine: nothing needs writing."""
+        A damaged index is rebuilt; rebuild=True always starts clean. A read-only index that is up to date is
+        fine: nothing needs writing."""
         t0 = time.perf_counter()
         try:
             check_writable(self.settings.index_dir)
         except IndexStoreError:
             old, ingested, report = self._changes()
-            if old is not None and not report["added"] + report["updated"] + report["removed"]:
+            if old is not None and not (report["added"] + report["updated"] + report["removed"] or report["repaired"]):
                 log.warning("index folder %s is read-only; it is up to date, so it is used as it is",
                             self.settings.index_dir)
                 return IndexReport(**report, chunks=len(old.chunks), seconds=time.perf_counter() - t0)
             raise
         with build_lock(key_dir(self.settings)):
+            if rebuild:
+                remove_generations(self.settings)
             old, ingested, report = self._changes()
-            if old is not None and not (report["added"] + report["updated"] + report["removed"]):
+            if old is not None and not (report["added"] + report["updated"] + report["removed"] or report["repaired"]):
                 return IndexReport(**report, chunks=len(old.chunks), seconds=time.perf_counter() - t0)
+            if report["repaired"]:
+                log.warning("rebuilding the damaged index in %s: %s", key_dir(self.settings), report["repaired"])
+                reset_chroma(self.settings)
             gen = self._build(ingested.articles, old, progress)
             remove_stale(self.settings, gen.number)
         return IndexReport(**report, chunks=len(gen.chunks), seconds=time.perf_counter() - t0)
@@ -161,11 +198,20 @@ class Engine:
     def _changes(self):
         """(live generation or None, the corpus as read now, report fields: added/updated/removed/...)."""
         ingested = read_corpus(self.settings.corpus, ((self.uploads_dir, f"{UPLOADS}/"),))
+        repaired = ""
         try:
             old = self._generation(current_mtime(self.settings))
+            # sidecar files that load are consistent (shapes checked); BM25 and Chroma are checked here, and when
+            # damaged the generation is written again, reusing the sidecar's vectors
+            repaired = verify_generation(self.settings, old) if old is not None else ""
+        except IndexStoreError as exc:
+            if self.settings.chroma_url and "Chroma server" in str(exc):
+                raise
+            repaired, old = str(exc).split(" Run ", 1)[0], None
         except Exception as exc:  # noqa: BLE001 - a damaged index is rebuilt, not fatal
-            log.warning("previous index unreadable, rebuilding from scratch: %s", exc)
-            old = None
+            repaired, old = f"{exc.__class__.__name__}: {exc}", None
+        if repaired:
+            log.warning("the index is damaged and is rebuilt: %s", repaired)
         old_articles = {a.doc_id: a for a in old.articles} if old else {}
         if old is not None and (read_current(self.settings) or {}).get("pipeline") != pipeline_fingerprint():
             # The splitting/extraction code changed since this index was built: process everything again.
@@ -177,7 +223,7 @@ class Engine:
                         if d in old_articles and _article_key(new_articles[d]) != _article_key(old_articles[d]))
         unchanged = tuple(d for d in new_articles if d not in added and d not in updated)
         return old, ingested, dict(added=added, updated=updated, removed=removed, unchanged=unchanged,
-                                   skipped=ingested.warnings)
+                                   skipped=ingested.warnings, repaired=repaired)
 
     def _build(self, articles: Sequence[Article], old: Generation | None, progress: Progress | None) -> Generation:
         """Split, chunk, extract and embed every article (reusing the vectors of unchanged text) and write."""
@@ -336,7 +382,7 @@ class Engine:
         """The question parsed once into its intent (checked first; history: earlier user questions)."""
         from .language.intent import parse_question
 
-        history = [h for h in (" ".join(_clean_text(str(h)).split()) for h in history) if h][-5:]
+        history = [h for h in (" ".join(_clean_text(h).split()) for h in check_history(history)) if h][-5:]
         question = self.check_question(question, follow_up=bool(history))
         return parse_question(self.nlp, question, history)
 
@@ -345,6 +391,7 @@ class Engine:
         """Answer from the index (building it first if needed). history: earlier user questions, oldest first.
         doc_ids: restrict retrieval to these articles (None = all)."""
         t0 = time.perf_counter()
+        doc_ids = check_doc_ids(doc_ids)
         intent = self.parse(question, history)
         qvec, mvec = self.embedder.encode([intent.query, intent.measure or intent.query])
         t1 = time.perf_counter()
@@ -352,6 +399,9 @@ class Engine:
         t2 = time.perf_counter()
         ans = answer_question(intent, state, hits, qvec, mvec, doc_ids, self.settings, self.embedder.encode)
         timings = [("parse+embed", t1 - t0), ("retrieve", t2 - t1), ("answer", time.perf_counter() - t2)]
+        if not ans.found and _other_script(str(question)):
+            # searched anyway (a name or a number may still match), but say why it probably failed
+            ans = replace(ans, answer=f"{ENGLISH_ONLY}\n\n{ans.answer}")
         return replace(ans, timings=tuple(timings))
 
     def disputes(self, doc_ids: Collection[str] | None = None) -> Disputes:

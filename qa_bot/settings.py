@@ -48,6 +48,7 @@ class Settings:
     progress: bool = True  # show a progress bar while indexing
 
     def __post_init__(self) -> None:
+        self._check_types()
         object.__setattr__(self, "corpus", Path(self.corpus).expanduser())
         object.__setattr__(self, "index_dir", Path(self.index_dir).expanduser())
         if self.chunk_chars < 100:
@@ -72,6 +73,24 @@ class Settings:
         if self.chroma_url and not self.chroma_url.startswith(("http://", "https://")):
             raise SettingsError(f"chroma_url is {self.chroma_url!r}; give it as http://HOST:PORT.")
 
+    def _check_types(self) -> None:
+        """Every field has its type (a Python caller may pass anything), and paths hold no NUL character."""
+        for f in fields(self):
+            value, kind = getattr(self, f.name), str(f.type)
+            if kind == "Path":
+                if not isinstance(value, (str, os.PathLike)):
+                    raise SettingsError(f"{f.name} must be a folder path, not {_kind(value)} ({value!r}).")
+                if "\0" in os.fspath(value):
+                    raise SettingsError(f"{f.name} {os.fspath(value)!r} holds a NUL character; give a real folder path.")
+            elif kind == "bool" and not isinstance(value, bool):
+                raise SettingsError(f"{f.name} must be True or False, not {_kind(value)} ({value!r}).")
+            elif kind == "int" and (not isinstance(value, int) or isinstance(value, bool)):
+                raise SettingsError(f"{f.name} must be a whole number, not {_kind(value)} ({value!r}).")
+            elif kind == "float" and (not isinstance(value, (int, float)) or isinstance(value, bool)):
+                raise SettingsError(f"{f.name} must be a number, not {_kind(value)} ({value!r}).")
+            elif kind == "str" and not isinstance(value, str):
+                raise SettingsError(f"{f.name} must be text, not {_kind(value)} ({value!r}).")
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
         """Defaults, then QA_BOT_* variables, then explicit overrides (None values are ignored)."""
@@ -94,9 +113,20 @@ class Settings:
 
     @property
     def index_key(self) -> str:
-        """Hash of everything that changes the vectors or chunks: a change builds a new index, never mixes."""
-        raw = f"{self.model}|{self.spacy_model}|{self.chunk_chars}|{self.chunk_overlap}|v6"  # v6: frames (as-of from the figure's own clause, listed adjectives), NAME entities
+        """Hash of the corpus folder and everything that changes the vectors or chunks: a change builds a new
+        index, never mixes or replaces another corpus's."""
+        # the corpus folder too: a second corpus given the same --index gets its own index beside the first
+        raw = (f"{self.model}|{self.spacy_model}|{self.chunk_chars}|{self.chunk_overlap}|{self.corpus.resolve()}"
+               "|v6")  # v6: frames (as-of from the figure's own clause, listed adjectives, no nationality owners),
+        # NAME entities
         return hashlib.sha256(raw.encode()).hexdigest()[:12]
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    name = type(value).__name__
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
 def _parse(name: str, raw: str, type_name) -> object:

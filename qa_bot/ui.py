@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime
 import html
+import ipaddress
 import json
 import logging
 import os
 import re
+import socket
 import tempfile
 import threading
 import time
@@ -25,9 +27,11 @@ from .render.html import (UNKNOWN_OUTLET, KIND_HEAD, disputes_html, esc, open_hr
                           timeline_img, unknown_outlet_note)
 from .render.markdown import answer_document, disputes_markdown
 from .settings import Settings  # also switches Gradio analytics off before gradio is imported
+from .guard import Guard
 from .search.store import check_writable
 
 import gradio as gr  # noqa: E402  (after qa_bot.settings has set GRADIO_ANALYTICS_ENABLED=False)
+from starlette.middleware import Middleware  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -628,17 +632,7 @@ def build_app(engine: Engine, examples: Sequence[str] = EXAMPLES, startup: Start
             report, rejected = engine.add_files(paths, progress=tick)
         except Exception as exc:  # noqa: BLE001 — said in the status line, the chosen files stay
             return (f"Not added — {escape_markdown(user_message(exc))}",) + (gr.skip(),) * 4
-        lines = []
-        added = list(report.added) + list(report.updated)
-        if added:
-            lines.append(f"Added {len(added)} article(s), {report.chunks} chunk(s), in {report.seconds:.1f} s: "
-                         + ", ".join(escape_markdown(d) for d in added) + ". They are searchable now.")
-        if report.unchanged:
-            lines.append("Already indexed, unchanged: " + ", ".join(escape_markdown(d) for d in report.unchanged))
-        lines += [f"Rejected — {escape_markdown(why)}" for why in rejected]
-        lines += [f"Warning — {escape_markdown(why)}" for why in report.skipped]
-        status = "\n\n".join(lines) or "Nothing was added."
-        return (status, None) + refresh(outlets, date_from, date_to, chosen)
+        return (upload_status(report, rejected), None) + refresh(outlets, date_from, date_to, chosen)
 
     with gr.Blocks(title="qa-bot — cited answers over news articles", analytics_enabled=False) as demo:
         asked = gr.State([])
@@ -678,7 +672,7 @@ def build_app(engine: Engine, examples: Sequence[str] = EXAMPLES, startup: Start
                             files = gr.File(label="Upload .txt, .md or .html files", file_count="multiple",
                                             elem_id="qa-files")
                             add = gr.Button("Add to the index", elem_id="qa-add")
-                            upload_status = gr.Markdown(elem_id="qa-upload-status")
+                            status_line = gr.Markdown(elem_id="qa-upload-status")
                 details = gr.HTML(details_html(None), elem_id="qa-details")  # full width: the figures table
                 with gr.Row(elem_classes=["qa-downloads"]):
                     answer_files = [gr.DownloadButton(f"Download the answer as {label}", size="sm",
@@ -723,9 +717,10 @@ def build_app(engine: Engine, examples: Sequence[str] = EXAMPLES, startup: Start
         for comp in (date_from, date_to):
             comp.blur(**quiet)
             comp.submit(**quiet)
-        add.click(upload, inputs=[files] + filters, outputs=[upload_status, files] + refresh_outputs,
-                  concurrency_id="engine", concurrency_limit=1, api_visibility="private",
-                  show_progress_on=[upload_status])
+        # its own slot: questions are answered from the current index while an upload builds the next one
+        add.click(upload, inputs=[files] + filters, outputs=[status_line, files] + refresh_outputs,
+                  concurrency_id="upload", concurrency_limit=1, api_visibility="private",
+                  show_progress_on=[status_line])
         state = dict(fn=page_state, inputs=filters, outputs=[status, timer] + refresh_outputs,
                      api_visibility="private", show_progress="hidden", concurrency_limit=None)
         demo.load(**state)
@@ -733,6 +728,24 @@ def build_app(engine: Engine, examples: Sequence[str] = EXAMPLES, startup: Start
         gr.api(ask, api_name="ask", concurrency_id="engine", concurrency_limit=1)
         gr.api(disputes_api, api_name="disputes", concurrency_id="engine", concurrency_limit=1)
     return demo
+
+
+def upload_status(report, rejected: Sequence[str]) -> str:
+    """The status line after an upload: what was added, what replaced an earlier upload of the same name,
+    what was already there, what was rejected and why."""
+    lines = []
+    if report.added:
+        lines.append(f"Added {len(report.added)} article(s), {report.chunks} chunk(s) in the index, in "
+                     f"{report.seconds:.1f} s: " + ", ".join(escape_markdown(d) for d in report.added)
+                     + ". They are searchable now.")
+    if report.updated:
+        lines.append(f"Replaced {len(report.updated)} article(s) of the same name with the new file(s): "
+                     + ", ".join(escape_markdown(d) for d in report.updated) + ". The new text is searchable now.")
+    if report.unchanged:
+        lines.append("Already indexed, unchanged: " + ", ".join(escape_markdown(d) for d in report.unchanged))
+    lines += [f"Rejected — {escape_markdown(why)}" for why in rejected]
+    lines += [f"Warning — {escape_markdown(why)}" for why in report.skipped]
+    return "\n\n".join(lines) or "Nothing was added."
 
 
 def _theme() -> gr.themes.Base:
@@ -758,11 +771,38 @@ def launch_app(demo: gr.Blocks, host: str = "127.0.0.1", port: int | None = 7860
     try:
         demo.launch(server_name=host, server_port=port, auth=auth, prevent_thread_lock=not block,
                     share=False, show_error=False, quiet=not block, inbrowser=False, ssr_mode=False,
-                    max_file_size="20mb",
+                    max_file_size="20mb", app_kwargs={"middleware": [Middleware(Guard)]},
                     theme=_theme(), css=CSS, footer_links=["api"], pwa=False, mcp_server=False)
     except OSError as exc:
+        if not _bindable(host):
+            raise SettingsError(f"Cannot serve on {host}: it is not an address of this machine. Pass --host "
+                                "127.0.0.1 (this machine only) or 0.0.0.0 (every interface).") from exc
         raise SettingsError(f"Cannot serve on {host}:{port} ({exc}); choose another --port.") from exc
     return demo
+
+
+def check_host(host: str) -> None:
+    """An IP address or a host name, or a SettingsError saying the host is invalid (before anything starts)."""
+    try:
+        ipaddress.ip_address(host)
+        return
+    except ValueError:
+        pass
+    label = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    if re.fullmatch(r"[\d.]+", host) or not re.fullmatch(rf"{label}(?:\.{label})*", host) or len(host) > 253:
+        raise SettingsError(f"--host {host!r} is not a valid address; use an IP address such as 127.0.0.1 "
+                            "(this machine only) or 0.0.0.0 (every interface), or a host name.")
+
+
+def _bindable(host: str) -> bool:
+    """Can a socket be bound to host on some free port?"""
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family) as s:
+            s.bind((host, 0))
+        return True
+    except OSError:
+        return False
 
 
 def warm_up(engine: Engine, progress: Callable[[int, int, str], None] | None = None) -> Engine:
@@ -783,6 +823,7 @@ def serve(settings: Settings, host: str | None = "127.0.0.1", port: int | None =
     is brought up to date in the background while the page shows the progress, and questions wait for it.
     None means the default: 127.0.0.1, port 7860, and the login from QA_BOT_AUTH if that is set."""
     host, port = host or "127.0.0.1", port or 7860
+    check_host(host)
     auth = (os.environ.get("QA_BOT_AUTH") or None) if auth is None else auth
     login = parse_auth(auth) if isinstance(auth, str) or auth is None else tuple(auth)
     if login is None and host not in ("127.0.0.1", "localhost", "::1"):

@@ -71,10 +71,11 @@ def test_a_file_given_as_corpus_is_rejected_with_advice(news_corpus):
         read_corpus(news_corpus / "harbor-fire.txt")
 
 
-def test_manifest_with_a_bad_date_is_rejected_with_advice(news_corpus):
+def test_manifest_entry_with_a_bad_date_is_skipped_with_advice(news_corpus):
     (news_corpus / "sources.csv").write_text("file,published\nharbor-fire.txt,05/03/2024\n")
-    with pytest.raises(CorpusError, match="is not YYYY-MM-DD"):
-        read_corpus(news_corpus)
+    got = read_corpus(news_corpus)
+    assert any("entry 1: published date '05/03/2024'" in w and "is not YYYY-MM-DD" in w for w in got.warnings)
+    assert next(a for a in got.articles if a.doc_id == "harbor-fire.txt").published == ""
 
 
 def test_shipped_corpus_manifest_matches_its_files():

@@ -66,35 +66,69 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def read_manifest(root: Path) -> dict[str, dict[str, str]]:
-    """Per-file metadata from sources.csv or sources.toml (file, title, outlet, published, url); {} if none."""
-    meta: dict[str, dict[str, str]] = {}
+MANIFEST_KEYS = ("file", "title", "outlet", "published", "url")
+
+
+def read_manifest(root: Path) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """Per-file metadata from sources.csv or sources.toml (file, title, outlet, published, url), and one warning
+    per entry that was skipped (naming the file, the entry and what is wrong); ({}, []) if there is none."""
     csv_path, toml_path = root / "sources.csv", root / "sources.toml"
+    warnings: list[str] = []
     try:
         if csv_path.exists():
+            path = csv_path
             with open(csv_path, newline="", encoding="utf-8-sig") as fh:
-                rows = list(csv.DictReader(fh))
+                reader = csv.DictReader(fh)
+                rows: list = list(reader)
+                columns = [c for c in reader.fieldnames or () if c]
+            if "file" not in columns:
+                return {}, [f"{path}: no 'file' column (columns: {', '.join(columns) or 'none'}); the manifest is "
+                            f"ignored. Its first line must name the columns {', '.join(MANIFEST_KEYS)}"]
+            if not rows:
+                return {}, [f"{path}: no entries below its header; the manifest is ignored"]
         elif toml_path.exists():
+            path = toml_path
             data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
-            rows = data.get("source") or data.get("sources") or []
+            rows = data.get("source", data.get("sources", []))
+            if not isinstance(rows, list):
+                return {}, [f"{path}: 'source' is a {_kind(rows)}, not a list of [[source]] tables; "
+                            "the manifest is ignored"]
         else:
-            return {}
+            return {}, []
     except (OSError, UnicodeDecodeError, csv.Error, tomllib.TOMLDecodeError) as exc:
         raise CorpusError(f"Cannot read the manifest in {root} ({exc}). Fix it or remove it; "
                           "it needs columns file, title, outlet, published, url.") from None
+    meta: dict[str, dict[str, str]] = {}
     for i, row in enumerate(rows, 1):
-        name = str(row.get("file") or "").strip()
-        if not name:
-            raise CorpusError(f"Manifest in {root}, entry {i}, has no 'file' value. Name the article file it describes.")
-        published = str(row.get("published") or "").strip()
-        if published:
-            try:
-                published = date.fromisoformat(published).isoformat()
-            except ValueError:
-                raise CorpusError(f"Manifest in {root}: published date {published!r} for {name} is not "
-                                  "YYYY-MM-DD. Fix it or leave it empty.") from None
-        meta[name] = {k: str(row.get(k) or "").strip() for k in ("title", "outlet", "url")} | {"published": published}
-    return meta
+        problem, entry = _manifest_entry(row)
+        if problem:
+            warnings.append(f"{path}, entry {i}: {problem}; the entry is skipped")
+        else:
+            meta[entry["file"]] = {k: v for k, v in entry.items() if k != "file"}
+    return meta, warnings
+
+
+def _kind(value: object) -> str:
+    return {str: "text", int: "number", float: "number", bool: "true/false", dict: "table"}.get(type(value),
+                                                                                         type(value).__name__)
+
+
+def _manifest_entry(row: object) -> tuple[str, dict[str, str]]:
+    """("", the entry's cleaned values) or (what is wrong with it, {})."""
+    if not isinstance(row, dict):
+        return f"is a {_kind(row)}, not a table with keys {', '.join(MANIFEST_KEYS)}", {}
+    bad = [k for k in MANIFEST_KEYS if row.get(k) is not None and not isinstance(row.get(k), (str, date))]
+    if bad:
+        return f"{bad[0]} is a {_kind(row[bad[0]])}, not text", {}
+    entry = {k: str(row.get(k) or "").strip() for k in MANIFEST_KEYS}
+    if not entry["file"]:
+        return "has no 'file' value naming the article it describes", {}
+    if entry["published"]:
+        try:
+            entry["published"] = date.fromisoformat(entry["published"]).isoformat()
+        except ValueError:
+            return f"published date {entry['published']!r} for {entry['file']} is not YYYY-MM-DD", {}
+    return "", entry
 
 
 def decode(raw: bytes) -> tuple[str, str]:
@@ -207,13 +241,12 @@ def html_to_text(source: str) -> tuple[str, tuple[int, ...], str]:
             if not (ch == " " and (i + 1 == len(chars) or chars[i + 1] == "\n"))]
     chars = [chars[i] for i in keep]
     offsets = [offsets[i] for i in keep]
-    while chars and chars[0] in " \n":
-        chars.pop(0)
-        offsets.pop(0)
-    while chars and chars[-1] in " \n":
-        chars.pop()
-        offsets.pop()
-    return "".join(chars), tuple(offsets) + (len(source),), " ".join(parser.title.split())
+    lo, hi = 0, len(chars)  # trimmed by index: popping from the front is quadratic on a long blank start
+    while lo < hi and chars[lo] in " \n":
+        lo += 1
+    while hi > lo and chars[hi - 1] in " \n":
+        hi -= 1
+    return "".join(chars[lo:hi]), tuple(offsets[lo:hi]) + (len(source),), " ".join(parser.title.split())
 
 
 # A dateline opens the body, not a headline: "VIENNA, Austria (AP) -- ...", "date 2024-08-12 kyiv, Ukraine.- ...",
@@ -291,7 +324,10 @@ def read_corpus(root: Path, extra_roots: tuple[tuple[Path, str], ...] = ()) -> I
     for folder, prefix in ((Path(root), ""), *extra_roots):
         if prefix and not folder.exists():
             continue
-        meta = read_manifest(folder)
+        meta, problems = read_manifest(folder)
+        for problem in problems:
+            log.warning(problem)
+        warnings.extend(problems)
         files = list_files(folder, prefix)
         names = {f.doc_id[len(prefix):] for f in files}
         for name in sorted(set(meta) - names):

@@ -103,8 +103,8 @@ def chroma_client(index_dir: str, chroma_url: str):
             raise IndexStoreError(f"The Chroma store in {index_dir}/chroma is read-only, and Chroma needs to "
                                   "write to it even to search. Make that folder writable, or copy the index "
                                   "to a writable place and pass it with --index.") from None
-        raise IndexStoreError(f"Cannot open the Chroma store in {index_dir}/chroma ({exc}). "
-                              "Delete that folder to rebuild the index, or pass another --index.") from None
+        raise IndexStoreError(f"The Chroma store in {index_dir}/chroma is damaged ({exc.__class__.__name__}). "
+                              "Run `qa-bot index` to rebuild the index.") from None
 
 
 def vector_store(settings: Settings, collection: str, create: bool = False):
@@ -155,12 +155,30 @@ def read_current(settings: Settings) -> dict | None:
     """The pointer to the live generation, or None when nothing has been indexed for these settings."""
     path = key_dir(settings) / "current.json"
     try:
-        return json.loads(path.read_text())
+        pointer = json.loads(path.read_text())
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
         raise IndexStoreError(f"The index pointer {path} is unreadable ({exc}). "
                               "Run `qa-bot index` to rebuild the index.") from None
+    problem = _pointer_problem(settings, pointer)
+    if problem:
+        raise IndexStoreError(f"The index pointer {path} is damaged ({problem}). "
+                              "Run `qa-bot index` to rebuild the index.")
+    return pointer
+
+
+def _pointer_problem(settings: Settings, pointer: object) -> str:
+    """What is wrong with a current.json read from disk ("" if nothing): it names a generation folder inside
+    the index folder only by number, so a tampered pointer can never lead outside it."""
+    if not isinstance(pointer, dict):
+        return f"it holds a {type(pointer).__name__}, not an object"
+    number = pointer.get("generation")
+    if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+        return f"generation {number!r} is not a positive whole number"
+    if pointer.get("collection") != collection_name(settings, number):
+        return f"collection {pointer.get('collection')!r} is not the one of generation {number}"
+    return ""
 
 
 def current_mtime(settings: Settings) -> float:
@@ -183,7 +201,7 @@ def load_generation(settings: Settings) -> Generation | None:
         return None
     folder = key_dir(settings) / f"gen-{pointer['generation']}"
     try:
-        return Generation(
+        gen = Generation(
             number=pointer["generation"], collection=pointer["collection"], folder=folder,
             articles=_records(folder / "articles.json", Article),
             sentences=_records(folder / "sentences.json", Sentence),
@@ -195,9 +213,89 @@ def load_generation(settings: Settings) -> Generation | None:
             measure_vectors=np.load(folder / "measure_vectors.npy", mmap_mode="r"),
             entities=_records(folder / "entities.json", Entity) if (folder / "entities.json").exists() else (),
         )
-    except (OSError, ValueError, TypeError, KeyError) as exc:
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
         raise IndexStoreError(f"The index in {folder} is damaged ({exc.__class__.__name__}: {exc}). "
                               "Run `qa-bot index` to rebuild it.") from None
+    problem = _shape_problem(gen)
+    if problem:
+        raise IndexStoreError(f"The index in {folder} is damaged ({problem}). Run `qa-bot index` to rebuild it.")
+    return gen
+
+
+def _shape_problem(gen: Generation) -> str:
+    """Do the vector files have one row per record, all of one width? ("" if so)."""
+    widths = set()
+    for name, vectors, records in (("chunk_vectors.npy", gen.chunk_vectors, gen.chunks),
+                                   ("sentence_vectors.npy", gen.sentence_vectors, gen.sentences),
+                                   ("measure_vectors.npy", gen.measure_vectors, gen.figures)):
+        if vectors.ndim != 2 or vectors.shape[0] != len(records) or not np.issubdtype(vectors.dtype, np.floating):
+            return f"{name} has shape {vectors.shape}, expected {len(records)} rows of vectors"
+        if len(records):
+            widths.add(vectors.shape[1])
+    if len(widths) > 1:
+        return f"the vector files have different widths {sorted(widths)}"
+    return ""
+
+
+def verify_generation(settings: Settings, gen: Generation) -> str:
+    """What is damaged in a loaded generation beyond its sidecar files ("" if nothing): its BM25 index must
+    load and hold every chunk, its Chroma collection must exist with one vector per chunk."""
+    try:
+        bm25 = load_bm25(gen)
+        if len(bm25.corpus) != len(gen.chunks):
+            return f"the BM25 index holds {len(bm25.corpus)} chunks, not {len(gen.chunks)}"
+    except Exception as exc:  # noqa: BLE001 - any failure to read it is damage
+        return f"the BM25 index is unreadable ({exc.__class__.__name__})"
+    try:
+        count = chroma_client(str(settings.index_dir), settings.chroma_url).get_collection(gen.collection).count()
+    except IndexStoreError as exc:
+        if settings.chroma_url:
+            raise  # a server that is down is not damage: rebuilding would not help
+        return str(exc).split(" Run ", 1)[0]
+    except Exception as exc:  # noqa: BLE001
+        return f"the Chroma collection {gen.collection} is missing or unreadable ({exc.__class__.__name__})"
+    if count != len(gen.chunks):
+        return f"the Chroma collection {gen.collection} holds {count} vectors, not {len(gen.chunks)}"
+    return ""
+
+
+def reset_chroma(settings: Settings) -> None:
+    """Make the embedded Chroma store usable again: if it cannot be opened or read, its folder is removed (every
+    generation in it is rebuilt from the corpus). A Chroma server is left alone."""
+    if settings.chroma_url:
+        return
+    try:
+        chroma_client(str(settings.index_dir), "").list_collections()
+        return
+    except Exception as exc:  # noqa: BLE001
+        log.warning("the Chroma store in %s is unreadable (%s); removing it to rebuild", settings.index_dir, exc)
+    _forget_clients()
+    shutil.rmtree(settings.index_dir / "chroma", ignore_errors=True)
+
+
+def _forget_clients() -> None:
+    """Drop this process's Chroma clients (ours and chromadb's shared systems), so the next one opens afresh."""
+    chroma_client.cache_clear()
+    with contextlib.suppress(Exception):
+        from chromadb.api.client import SharedSystemClient
+
+        SharedSystemClient.clear_system_cache()
+
+
+def remove_generations(settings: Settings) -> None:
+    """Start clean (`qa-bot index --rebuild`): the pointer, every generation folder and collection of these
+    settings go; uploaded articles stay. An unreadable embedded Chroma store is removed as a whole."""
+    reset_chroma(settings)
+    (key_dir(settings) / "current.json").unlink(missing_ok=True)
+    for folder in key_dir(settings).glob("gen-*"):
+        shutil.rmtree(folder, ignore_errors=True)
+    prefix = f"qa_{settings.index_key}_g"
+    with contextlib.suppress(Exception):
+        client = chroma_client(str(settings.index_dir), settings.chroma_url)
+        for coll in client.list_collections():
+            name = coll if isinstance(coll, str) else coll.name
+            if name.startswith(prefix):
+                client.delete_collection(name)
 
 
 def _dump(path: Path, records: Sequence) -> None:
@@ -311,9 +409,10 @@ def remove_orphan_segments(chroma_dir: Path, min_age: float = 60.0) -> None:
 def next_generation_number(settings: Settings) -> int:
     """One more than any generation folder present (so an interrupted run's number is never reused live)."""
     numbers = [int(p.name[4:]) for p in key_dir(settings).glob("gen-*") if p.name[4:].isdigit()]
-    pointer = read_current(settings)
-    if pointer:
-        numbers.append(pointer["generation"])
+    with contextlib.suppress(IndexStoreError):  # a damaged pointer is being replaced
+        pointer = read_current(settings)
+        if pointer:
+            numbers.append(pointer["generation"])
     return max(numbers, default=0) + 1
 
 
