@@ -241,9 +241,9 @@ def verify_generation(settings: Settings, gen: Generation) -> str:
     """What is damaged in a loaded generation beyond its sidecar files ("" if nothing): its BM25 index must
     load and hold every chunk, its Chroma collection must exist with one vector per chunk."""
     try:
-        bm25 = load_bm25(gen)
-        if len(bm25.corpus) != len(gen.chunks):
-            return f"the BM25 index holds {len(bm25.corpus)} chunks, not {len(gen.chunks)}"
+        held = int(load_bm25(gen).bm25.scores["num_docs"])
+        if held != len(gen.chunks):
+            return f"the BM25 index holds {held} chunks, not {len(gen.chunks)}"
     except Exception as exc:  # noqa: BLE001 - any failure to read it is damage
         return f"the BM25 index is unreadable ({exc.__class__.__name__})"
     try:
