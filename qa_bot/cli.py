@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from typing import Sequence
 
@@ -33,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("index", help="build or update the index of a corpus folder (a damaged index is rebuilt)")
     p.add_argument("--rebuild", action="store_true", help="start clean: drop the index of this corpus and build it")
+    p.add_argument("--ray", dest="ray_address", metavar="ADDRESS", help="parse and embed on the Ray cluster at "
+                   "ADDRESS (host:port of `ray start --head`; env QA_BOT_RAY); the index is written from here")
     _common(p)
     p = sub.add_parser("ask", help="answer a question with citations")
     p.add_argument("question")
@@ -62,8 +65,15 @@ def settings_from(args: argparse.Namespace) -> Settings:
     """Settings from QA_BOT_* variables overridden by the flags given."""
     return Settings.from_env(corpus=args.corpus, index_dir=args.index_dir, chroma_url=args.chroma_url,
                              model=args.model, chunk_chars=args.chunk_chars, chunk_overlap=args.chunk_overlap,
-                             answerer=getattr(args, "answerer", None),
+                             answerer=getattr(args, "answerer", None), ray_address=_ray_address(args),
                              progress=False if args.quiet else None)
+
+
+def _ray_address(args: argparse.Namespace) -> str | None:
+    """--ray, else QA_BOT_RAY, for `qa-bot index` only (questions never wait on a cluster)."""
+    if args.command != "index":
+        return None
+    return getattr(args, "ray_address", None) or os.environ.get("QA_BOT_RAY") or None
 
 
 class _Bar:

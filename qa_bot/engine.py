@@ -262,19 +262,22 @@ class Engine:
         # every distinct text without a reusable vector is embedded once, in batches sorted by length.
         missing = list(dict.fromkeys([c.text for c, v in zip(chunks, chunk_known) if v is None]
                                      + [t for (_, t), v in split_known.items() if v is None]))
-        embedder = self._indexing_embedder()
-        if progress and missing:
-            progress(0, len(missing), "embedding chunks and sentences")
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-bot-index-embed") as pool:
-            early = pool.submit(_encode_distinct, embedder, missing)
-            if progress and todo:
-                progress(0, len(todo), "parsing articles")
-            parsed = dict(zip((a.doc_id for a, _ in todo), corpus_frames(self.nlp, todo) if todo else []))
-            if progress and todo:
-                progress(len(todo), len(todo), "parsing articles")
-            done = early.result()
-        if progress and missing:
-            progress(len(missing), len(missing), "embedding chunks and sentences")
+        if s.ray_address:
+            parsed, done = self._on_cluster(split, chunks, {a.doc_id for a, _ in todo}, set(missing), progress)
+        else:
+            embedder = self._indexing_embedder()
+            if progress and missing:
+                progress(0, len(missing), "embedding chunks and sentences")
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-bot-index-embed") as pool:
+                early = pool.submit(_encode_distinct, embedder, missing)
+                if progress and todo:
+                    progress(0, len(todo), "parsing articles")
+                parsed = dict(zip((a.doc_id for a, _ in todo), corpus_frames(self.nlp, todo) if todo else []))
+                if progress and todo:
+                    progress(len(todo), len(todo), "parsing articles")
+                done = early.result()
+            if progress and missing:
+                progress(len(missing), len(missing), "embedding chunks and sentences")
         sentences: list[Sentence] = []
         for a in articles:
             figs, ents, sents = kept[a.doc_id] if a.doc_id in kept else parsed[a.doc_id]
@@ -284,10 +287,13 @@ class Engine:
         # measure phrases ("people evacuate") come from the parse; each distinct one is embedded once
         phrases = [measure_phrase(f) for f in figures]
         measure_known = [reuse_measures.get(p) for p in phrases]
-        done.update(_encode_distinct(embedder, [p for p, v in zip(phrases, measure_known) if v is None]))
+        left = [p for p, v in zip(phrases, measure_known) if v is None and p not in done]
+        if left:  # on a cluster the workers embedded their articles' phrases already
+            done.update(_encode_distinct(self._indexing_embedder(), left))
         sentence_known = [split_known.get((x.doc_id, x.text), reuse_sentences.get((sha[x.doc_id], x.text)))
                           for x in sentences]
-        dim = int(getattr(embedder, "dimension", 0) or next((v.shape[0] for v in done.values()), 384))
+        dim = int(next((v.shape[0] for v in done.values()), 0)
+                  or getattr(self._embedder, "dimension", 0) or 384)
         chunk_vectors, sentence_vectors, measure_vectors = (
             _stack([v if v is not None else done[t] for t, v in zip(texts, known)], dim)
             for texts, known in (([c.text for c in chunks], chunk_known), ([x.text for x in sentences],
@@ -295,6 +301,29 @@ class Engine:
         number = next_generation_number(s)
         return write_generation(s, number, articles, sentences, chunks, figures, chunk_vectors, sentence_vectors,
                                 measure_vectors, progress, entities)
+
+    def _on_cluster(self, split: Sequence[tuple[Article, list[Sentence]]], chunks: Sequence[Chunk], todo: set[str],
+                    missing: set[str], progress: Progress | None) -> tuple[dict, dict[str, np.ndarray]]:
+        """The parsing and embedding of _build done as Ray Data batches on the cluster at settings.ray_address:
+        each article's frames (when in `todo`) and the vectors of its `missing` chunk and sentence texts."""
+        from .cluster import run_on_cluster
+
+        s = self.settings
+        chunk_texts: dict[str, list[str]] = {}
+        for c in chunks:
+            chunk_texts.setdefault(c.doc_id, []).append(c.text)
+        items = []
+        for a, sents in split:
+            texts = chunk_texts.get(a.doc_id, []) + [x.text for x in sents]
+            texts = [t for t in dict.fromkeys(texts) if t in missing]
+            if a.doc_id in todo or texts:
+                items.append((a, sents, texts, a.doc_id in todo))
+        if progress:
+            progress(0, len(items), f"parsing and embedding on Ray ({s.ray_address})")
+        parsed, done = run_on_cluster(s, items)
+        if progress:
+            progress(len(items), len(items), f"parsing and embedding on Ray ({s.ray_address})")
+        return parsed, done
 
     def _indexing_embedder(self) -> Embedder:
         """The embedder for indexing: with backend auto, the model is exported to ONNX first if it is not yet."""

@@ -23,3 +23,7 @@ class IndexStoreError(QaBotError):
 
 class ModelError(QaBotError):
     """The embedding model or the optional LLM cannot be loaded or reached."""
+
+
+class ClusterError(QaBotError):
+    """The Ray cluster cannot be reached, or the indexing work on it failed."""

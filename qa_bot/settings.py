@@ -39,6 +39,7 @@ class Settings:
     min_relevance: float = 0.45  # below this, the best sentence does not answer the question: found = False
     max_question_chars: int = 2000
     chroma_url: str = ""  # http://host:port of a Chroma server; "" = embedded store under index_dir
+    ray_address: str = ""  # Ray cluster (host:port or ray://host:10001) that parses and embeds while indexing; "" = here
     embed_backend: str = "auto"  # onnx (onnxruntime, exported once) | torch | auto = onnx when exported or exportable
     answerer: str = "extractive"  # or "llm"
     llm_url: str = ""  # OpenAI-compatible base URL, or Ollama's http://127.0.0.1:11434

@@ -1,0 +1,138 @@
+"""A real one-node Ray cluster and Chroma server on loopback: `qa-bot index --ray` builds the same index as one process."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import DATA, PROJECT
+from tests_support import first_figure
+
+pytest.importorskip("ray", reason="`--ray` needs ray[data]: pip install -e '.[ray]' (scripts/setup.sh does)")
+pytestmark = pytest.mark.slow
+
+BIN = Path(sys.executable).parent
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _env(**extra: str) -> dict[str, str]:
+    return {"PATH": f"{BIN}:/usr/bin:/bin", "HOME": os.environ.get("HOME", "/tmp"), "PYTHONPATH": str(PROJECT),
+            "RAY_USAGE_STATS_ENABLED": "0", "ANONYMIZED_TELEMETRY": "False", "HF_HUB_OFFLINE": "1", **extra}
+
+
+def _pids_of(marker: str) -> list[int]:
+    """Process ids whose command line names `marker` (this cluster's own temp folder): only what we started."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit() and int(proc.name) != os.getpid():
+            try:
+                if marker in (proc / "cmdline").read_bytes().decode(errors="replace"):
+                    pids.append(int(proc.name))
+            except OSError:
+                continue
+    return pids
+
+
+@pytest.fixture
+def ray_cluster():
+    # A short folder of its own: Ray's socket paths must stay under 108 characters, and it names this cluster's
+    # processes, so the clean-up ends only them (`ray stop` would end every Ray cluster on the machine).
+    temp = tempfile.mkdtemp(prefix="qa-ray-", dir="/tmp")
+    port = _free_port()
+    cmd = [str(BIN / "ray"), "start", "--head", f"--port={port}", "--node-ip-address=127.0.0.1", "--num-cpus=1",
+           "--include-dashboard=false", "--disable-usage-stats", f"--temp-dir={temp}",
+           f"--ray-client-server-port={_free_port()}", f"--dashboard-agent-listen-port={_free_port()}"]
+    try:
+        started = subprocess.run(cmd, env=_env(), capture_output=True, text=True, timeout=120)
+        if started.returncode != 0:
+            pytest.fail(f"ray start failed: {started.stderr[-2000:]}")
+        yield f"127.0.0.1:{port}"
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            pids = _pids_of(temp)
+            for pid in pids:
+                try:
+                    os.kill(pid, sig)
+                except ProcessLookupError:
+                    pass
+            deadline = time.monotonic() + 20
+            while pids and _pids_of(temp) and time.monotonic() < deadline:
+                time.sleep(0.2)
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+@pytest.fixture
+def chroma_server(tmp_path):
+    port = _free_port()
+    proc = subprocess.Popen([str(BIN / "chroma"), "run", "--host", "127.0.0.1", "--port", str(port), "--path",
+                             str(tmp_path / "server-data")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={"ANONYMIZED_TELEMETRY": "False", "PATH": "/usr/bin:/bin"})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:  # it exits 0 even on a busy port: wait for the heartbeat
+            try:
+                urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1)
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    pytest.fail("chroma server did not start")
+                time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def test_indexing_on_ray_into_a_chroma_server_equals_the_single_process_index(ray_cluster, chroma_server, tmp_path):
+    from qa_bot.engine import Engine
+    from qa_bot.search.store import chroma_client, load_generation
+    from qa_bot.settings import Settings
+
+    corpus = tmp_path / "quake"
+    shutil.copytree(DATA / "quake", corpus)
+    ray_index = tmp_path / "ray-index"
+    done = subprocess.run([sys.executable, "-m", "qa_bot.cli", "index", "-q", "--corpus", str(corpus), "--index",
+                           str(ray_index), "--ray", ray_cluster, "--chroma-url", chroma_server],
+                          env=_env(), capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "3 added" in done.stdout
+
+    local = Settings(corpus=corpus, index_dir=tmp_path / "local-index", progress=False)
+    Engine(local).index()
+    remote = Settings(corpus=corpus, index_dir=ray_index, chroma_url=chroma_server, progress=False)
+    a, b = load_generation(remote), load_generation(local)
+    assert [c.id for c in a.chunks] == [c.id for c in b.chunks]
+    assert a.chunks == b.chunks and a.sentences == b.sentences
+    assert a.figures == b.figures and a.entities == b.entities
+    for name in ("chunk_vectors", "sentence_vectors", "measure_vectors"):
+        assert getattr(a, name).shape == getattr(b, name).shape
+        np.testing.assert_allclose(getattr(a, name), getattr(b, name), atol=1e-5, err_msg=name)
+    # the vectors that answer questions live on the server, under the same ids
+    stored = chroma_client(str(ray_index), chroma_server).get_collection(a.collection).get(include=["embeddings"])
+    order = {i: n for n, i in enumerate(stored["ids"])}
+    assert set(order) == {c.id for c in b.chunks}
+    np.testing.assert_allclose(np.array([stored["embeddings"][order[c.id]] for c in b.chunks]), b.chunk_vectors,
+                               atol=1e-5)
+    assert not (ray_index / "chroma").exists()
+
+    answer = Engine(remote).ask("How many people have died in the earthquake?")
+    assert answer.found
+    assert first_figure(answer.answer) == 38
