@@ -87,4 +87,5 @@ def run_on_cluster(settings: Settings, items: Sequence[tuple[Article, Sequence[S
     if missing:  # never write a generation from part of the corpus
         raise ClusterError(f"The Ray cluster returned no result for {len(missing)} article(s); "
                            "the previous index is unchanged. Run `qa-bot index --ray` again.")
+    log.info("%d articles parsed and embedded on the Ray cluster at %s", len(results), settings.ray_address)
     return parsed, vectors

