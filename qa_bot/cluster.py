@@ -15,6 +15,7 @@ from .settings import Settings
 
 log = logging.getLogger(__name__)
 
+RETRIES = 3  # a batch whose worker process died is run again this many times, then the run fails
 Parsed = tuple[list[Figure], list[Entity], list[Sentence]]
 
 
@@ -42,6 +43,27 @@ def process_batch(batch: dict[str, np.ndarray], model: str, backend: str, spacy_
     return {"result": out}
 
 
+def _check_reachable(address: str, timeout: float = 10.0) -> None:
+    """ClusterError at once when nothing listens at host:port (ray.init would wait minutes for the GCS)."""
+    import socket
+    from urllib.parse import urlparse
+
+    if address == "auto":
+        return
+    url = urlparse(address if "://" in address else f"ray://{address}")
+    try:
+        host, port = url.hostname, url.port
+    except ValueError:
+        host, port = None, None
+    if not host or not port:
+        raise ClusterError(f"The Ray address {address!r} is not HOST:PORT (e.g. 127.0.0.1:6379 from `ray start --head`).")
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as exc:
+        raise ClusterError(f"Nothing answers at the Ray address {address} ({exc.strerror or exc}). Start the cluster "
+                           "with `ray start --head --port PORT` or unset QA_BOT_RAY.") from None
+
+
 def run_on_cluster(settings: Settings, items: Sequence[tuple[Article, Sequence[Sentence], Sequence[str], bool]],
                    batch_size: int = 4) -> tuple[dict[str, Parsed], dict[str, np.ndarray]]:
     """Process the work items on the Ray cluster at settings.ray_address and collect them on this driver:
@@ -55,6 +77,8 @@ def run_on_cluster(settings: Settings, items: Sequence[tuple[Article, Sequence[S
 
     if not items:
         return {}, {}
+    _check_reachable(settings.ray_address)
+    ours = not ray.is_initialized()  # a caller's own Ray session is used and left connected
     try:
         # The driver's qa_bot code goes to the workers (py_modules), so every node runs the same pipeline;
         # its dependencies (spaCy model, embedding model) must be installed on every node (scripts/setup.sh).
@@ -67,6 +91,7 @@ def run_on_cluster(settings: Settings, items: Sequence[tuple[Article, Sequence[S
         rows = [{"item": pickle.dumps((a, list(sents), list(texts), parse))} for a, sents, texts, parse in items]
         ds = ray.data.from_items(rows).map_batches(
             process_batch, batch_size=batch_size, batch_format="numpy",
+            max_retries=RETRIES,  # Ray Data's default retries a batch whose worker died forever
             fn_kwargs=dict(model=settings.model, backend=settings.embed_backend, spacy_model=settings.spacy_model,
                            index_dir=str(settings.index_dir)))
         results = [pickle.loads(row["result"]) for row in ds.take_all()]
@@ -76,7 +101,8 @@ def run_on_cluster(settings: Settings, items: Sequence[tuple[Article, Sequence[S
         raise ClusterError(f"Indexing on the Ray cluster at {settings.ray_address} failed ({exc.__class__.__name__}: "
                            f"{str(exc)[:300]}); the previous index is unchanged.") from None
     finally:
-        ray.shutdown()
+        if ours:
+            ray.shutdown()
     parsed: dict[str, Parsed] = {}
     vectors: dict[str, np.ndarray] = {}
     for doc_id, frames, vecs in results:

@@ -158,3 +158,14 @@ def test_a_cluster_that_fails_mid_run_leaves_the_previous_index_answering(fake_e
     assert load_generation(fake_engine.settings).chunks == before.chunks
     assert sorted(p.name for p in before.folder.parent.glob("gen-*")) == [before.folder.name]
     assert fake_engine.ask("How many residents were evacuated?").found
+
+
+def test_a_ray_address_where_nothing_listens_is_one_sentence_at_once(tmp_path, capsys):
+    from qa_bot.cli import main
+
+    code = main(["index", "-q", "--corpus", str(DATA / "quake"), "--index", str(tmp_path / "index"),
+                 "--ray", f"127.0.0.1:{_free_port()}"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "Nothing answers at the Ray address" in err and "Traceback" not in err
+    assert not list((tmp_path / "index").glob("*/current.json"))
