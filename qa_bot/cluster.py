@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import pickle
+import warnings
 from pathlib import Path
 from typing import Sequence
 
@@ -32,15 +33,17 @@ def process_batch(batch: dict[str, np.ndarray], model: str, backend: str, spacy_
     items = [pickle.loads(raw) for raw in batch["item"]]
     todo = [(a, sents) for a, sents, _, parse in items if parse]
     parsed = iter(corpus_frames(load_nlp(spacy_model), todo) if todo else [])
+    frames = [next(parsed) if parse else None for *_, parse in items]
+    wanted = [list(dict.fromkeys([*texts, *(measure_phrase(f) for f in (fr[0] if fr else []))]))
+              for (_, _, texts, _), fr in zip(items, frames)]
+    # every distinct text of the batch once, shortest first in slices (less padding), as _build does
+    todo_texts = sorted({t for texts in wanted for t in texts}, key=len)
     embedder = embedder_for(model, backend, Path(index_dir), export=True)  # cached per worker process
-    out = []
-    for article, _, texts, parse in items:
-        frames = next(parsed) if parse else None
-        phrases = [measure_phrase(f) for f in frames[0]] if frames else []
-        distinct = list(dict.fromkeys([*texts, *phrases]))
-        vectors = dict(zip(distinct, embedder.encode(distinct))) if distinct else {}
-        out.append(pickle.dumps((article.doc_id, frames, vectors)))
-    return {"result": out}
+    vectors: dict[str, np.ndarray] = {}
+    for b in range(0, len(todo_texts), 256):
+        vectors.update(zip(todo_texts[b:b + 256], embedder.encode(todo_texts[b:b + 256])))
+    return {"result": [pickle.dumps((article.doc_id, fr, {t: vectors[t] for t in texts}))
+                       for (article, *_), fr, texts in zip(items, frames, wanted)]}
 
 
 def _check_reachable(address: str, timeout: float = 10.0) -> None:
@@ -89,11 +92,17 @@ def run_on_cluster(settings: Settings, items: Sequence[tuple[Article, Sequence[S
                            f"{exc}). Start it with `ray start --head` or unset QA_BOT_RAY.") from None
     try:
         rows = [{"item": pickle.dumps((a, list(sents), list(texts), parse))} for a, sents, texts, parse in items]
-        ds = ray.data.from_items(rows).map_batches(
-            process_batch, batch_size=batch_size, batch_format="numpy",
-            max_retries=RETRIES,  # Ray Data's default retries a batch whose worker died forever
-            fn_kwargs=dict(model=settings.model, backend=settings.embed_backend, spacy_model=settings.spacy_model,
-                           index_dir=str(settings.index_dir)))
+        ray.data.DataContext.get_current().enable_progress_bars = settings.progress
+        if not log.isEnabledFor(logging.INFO):  # Ray Data narrates every run at INFO on stderr
+            logging.getLogger("ray.data").setLevel(logging.WARNING)
+        with warnings.catch_warnings():
+            # max_retries has no named parameter in Ray 2.60 and Ray Data's default retries a batch whose worker
+            # died forever; the pass-through it deprecates still works in the pinned version
+            warnings.filterwarnings("ignore", message=".*ray_remote_args.*deprecated")
+            ds = ray.data.from_items(rows).map_batches(
+                process_batch, batch_size=batch_size, batch_format="numpy", max_retries=RETRIES,
+                fn_kwargs=dict(model=settings.model, backend=settings.embed_backend,
+                               spacy_model=settings.spacy_model, index_dir=str(settings.index_dir)))
         results = [pickle.loads(row["result"]) for row in ds.take_all()]
     except QaBotError:
         raise
