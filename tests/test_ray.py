@@ -108,30 +108,44 @@ def test_indexing_on_ray_into_a_chroma_server_equals_the_single_process_index(ra
     corpus = tmp_path / "quake"
     shutil.copytree(DATA / "quake", corpus)
     ray_index = tmp_path / "ray-index"
-    done = subprocess.run([sys.executable, "-m", "qa_bot.cli", "index", "-q", "-v", "--corpus", str(corpus), "--index",
-                           str(ray_index), "--ray", ray_cluster, "--chroma-url", chroma_server],
-                          env=_env(), capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert "3 added" in done.stdout
-    assert f"3 articles parsed and embedded on the Ray cluster at {ray_cluster}" in done.stderr
-
     local = Settings(corpus=corpus, index_dir=tmp_path / "local-index", progress=False)
-    Engine(local).index()
     remote = Settings(corpus=corpus, index_dir=ray_index, chroma_url=chroma_server, progress=False)
-    a, b = load_generation(remote), load_generation(local)
-    assert [c.id for c in a.chunks] == [c.id for c in b.chunks]
-    assert a.chunks == b.chunks and a.sentences == b.sentences
-    assert a.figures == b.figures and a.entities == b.entities
-    for name in ("chunk_vectors", "sentence_vectors", "measure_vectors"):
-        assert getattr(a, name).shape == getattr(b, name).shape
-        np.testing.assert_allclose(getattr(a, name), getattr(b, name), atol=1e-5, err_msg=name)
-    # the vectors that answer questions live on the server, under the same ids
-    stored = chroma_client(str(ray_index), chroma_server).get_collection(a.collection).get(include=["embeddings"])
-    order = {i: n for n, i in enumerate(stored["ids"])}
-    assert set(order) == {c.id for c in b.chunks}
-    np.testing.assert_allclose(np.array([stored["embeddings"][order[c.id]] for c in b.chunks]), b.chunk_vectors,
-                               atol=1e-5)
-    assert not (ray_index / "chroma").exists()
+
+    def index_on_ray() -> str:
+        done = subprocess.run([sys.executable, "-m", "qa_bot.cli", "index", "-q", "-v", "--corpus", str(corpus),
+                               "--index", str(ray_index), "--ray", ray_cluster, "--chroma-url", chroma_server],
+                              env=_env(), capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-3000:]
+        return done.stdout + done.stderr
+
+    def assert_same_index() -> None:
+        a, b = load_generation(remote), load_generation(local)
+        assert [c.id for c in a.chunks] == [c.id for c in b.chunks]
+        assert a.chunks == b.chunks and a.sentences == b.sentences
+        assert a.figures == b.figures and a.entities == b.entities
+        for name in ("chunk_vectors", "sentence_vectors", "measure_vectors"):
+            assert getattr(a, name).shape == getattr(b, name).shape
+            np.testing.assert_allclose(getattr(a, name), getattr(b, name), atol=1e-5, err_msg=name)
+        # the vectors that answer questions live on the server, under the same ids
+        stored = chroma_client(str(ray_index), chroma_server).get_collection(a.collection).get(include=["embeddings"])
+        row = {i: n for n, i in enumerate(stored["ids"])}
+        assert set(row) == {c.id for c in b.chunks}
+        np.testing.assert_allclose(np.array([stored["embeddings"][row[c.id]] for c in b.chunks]), b.chunk_vectors,
+                                   atol=1e-5)
+        assert not (ray_index / "chroma").exists()
+
+    out = index_on_ray()
+    assert "3 added" in out and f"3 articles parsed and embedded on the Ray cluster at {ray_cluster}" in out
+    Engine(local).index()
+    assert_same_index()
+
+    # one more article: only it goes to the cluster, the rest is kept from the live generation, as in one process
+    (corpus / "post-0509.txt").write_text("Aftershock damages bridge\n\nA strong aftershock on Wednesday damaged "
+                                          "the Lakeside bridge, and 300 residents were evacuated, officials said.\n")
+    out = index_on_ray()
+    assert "1 added" in out and "1 articles parsed and embedded on the Ray cluster" in out
+    Engine(local).index()
+    assert_same_index()
 
     answer = Engine(remote).ask("How many people have died in the earthquake?")
     assert answer.found
