@@ -35,17 +35,32 @@ def _env(**extra: str) -> dict[str, str]:
             "RAY_USAGE_STATS_ENABLED": "0", "ANONYMIZED_TELEMETRY": "False", "HF_HUB_OFFLINE": "1", **extra}
 
 
-def _pids_of(marker: str) -> list[int]:
-    """Process ids whose command line names `marker` (this cluster's own temp folder): only what we started."""
-    pids = []
+def _pids_of(marker: str) -> set[int]:
+    """Process ids whose command line names `marker` (this cluster's own temp folder), and their descendants
+    (Ray's agents rename themselves `ray::...`): only what this test started."""
+    parent: dict[int, int] = {}
+    found: set[int] = set()
     for proc in Path("/proc").iterdir():
-        if proc.name.isdigit() and int(proc.name) != os.getpid():
-            try:
-                if marker in (proc / "cmdline").read_bytes().decode(errors="replace"):
-                    pids.append(int(proc.name))
-            except OSError:
-                continue
-    return pids
+        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+            continue
+        try:
+            parent[int(proc.name)] = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            if marker in (proc / "cmdline").read_bytes().decode(errors="replace"):
+                found.add(int(proc.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    while True:
+        more = {pid for pid, ppid in parent.items() if ppid in found} - found
+        if not more:
+            return found
+        found |= more
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
 
 
 @pytest.fixture
@@ -62,17 +77,17 @@ def ray_cluster():
         if started.returncode != 0:
             pytest.fail(f"ray start failed: {started.stderr[-2000:]}")
         yield f"127.0.0.1:{port}"
-    finally:
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            pids = _pids_of(temp)
+    finally:  # what `ray stop --force` does (SIGKILL), to this cluster's processes only
+        deadline = time.monotonic() + 30
+        pids = _pids_of(temp)  # the whole tree first: killed parents leave their children to init
+        while pids and time.monotonic() < deadline:
             for pid in pids:
                 try:
-                    os.kill(pid, sig)
+                    os.kill(pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
-            deadline = time.monotonic() + 20
-            while pids and _pids_of(temp) and time.monotonic() < deadline:
-                time.sleep(0.2)
+            time.sleep(0.2)
+            pids = {pid for pid in pids if Path(f"/proc/{pid}").exists() and not _zombie(pid)} | _pids_of(temp)
         shutil.rmtree(temp, ignore_errors=True)
 
 
