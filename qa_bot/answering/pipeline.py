@@ -111,9 +111,11 @@ def answer_question(intent: QuestionIntent, view: IndexView, hits: Sequence[Hit]
         # from sentences that are only near the question
         own = [f for c in conflicts if lead in c.figures for f in c.figures]  # the lead's group
         giving = {(f.doc_id, f.sentence_start) for f in (*agreeing, *own)}
-        if lead.kind == "name":
-            giving |= {(x.sentence.doc_id, x.sentence.start) for x in chosen}
         rest = [x for x in scored if (x.sentence.doc_id, x.sentence.start) in giving and x not in chosen]
+        if lead.kind in ("name", "date"):
+            # a name's or a date's evidence is read in sentences: the best ones are quoted too, so a reader sees what other
+            # reports say even where no rival name was recognised
+            rest += [x for x in select(scored, settings) if x not in chosen and x not in rest]
     else:
         rest = [x for x in select(scored, settings) if x not in chosen]
     chosen = (chosen + rest)[:settings.max_sentences]
