@@ -7,7 +7,6 @@ import csv
 import hashlib
 import re
 import shutil
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 from urllib.parse import urlparse
 
+from conftest import free_port  # noqa: F401  (also used as B.free_port)
 from qa_bot.answering.compose import md_escape
 from qa_bot.engine import IndexReport
 from qa_bot.errors import CorpusError, QuestionError
@@ -156,13 +156,6 @@ class FakeEngine:
                                       note=" vs ".join(sorted({f.text for f in figures}))))
         return Answer(question=question, answer="\n".join(parts), found=True, citations=tuple(cites),
                       figures=tuple(figures), conflicts=tuple(conflicts))
-
-
-def free_port() -> int:
-    """A free TCP port on the loopback interface."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class GatedEngine(FakeEngine):

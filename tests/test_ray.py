@@ -9,25 +9,16 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from conftest import DATA, PROJECT
+from conftest import DATA, PROJECT, free_port
 from tests_support import first_figure
 
 
 BIN = Path(sys.executable).parent
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -68,10 +59,10 @@ def ray_cluster():
     # A short folder of its own: Ray's socket paths must stay under 108 characters, and it names this cluster's
     # processes, so the clean-up ends only them (`ray stop` would end every Ray cluster on the machine).
     temp = tempfile.mkdtemp(prefix="qa-ray-", dir="/tmp")
-    port = _free_port()
+    port = free_port()
     cmd = [str(BIN / "ray"), "start", "--head", f"--port={port}", "--node-ip-address=127.0.0.1", "--num-cpus=1",
            "--include-dashboard=false", "--disable-usage-stats", f"--temp-dir={temp}",
-           f"--ray-client-server-port={_free_port()}", f"--dashboard-agent-listen-port={_free_port()}"]
+           f"--ray-client-server-port={free_port()}", f"--dashboard-agent-listen-port={free_port()}"]
     try:
         started = subprocess.run(cmd, env=_env(), capture_output=True, text=True, timeout=120)
         if started.returncode != 0:
@@ -89,29 +80,6 @@ def ray_cluster():
             time.sleep(0.2)
             pids = {pid for pid in pids if Path(f"/proc/{pid}").exists() and not _zombie(pid)} | _pids_of(temp)
         shutil.rmtree(temp, ignore_errors=True)
-
-
-@pytest.fixture
-def chroma_server(tmp_path):
-    port = _free_port()
-    proc = subprocess.Popen([str(BIN / "chroma"), "run", "--host", "127.0.0.1", "--port", str(port), "--path",
-                             str(tmp_path / "server-data")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={"ANONYMIZED_TELEMETRY": "False", "PATH": "/usr/bin:/bin"})
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:  # it exits 0 even on a busy port: wait for the heartbeat
-            try:
-                urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1)
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    pytest.fail("chroma server did not start")
-                time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 @pytest.mark.slow
@@ -193,7 +161,7 @@ def test_a_ray_address_where_nothing_listens_is_one_sentence_at_once(tmp_path, c
     from qa_bot.cli import main
 
     code = main(["index", "-q", "--corpus", str(DATA / "quake"), "--index", str(tmp_path / "index"),
-                 "--ray", f"127.0.0.1:{_free_port()}"])
+                 "--ray", f"127.0.0.1:{free_port()}"])
     assert code == 2
     err = capsys.readouterr().err
     assert "Nothing answers at the Ray address" in err and "Traceback" not in err
