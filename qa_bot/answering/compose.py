@@ -71,9 +71,11 @@ def compose(intent: QuestionIntent, chosen: Sequence[Scored], articles: Mapping[
     lines = []
     if lead is not None:
         # every agreeing article is counted; the first few (one per article) are cited, so the line stays readable
-        cited = list({f.doc_id: f for f in reversed(agreeing or [lead])}.values())[::-1][:MAX_LEAD_MARKERS]
-        markers = [_cite(citations, f, articles) for f in ([lead] + [f for f in cited if f is not lead])
-                   [:MAX_LEAD_MARKERS]]
+        first: dict[str, Figure] = {}
+        for f in agreeing or [lead]:
+            first.setdefault(f.doc_id, f)
+        cited = [lead] + [f for f in first.values() if f is not lead]
+        markers = [_cite(citations, f, articles) for f in cited[:MAX_LEAD_MARKERS]]
         lines.append(lead_line(lead, agreeing or [lead], markers, articles) + "\n")
     for c in conflicts:
         lines.append(change_line(c, articles) + "\n")

@@ -56,7 +56,7 @@ class WordWeights:
             return []
         rows = set(lists[0])
         for other in lists[1:]:
-            rows &= set(other) if len(other) < 4 * len(rows) else {r for r in rows if r in set(other)}
+            rows &= set(other)
             if not rows:
                 return []
         return sorted(rows)[:limit]

@@ -113,6 +113,13 @@ def _answer_type(doc) -> tuple[str, str]:
     return "other", ""
 
 
+def _modified_noun(tok):
+    """The noun a name modifies, through compounds and modifiers ("Krasnoyaruzhsky" → "district")."""
+    while tok.dep_ in ("compound", "amod", "nmod", "poss") and tok.head is not tok:
+        tok = tok.head
+    return tok
+
+
 def _scope(doc, answer_type: str) -> tuple[str, ...]:
     """Places, organisations and groups the question restricts to: its GPE/LOC/FAC/ORG/NORP entities, and
     proper nouns after 'in/from/at' that the small model leaves untagged."""
@@ -122,9 +129,7 @@ def _scope(doc, answer_type: str) -> tuple[str, ...]:
         # not as the subject ("How much money did Barton lose?" asks about Barton, it is no scope)
         # (the small model often tags a place as a person or leaves "in" without a head: "And in Belgorod?")
         # ("from the Krasnoyaruzhsky district": the name modifies the object of the preposition)
-        head = e.root
-        while head.dep_ in ("compound", "amod", "nmod", "poss") and head.head is not head:
-            head = head.head
+        head = _modified_noun(e.root)
         in_phrase = head.dep_ == "pobj" and head.head.lower_ in _SCOPE_PREPOSITIONS
         if e.label_ in ("GPE", "LOC", "FAC") or (e.label_ in _NAME_LABELS and in_phrase):
             out.append(e.text.removeprefix("the ").removesuffix("'s"))
@@ -229,9 +234,7 @@ def measure_text(doc, scope: Sequence[str]) -> str:
     for e in doc.ents:
         if e.label_ == "DATE" or any(e.text.removeprefix("the ") == s for s in scope):
             skip.update(range(e.start, e.end))
-            head = e.root
-            while head.dep_ in ("compound", "amod", "nmod", "poss") and head.head is not head:
-                head = head.head
+            head = _modified_noun(e.root)
             if head.dep_ == "pobj" and head.head.dep_ == "prep":  # the whole "from the Kursk region"
                 skip.update(t.i for t in head.head.subtree)
     for t in doc:
