@@ -27,7 +27,7 @@ from .search.store import (Generation, build_lock, check_writable, collection, c
                            load_generation, next_generation_number, pipeline_fingerprint, read_current,
                            remove_generations, remove_stale, reset_chroma, verify_generation, write_generation)
 from .search.vectors import Embedder, embedder_for
-from .search.view import IndexView, build_view
+from .search.view import IndexView, build_view, word_similarity
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -458,8 +458,10 @@ class Engine:
             i, j = rows.get((a.doc_id, a.sentence_start)), rows.get((b.doc_id, b.sentence_start))
             return 1.0 if i is None or j is None else float(vectors[i] @ vectors[j])
 
+        words = view.similar_words(self.embedder.encode) if view is not None else \
+            word_similarity(self.embedder.encode, {})
         items = find_disputes(gen.figures, gen.measure_vectors, articles, None if doc_ids is None else set(doc_ids),
-                              similarity)
+                              similarity, words)
         used = sorted({f.doc_id for d in items for f in d.conflict.figures})
         out = Disputes(tuple(items), tuple(articles[d] for d in used if d in articles), time.perf_counter() - t0)
         self._disputes = (key, out)

@@ -201,10 +201,12 @@ def event_places(figures: Sequence[Figure], articles: Mapping[str, Article],
 
 
 def find_disputes(figures: Sequence[Figure], measure_vectors: np.ndarray, articles: Mapping[str, Article],
-                  doc_ids: Collection[str] | None = None, similarity: Similarity | None = None) -> list[Dispute]:
+                  doc_ids: Collection[str] | None = None, similarity: Similarity | None = None,
+                  similar_words: Callable[[str, str], float] | None = None) -> list[Dispute]:
     """Every group of the corpus (or of `doc_ids`) whose figures disagree, were updated or revised, most
     consequential first. Only figures reported as done or estimated (not planned or feared) with a measure count;
-    with `similarity`, only disagreements between sentences of one story (SAME_STORY_MIN)."""
+    with `similarity`, only disagreements between sentences of one story (SAME_STORY_MIN); `similar_words` tells
+    counted things apart (report.split_by_thing)."""
     rows = [i for i, f in enumerate(figures)
             if f.kind == "number" and f.modality in ("done", "estimated", "") and (f.counted or f.predicate)
             and f.counted != "age"  # each person's own age: different people, never a disagreement
@@ -214,7 +216,7 @@ def find_disputes(figures: Sequence[Figure], measure_vectors: np.ndarray, articl
     chosen = [without_places(figures[i], common) for i in rows]
     families = source_families(chosen)
     out: list[Dispute] = []
-    groups = [g for part in group_rows(chosen, rows, measure_vectors) for g in coherent([chosen[k] for k in part])]
+    groups = [g for part in group_rows(chosen, rows, measure_vectors, similar_words) for g in coherent([chosen[k] for k in part])]
     for group in groups:
         figs = sorted(group, key=lambda f: (figure_date(f, articles), f.doc_id, f.start))
         if len({f.doc_id for f in figs}) < MIN_SOURCES and not any(f.change == "revised" for f in figs):

@@ -74,11 +74,12 @@ def answer_question(intent: QuestionIntent, view: IndexView, hits: Sequence[Hit]
         asked = intent
         if intent.scope and all(scope_name(x) in common for x in intent.scope):
             asked = replace(intent, scope=())  # "in Castrel" of a corpus on the Castrel floods restricts nothing
+        similar = view.similar_words(encode) if encode is not None else None
         cands = candidates(asked, mvec, qvec, local, gen.measure_vectors, sims,
                            [view.figure_contexts[i] for i in allowed], allowed, view.sentences_naming,
-                           view.similar_words(encode) if encode is not None else None, owner_of(view))
+                           similar, owner_of(view))
         report = figure_report(intent, cands, gen.measure_vectors, view.articles,
-                               [gen.figures[i] for i in allowed])
+                               [gen.figures[i] for i in allowed], similar)
         lead, agreeing, figures, conflicts = report.lead, report.agreeing, report.figures, report.conflicts
     if lead is None and intent.answer_type in ("person", "place", "organisation", "date"):
         rows = view.sentence_index

@@ -9,7 +9,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from ..language.lexicon import event_classes, role_words
+from ..language.lexicon import event_classes, is_event_word, role_words
 from ..language.units import overlaps
 from ..records import Article, Conflict, Figure, QuestionIntent
 
@@ -206,20 +206,54 @@ SAME_THING_MIN = 0.75  # cosine of two counted nouns that name one thing: troops
 
 
 def counted_compatible(asked: str, counted: str, similar: Callable[[str, str], float] | None = None) -> bool:
-    """May a count of `counted` answer a question counting `asked` (lemmas)? The same noun, or a question in
-    general words for people ("people", "residents") answered by any group of people; a count of people in
-    general never answers a question about children or soldiers; two other nouns must name one thing."""
+    """May a count of `counted` answer a question counting `asked` (lemmas)? The same noun; a question in
+    general words for people ("people") answered by any group of people; a question about a kind of people
+    ("civilians", "residents") answered by people in general or by that kind, never by soldiers; a count of
+    people in general never answers a question about children or soldiers; two other nouns must name one thing."""
     if not asked or not counted:
         return True
     a, c = asked.split()[-1], counted.split()[-1]
     if a == c:
         return True
-    people = role_words("people_words")
+    people, kinds = role_words("people_words"), role_words("kinds_of_people")
     if a in people:
         return True
-    if c in people:
-        return False
+    if c in people or c in kinds:
+        return a in kinds
     return similar is not None and similar(a, c) >= SAME_THING_MIN
+
+
+def thing_of(counted: str) -> str:
+    """What a figure counts, as a group key: "people" for people in general and the kinds of people that one count
+    of residents or civilians covers, else the counted noun's head lemma ("" when nothing is counted)."""
+    head = counted.split()[-1] if counted else ""
+    if head in role_words("people_words") or head in role_words("kinds_of_people"):
+        return "people"
+    if head in role_words("container") or is_event_word(head):
+        return ""  # "the death toll", "the number": the event counts, the noun says nothing of what
+    return head
+
+
+def split_by_thing(figures: Sequence[Figure], members: list[int],
+                   similar: Callable[[str, str], float] | None = None) -> list[list[int]]:
+    """Members of one bucket split by what they count: "215 troops injured" and "121 civilians injured" are two
+    measures. Things whose nouns name one thing (SAME_THING_MIN: troops/soldiers) stay together; a figure that
+    names no counted thing ("the toll rose to 38") joins the people it most often counts, else the largest part."""
+    parts: dict[str, list[int]] = {}
+    for k in members:
+        parts.setdefault(thing_of(figures[k].counted), []).append(k)
+    bare = parts.pop("", [])
+    if similar is not None and len(parts) > 1:
+        merged: dict[str, list[int]] = {}
+        for thing, ks in sorted(parts.items(), key=lambda kv: -len(kv[1])):
+            home = next((t for t in merged if "people" not in (t, thing) and similar(t, thing) >= SAME_THING_MIN),
+                        None)
+            merged.setdefault(home or thing, []).extend(ks)
+        parts = merged
+    if bare:
+        home = "people" if "people" in parts else max(parts, key=lambda t: len(parts[t]), default="")
+        parts.setdefault(home, []).extend(bare)
+    return [sorted(ks) for ks in parts.values()]
 
 
 def same_person(a: str, b: str) -> bool:
@@ -244,42 +278,51 @@ def group_key(f: Figure) -> tuple:
             frozenset(scope_name(x) for x in f.scope), event, f.modality if f.modality not in DONE else "")
 
 
-def group_rows(figures: Sequence[Figure], rows: Sequence[int], measure_vectors: np.ndarray) -> list[list[int]]:
-    """Positions (into `figures`) in groups of one measure: same group_key, and for figures whose event is
-    unknown, measure phrases at least SAME_GROUP_MIN close (single link). Bucketing first keeps it near-linear."""
+def group_rows(figures: Sequence[Figure], rows: Sequence[int], measure_vectors: np.ndarray,
+               similar: Callable[[str, str], float] | None = None) -> list[list[int]]:
+    """Positions (into `figures`) in groups of one measure: same group_key, same counted thing (split_by_thing),
+    and for figures whose event is unknown, measure phrases at least SAME_GROUP_MIN close (single link).
+    Bucketing first keeps it near-linear."""
     buckets: dict[tuple, list[int]] = {}
     for k, f in enumerate(figures):
         buckets.setdefault(group_key(f), []).append(k)
     out: list[list[int]] = []
-    for key, members in buckets.items():
-        if key[4] or len(members) == 1:
-            out.append(members)
-            continue
-        vecs = measure_vectors[[rows[k] for k in members]]
-        sims = vecs @ vecs.T
-        parent = list(range(len(members)))
-
-        def find(x: int) -> int:
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
-        for a in range(len(members)):
-            for b in np.nonzero(sims[a, a + 1:] >= SAME_GROUP_MIN)[0]:
-                ra, rb = find(a), find(a + 1 + int(b))
-                if ra != rb:
-                    parent[rb] = ra
-        split: dict[int, list[int]] = {}
-        for a, k in enumerate(members):
-            split.setdefault(find(a), []).append(k)
-        out.extend(split.values())
+    for key, bucket in buckets.items():
+        for members in (split_by_thing(figures, bucket, similar) if key[0] == "number" else [bucket]):
+            if key[4] or len(members) == 1:
+                out.append(members)
+                continue
+            out.extend(_linked(members, [rows[k] for k in members], measure_vectors))
     return out
 
 
-def group(cands: Sequence[Candidate], measure_vectors: np.ndarray) -> list[list[Candidate]]:
+def _linked(members: list[int], rows: list[int], measure_vectors: np.ndarray) -> list[list[int]]:
+    """Members in single-link groups of measure phrases at least SAME_GROUP_MIN close."""
+    vecs = measure_vectors[rows]
+    sims = vecs @ vecs.T
+    parent = list(range(len(members)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a in range(len(members)):
+        for b in np.nonzero(sims[a, a + 1:] >= SAME_GROUP_MIN)[0]:
+            ra, rb = find(a), find(a + 1 + int(b))
+            if ra != rb:
+                parent[rb] = ra
+    split: dict[int, list[int]] = {}
+    for a, k in enumerate(members):
+        split.setdefault(find(a), []).append(k)
+    return list(split.values())
+
+
+def group(cands: Sequence[Candidate], measure_vectors: np.ndarray,
+          similar: Callable[[str, str], float] | None = None) -> list[list[Candidate]]:
     """Candidates split into groups of one measure (group_rows)."""
-    parts = group_rows([c.figure for c in cands], [c.index for c in cands], measure_vectors)
+    parts = group_rows([c.figure for c in cands], [c.index for c in cands], measure_vectors, similar)
     return [[cands[k] for k in part] for part in parts]
 
 
@@ -416,9 +459,10 @@ def choose_lead(members: Sequence[Candidate], intent: QuestionIntent, articles: 
         return max(pool, key=lambda f: (support(f), relevance[id(f)]))
     latest = max(figure_date(f, articles) for f in pool)
     newest = [f for f in pool if figure_date(f, articles) == latest]
-    # within one article, a corrected or risen figure is the later word ("then corrected it to 1,870")
-    return max(newest, key=lambda f: (support(f), f.change in ("revised", "rise", "fall"), f.start,
-                                      relevance[id(f)]))
+    # within one article, a corrected or risen figure is the later word ("then corrected it to 1,870"); between
+    # reports of one day, the one that fits the question best (its thing: "121 civilians" for civilians)
+    return max(newest, key=lambda f: (support(f), f.change in ("revised", "rise", "fall"), relevance[id(f)],
+                                      f.start))
 
 
 def measure_words(figures: Sequence[Figure]) -> str:
@@ -429,12 +473,14 @@ def measure_words(figures: Sequence[Figure]) -> str:
 
 
 def figure_report(intent: QuestionIntent, cands: Sequence[Candidate], measure_vectors: np.ndarray,
-                  articles: Mapping[str, Article], all_figures: Sequence[Figure]) -> FigureReport:
-    """Group the candidates, pick the answering group (most relevant, then best supported) and its lead."""
+                  articles: Mapping[str, Article], all_figures: Sequence[Figure],
+                  similar: Callable[[str, str], float] | None = None) -> FigureReport:
+    """Group the candidates, pick the answering group (most relevant, then best supported) and its lead.
+    `similar`: cosine of two words, to tell counted things apart (split_by_thing)."""
     if not cands:
         return FigureReport(None, (), (), ())
     families = source_families(all_figures)
-    groups = group(cands, measure_vectors)
+    groups = group(cands, measure_vectors, similar)
 
     def score(g: list[Candidate]) -> float:
         sources = len({families.get(c.figure.doc_id, c.figure.doc_id) for c in g})

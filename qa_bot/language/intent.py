@@ -159,7 +159,9 @@ def _time_pin(doc, counted: str = "") -> str:
         if w not in vocab["earliest"] and w not in vocab["latest"]:
             continue
         adverb = t.dep_ in ("advmod", "npadvmod") and t.head.pos_ in ("VERB", "AUX")
-        of_figure = t.dep_ in ("amod", "advmod") and t.head.lemma_.lower() in figure_nouns
+        # "according to the first reports", "initial estimates said": the report that gave the figure
+        of_figure = t.dep_ in ("amod", "advmod") and (t.head.lemma_.lower() in figure_nouns
+                                                      or t.head.lemma_.lower() in role_words("reporting"))
         if adverb or of_figure:
             return "earliest" if w in vocab["earliest"] else "latest"
     return ""

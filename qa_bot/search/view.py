@@ -45,13 +45,7 @@ class IndexView:
     def similar_words(self, encode) -> "Callable[[str, str], float]":
         """Cosine of two words with the index's embedding model (`encode`: texts → normalized vectors); each
         word is embedded once per loaded index."""
-        def similar(a: str, b: str) -> float:
-            missing = [w for w in (a, b) if w not in self._word_vectors]
-            if missing:
-                for w, v in zip(missing, encode(missing)):
-                    self._word_vectors[w] = v
-            return float(self._word_vectors[a] @ self._word_vectors[b])
-        return similar
+        return word_similarity(encode, self._word_vectors)
 
     def sentences_naming(self, doc_id: str, words: Sequence[str]) -> list[str]:
         """Lower-cased sentences of one article that contain every one of `words` (lower case)."""
@@ -79,6 +73,18 @@ class IndexView:
             if len(naming) >= share * len(docs):
                 out.add(name)
         return frozenset(out)
+
+
+def word_similarity(encode, cache: dict[str, np.ndarray]) -> Callable[[str, str], float]:
+    """Cosine of two words with an embedding model (`encode`: texts → normalized vectors); every word is
+    embedded once into `cache`."""
+    def similar(a: str, b: str) -> float:
+        missing = [w for w in dict.fromkeys((a, b)) if w not in cache]
+        if missing:
+            for w, v in zip(missing, encode(missing)):
+                cache[w] = v
+        return float(cache[a] @ cache[b])
+    return similar
 
 
 def _centroids(gen: Generation) -> dict[str, np.ndarray]:
