@@ -94,6 +94,7 @@ class Figure:
     scope: tuple[str, ...] = ()  # places, organisations, groups the figure is restricted to ("Northfield")
     change: str = ""  # "" | "rise" | "fall" | "revised": the value moved or was corrected; "previous": the old value
     # of a change in the same sentence ("rose from [31] to 38", "up from [55%]")
+    actor: str = ""  # the named subject whose count it is ("Ukraine has lost 29 tanks": Ukraine), "" if none
 
     def to_dict(self, article: Article | None = None) -> dict[str, Any]:
         """JSON-safe view; start/end are the quote's offsets in the source file, so they slice out the quote."""
@@ -107,6 +108,7 @@ class Figure:
             "text_start": fs, "text_end": fe, "low": self.low, "high": self.high,
             "dimension": self.dimension, "kind": self.kind, "counted": self.counted, "predicate": self.predicate,
             "event": self.event, "modality": self.modality, "scope": list(self.scope), "change": self.change,
+            "actor": self.actor,
         }
         if article is not None:
             d.update(title=article.title, outlet=article.outlet, published=article.published)
@@ -144,6 +146,8 @@ class QuestionIntent:
     words: tuple[str, ...] = ()  # content lemmas of the question (and of the history for follow-ups)
     names: tuple[str, ...] = ()  # entities named in the question (never the answer to it)
     measure: str = ""  # "thing + event" phrase embedded to compare with the figures' measure phrases
+    actor: str = ""  # the named subject of the question's event ("how many tanks has Russia lost": Russia)
+    source: str = ""  # who the question wants the figure from ("according to Valery Gerasimov", "did police say")
     modality: str = ""  # "" (what happened) or planned / ordered / feared / estimated / possible when the question
     # asks about that ("how many more are waiting to be evacuated", "how many were told to leave")
 

@@ -205,3 +205,15 @@ def test_a_ranking_list_scopes_the_leader_to_the_subject(fig):
     figs = fig("China leads the list with some 110 million mines, followed by Russia with 60 million.")
     assert (figs["some 110 million"].scope, figs["60 million"].scope) == (("China",), ("Russia",))
     assert figs["60 million"].counted == "mine"
+
+
+def test_a_name_after_of_a_rate_is_its_scope_and_a_plural_name_is_counted(fig):
+    f = fig("The unemployment rate of France stood at 10.6 percent at the end of December.")["10.6 percent"]
+    assert f.counted == "unemployment rate" and f.scope == ("France",)
+    g = fig("The number of Americans killed rose to 12.")["12"]
+    assert g.counted == "americans" and g.event == event_class("kill")
+
+
+def test_a_named_subject_is_the_actor_of_its_count(fig):
+    f = fig("Ukraine has lost 29 tanks since the start of the war.")["29"]
+    assert f.actor == "Ukraine"

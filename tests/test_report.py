@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from qa_bot.answering.report import (Candidate, choose_lead, figure_report, group_kind, group_note,
-                                     scope_matches, source_families)
+from qa_bot.answering.report import (Candidate, candidates, choose_lead, counted_compatible, figure_report,
+                                     group_kind, group_note, group_rows, same_actor, scope_matches, source_families)
 from qa_bot.records import Article, Figure, QuestionIntent
 
 
@@ -75,3 +75,54 @@ def test_scoped_and_unscoped_tolls_are_different_groups_and_deaths_never_group_w
                            figs)
     assert report.lead.value == 38
     assert not report.conflicts  # 38 national, 212 in Northfield and 400 injured are three measures
+
+
+def thing(value, counted, doc="b", start=0, actor=""):
+    return Figure(**{**fig(value, doc, "2024-05-08", event="injured", start=start).__dict__, "counted": counted,
+                     "measure": f"{counted} injured", "actor": actor})
+
+
+WORDS = {("civilian", "troop"): 0.6, ("soldier", "troop"): 0.89}
+
+
+def similar(a, b):
+    return 1.0 if a == b else WORDS.get(tuple(sorted((a, b))), 0.2)
+
+
+def test_troops_and_civilians_injured_are_two_groups_and_a_toll_without_a_noun_joins_the_people():
+    figs = [thing(121, "civilian"), thing(215, "troop", start=30), thing(40, "soldier", doc="c", start=60),
+            thing(69, "people", doc="c", start=90), thing(70, "death toll", doc="a", start=120)]
+    groups = group_rows(figs, list(range(len(figs))), np.ones((5, 4), dtype=np.float32) / 2.0, similar)
+    values = sorted(sorted(figs[k].value for k in g) for g in groups)
+    assert values == [[40, 215], [69, 70, 121]]
+
+
+def test_a_question_about_civilians_is_not_answered_by_troops_but_by_people():
+    assert not counted_compatible("civilian", "troop", similar)
+    assert counted_compatible("civilian", "people", similar)
+    assert counted_compatible("people", "troop", similar)
+    assert not counted_compatible("child", "people", similar)
+    assert counted_compatible("troop", "soldier", similar)
+
+
+def test_a_named_actor_of_the_question_rejects_another_actors_count():
+    intent = QuestionIntent(question="How many tanks has Russia lost?", query="", answer_type="count",
+                            predicate="lose", event="losses", counted="tank", actor="Russia")
+    figs = [Figure(**{**thing(29, "tank", actor="Ukraine").__dict__, "event": "losses", "predicate": "lose"}),
+            Figure(**{**thing(12, "tank", start=40, actor="Russia's army").__dict__, "event": "losses",
+                      "predicate": "lose"})]
+    vecs = np.ones((2, 4), dtype=np.float32) / 2.0
+    cands = candidates(intent, vecs[0], vecs[0], figs, vecs, np.full(2, 0.6), ["", ""], [0, 1])
+    assert [c.figure.value for c in cands] == [12]
+    assert same_actor("Valery Gerasimov", "Gerasimov") and not same_actor("Russia", "Ukraine")
+
+
+def test_a_year_in_the_question_picks_the_group_that_has_a_figure_for_it():
+    intent = QuestionIntent(question="What was the rate in 1995?", query="", answer_type="amount",
+                            predicate="rate", time_pin="1995")
+    late = fig(11.2, "b", "1999-08-31", event="unemployed")
+    old = Figure(**{**fig(11.5, "a", "1995-12-31", event="unemployed", start=50).__dict__, "scope": ("French",)})
+    figs = [late, old]
+    vecs = np.ones((2, 4), dtype=np.float32) / 2.0
+    report = figure_report(intent, [Candidate(0, late, 0.9), Candidate(1, old, 0.8)], vecs, ARTICLES, figs)
+    assert report.lead.value == 11.5

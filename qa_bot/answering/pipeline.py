@@ -106,6 +106,10 @@ def answer_question(intent: QuestionIntent, view: IndexView, hits: Sequence[Hit]
         # quote the sentence that gives the lead first, then the best evidence
         lead_sentence = next((x for x in scored if x.sentence.doc_id == lead.doc_id
                               and x.sentence.start == lead.sentence_start), None)
+        row = view.sentence_row(lead.doc_id, lead.sentence_start) if lead_sentence is None else None
+        if row is not None:  # a figure found among all the event's figures, in a sentence retrieval did not bring
+            sim = float(gen.sentence_vectors[row] @ qvec)
+            lead_sentence = Scored(gen.sentences[row], sim, 0.0, sim)
         chosen = [lead_sentence] if lead_sentence else []
     if lead is not None:
         # a figure or a name is quoted from the sentences that give it and the figures shown beside it, never

@@ -27,6 +27,8 @@ SENTENCE_MATCH_MIN = 0.40
 MEASUREMENTS = frozenset({"length", "area", "speed", "depth", "mass", "volume", "temperature", "duration"})
 SAME_GROUP_MIN = 0.72  # two figures without a known event class report the same measure above this cosine
 SCOPED_PENALTY = 0.15  # a question that names no place prefers figures that are not restricted to one
+SOURCE_BONUS = 0.15  # a figure said by the source the question names ("according to X") over others
+PIN_REACH = 0.25  # a group this much less relevant than the best may still lead when it has the asked time
 MAX_TABLE = 24  # figures shown side by side at most
 DONE = frozenset({"done", "estimated", ""})  # what a plain question ("how many were killed?") asks about
 
@@ -164,6 +166,8 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
         same_event = event_compatible(intent, f)
         if same_event is False:
             continue
+        if intent.actor and f.actor and not same_actor(intent.actor, f.actor):
+            continue  # "how many tanks has Russia lost" is not answered by "Ukraine has lost 29 tanks"
         place = scope_matches(intent.scope, f, contexts[k], naming)
         if not place:
             continue
@@ -183,7 +187,11 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
             continue
         if intent.answer_type == "count" and not counted_compatible(intent.counted, f.counted, similar):
             continue
-        rel = 0.5 * m + 0.5 * float(sentence_similarity[k]) + (0.1 if same_event else 0.0) + (0.2 if dated else 0.0)
+        # the question's own predicate counts as its event when that is in no class ("were involved")
+        same = same_event or same_event is None and bool(intent.predicate) and intent.predicate == f.predicate
+        rel = 0.5 * m + 0.5 * float(sentence_similarity[k]) + (0.1 if same else 0.0) + (0.2 if dated else 0.0)
+        if intent.source and f.said_by:  # "according to Valery Gerasimov": his figure first
+            rel += SOURCE_BONUS if same_actor(intent.source, f.said_by) else -SOURCE_BONUS / 2
         if intent.modality:  # "how many are waiting to be evacuated" asks the plan, not who left already
             rel += 0.2 if f.modality == intent.modality else -0.2
         if intent.counted and f.counted and f.counted.split()[-1] == intent.counted.split()[-1]:
@@ -256,6 +264,18 @@ def split_by_thing(figures: Sequence[Figure], members: list[int],
     return [sorted(ks) for ks in parts.values()]
 
 
+def same_actor(a: str, b: str) -> bool:
+    """Do two names stand for one actor? One is part of the other or they share a capitalised word ("Russia" ~
+    "Russia's defence ministry", "Valery Gerasimov" ~ "Gerasimov"); "Russia" and "Ukraine" do not."""
+    na, nb = norm_name(a), norm_name(b)
+    if not na or not nb:
+        return False
+    if na in nb or nb in na:
+        return True
+    proper = lambda text: {w.lower() for w in text.split() if w[:1].isupper() and w not in ("The", "A")}  # noqa: E731
+    return bool(proper(a) & proper(b))
+
+
 def same_person(a: str, b: str) -> bool:
     """'Leigh Ann Barton' ~ 'Barton' ~ 'Mark O. Barton' is not enough: the full shorter name must be in the longer,
     or both last words agree when one of them is a single word."""
@@ -292,7 +312,13 @@ def group_rows(figures: Sequence[Figure], rows: Sequence[int], measure_vectors: 
             if key[4] or len(members) == 1:
                 out.append(members)
                 continue
-            out.extend(_linked(members, [rows[k] for k in members], measure_vectors))
+            # an event in no class is only known by its predicate: "1,000 troops were involved" and "Ukraine has
+            # lost up to 1,350 troops" are two measures however alike their phrases
+            by_predicate: dict[str, list[int]] = {}
+            for k in members:
+                by_predicate.setdefault(figures[k].predicate, []).append(k)
+            for part in by_predicate.values():
+                out.extend(_linked(part, [rows[k] for k in part], measure_vectors))
     return out
 
 
@@ -487,6 +513,15 @@ def figure_report(intent: QuestionIntent, cands: Sequence[Candidate], measure_ve
         return max(c.relevance for c in g) + 0.04 * math.log(sources)
 
     groups.sort(key=lambda g: -score(g))
+    pin = intent.time_pin
+    if pin[:1].isdigit():
+        # "the rate in 1995": among the groups that answer about as well, one that has a figure for that time
+        top = score(groups[0])
+
+        def timely(g: list[Candidate]) -> bool:
+            return score(g) >= top - PIN_REACH and any(
+                figure_date(c.figure, articles)[:len(pin)] == pin for c in g)
+        groups.sort(key=lambda g: not timely(g))  # stable: the order by score holds within each side
     best = groups[0]
     lead = choose_lead(best, intent, articles, families)
     kept = [g for g in groups if score(g) >= score(best) - 0.15][:4]

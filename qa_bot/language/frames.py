@@ -401,7 +401,9 @@ def _through_container(noun: "Token") -> "Token":
     """"the number of people killed" counts people: step from a container noun to the object of its "of"."""
     if noun.lemma_.lower() in L.role_words("container"):
         obj = _of_object(noun)
-        if obj is not None:
+        # "the unemployment rate of France": a name after "of" says whose or where (a scope), not what is
+        # counted; a plural name is a group of people ("the number of Americans killed")
+        if obj is not None and (obj.pos_ != "PROPN" or obj.tag_ == "NNPS"):
             return obj
     return noun
 
@@ -883,7 +885,7 @@ def _figure(article: Article, sentence: Sentence, spot: Spot, frame: _Frame) -> 
         said_by=frame.said_by, as_of=frame.as_of, low=U.finite(spot.low), high=U.finite(spot.high),
         dimension=spot.dimension, kind=spot.kind, counted=frame.counted, predicate=frame.predicate,
         event=L.event_class(frame.predicate, frame.counted), modality=frame.modality,
-        scope=tuple(frame.scope + frame.subgroups), change=frame.change)
+        scope=tuple(frame.scope + frame.subgroups), change=frame.change, actor=", ".join(frame.owners))
 
 
 def _bare_figures(article: Article, sentence: Sentence) -> list[Figure]:

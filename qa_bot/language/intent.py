@@ -87,9 +87,10 @@ def _answer_type(doc) -> tuple[str, str]:
         if w in ("what", "which") and nxt:
             # "what percentage", "which country", "what year"; "what was the death toll" → the noun decides
             nouns = [t for t in doc[i + 1:] if t.pos_ in ("NOUN", "PROPN")]
-            # the head of the first noun phrase decides: "the death toll" → toll, "the unemployment rate" → rate
+            # the head of the first noun phrase decides: "the death toll" → toll, "the unemployment rate" → rate,
+            # "France's jobless rate" → rate (a possessor says whose, not what)
             head = nouns[0] if nouns else None
-            while head is not None and head.dep_ == "compound" and head.head.pos_ in ("NOUN", "PROPN"):
+            while head is not None and head.dep_ in ("compound", "poss") and head.head.pos_ in ("NOUN", "PROPN"):
                 head = head.head
             if head is not None and head.lemma_.lower() == "name":
                 # "what was the name of the woman / the company": the kind of what is named, a person by default
@@ -210,6 +211,39 @@ def _predicate_and_counted(doc) -> tuple[str, str]:
     return predicate, counted
 
 
+_ACTOR_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+
+
+def _entity_of(doc, tok) -> str:
+    """The named entity (person, organisation, place, group) a token belongs to, "" when none."""
+    ent = next((e for e in doc.ents if e.start <= tok.i < e.end and e.label_ in _ACTOR_LABELS), None)
+    return ent.text.removeprefix("the ").removesuffix("'s") if ent is not None else ""
+
+
+def _actor_and_source(doc) -> tuple[str, str]:
+    """(actor, source): the named subject of the question's event ("how many tanks has [Russia] lost", "how much
+    did [Barton] lose") and whom the figure is asked from ("according to [Valery Gerasimov]", "how many attacks
+    did [Russia] say it repelled")."""
+    reporting = role_words("reporting")
+    source = ""
+    for t in doc:
+        if t.lower_ == "according":
+            to = next((c for c in t.children if c.lower_ == "to"), None)
+            obj = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
+            source = _entity_of(doc, obj) if obj is not None else ""
+    actor = ""
+    for verb in (t for t in doc if t.pos_ == "VERB"):
+        subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        name = _entity_of(doc, subject) if subject is not None else ""
+        if not name:
+            continue
+        if verb.lemma_.lower() in reporting:
+            source = source or name
+        elif verb.dep_ != "relcl":
+            actor = actor or name
+    return actor, source
+
+
 def _unit(doc) -> tuple[str, str]:
     """(dimension, normalized unit) when the question asks in a unit ("how many square kilometers", "how many
     miles") or a currency. A unit elsewhere is no answer unit ("attacks ... in the previous 24 hours")."""
@@ -298,8 +332,10 @@ def parse_question(nlp, question: str, history: Sequence[str] = ()) -> QuestionI
     if unit_dim and dimension in ("", "count"):
         dimension = unit_dim
     names = tuple(e.text for e in doc.ents if e.label_ in _NAME_LABELS)
+    actor, source = _actor_and_source(doc) if answer_type in ("count", "amount") else ("", "")
     return QuestionIntent(
         question=question, query=query, answer_type=answer_type, predicate=predicate,
         event=event_class(predicate, counted) if predicate else "", counted=counted, scope=scope, time_pin=_time_pin(doc, counted),
         dimension=dimension, unit=unit, words=tuple(words), names=names,
-        measure=measure or measure_text(doc, scope) or " ".join(words), modality=_modality(doc))
+        measure=measure or measure_text(doc, scope) or " ".join(words), modality=_modality(doc), actor=actor,
+        source=source)

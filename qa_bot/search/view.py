@@ -41,6 +41,13 @@ class IndexView:
     word_docs: dict[str, frozenset[str]] = field(default_factory=dict)  # lower-case word → articles that use it
     _doc_sentences: dict[str, list[str]] = field(default_factory=dict)  # filled on demand
     _word_vectors: dict[str, np.ndarray] = field(default_factory=dict)  # filled on demand
+    _at: dict[tuple[str, int], int] = field(default_factory=dict)  # (doc_id, start) → sentence row, on demand
+
+    def sentence_row(self, doc_id: str, start: int) -> int | None:
+        """The row (in the generation's sentences and sentence vectors) of the sentence starting at `start`."""
+        if not self._at:
+            self._at.update({(x.doc_id, x.start): i for i, x in enumerate(self.generation.sentences)})
+        return self._at.get((doc_id, start))
 
     def similar_words(self, encode) -> "Callable[[str, str], float]":
         """Cosine of two words with the index's embedding model (`encode`: texts → normalized vectors); each

@@ -1,0 +1,29 @@
+"""The question parsed once into a QuestionIntent: answer type, event, counted thing, actor, source, time pin."""
+
+import pytest
+
+from qa_bot.language.intent import parse_question
+
+
+@pytest.fixture
+def intent(nlp):
+    return lambda question: parse_question(nlp, question)
+
+
+def test_a_possessor_before_the_noun_does_not_hide_what_is_asked(intent):
+    q = intent("What was France's jobless rate in October 1998?")
+    assert (q.answer_type, q.dimension, q.time_pin) == ("amount", "percent", "1998-10")
+
+
+def test_the_named_subject_is_the_actor_and_according_to_names_the_source(intent):
+    q = intent("How many tanks has Russia lost in the Kursk region?")
+    assert q.actor == "Russia" and q.counted == "tank"
+    q = intent("How many troops were involved in the attack according to Valery Gerasimov?")
+    assert q.source == "Valery Gerasimov" and not q.actor
+    q = intent("How many attacks did Russia say it repelled?")
+    assert q.source == "Russia" and not q.actor
+
+
+def test_the_first_reports_pin_the_earliest_figure(intent):
+    assert intent("How many civilians had been injured in the first reports?").time_pin == "earliest"
+    assert intent("How many people died in the earthquake?").time_pin == ""
