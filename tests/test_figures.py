@@ -127,3 +127,10 @@ def test_test_corpus_storm_articles_report_the_death_tolls(nlp):
     assert figs["220 000"].value == 220_000
     assert "120 mph (193 km/h)" in figs
     assert not any("555" in t or "2024" in t for t in figs)
+
+
+def test_a_duration_in_days_hours_and_minutes_is_one_figure():
+    from qa_bot.language.values import spot_values
+
+    spots = spot_values("They circled the Earth in 19 days, 21 hours and 47 minutes, a record.")
+    assert len(spots) == 1 and spots[0].end - spots[0].start == len("19 days, 21 hours and 47 minutes")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from qa_bot.answering.report import (Candidate, candidates, choose_lead, counted_compatible, figure_report,
-                                     group_kind, group_note, group_rows, same_actor, scope_matches, source_families)
+                                     group_kind, group_note, group_rows, mentions, same_actor, scope_matches,
+                                     source_families)
 from qa_bot.records import Article, Figure, QuestionIntent
 
 
@@ -126,3 +127,19 @@ def test_a_year_in_the_question_picks_the_group_that_has_a_figure_for_it():
     vecs = np.ones((2, 4), dtype=np.float32) / 2.0
     report = figure_report(intent, [Candidate(0, late, 0.9), Candidate(1, old, 0.8)], vecs, ARTICLES, figs)
     assert report.lead.value == 11.5
+
+
+def test_a_figure_must_be_about_the_people_the_question_names_and_the_whole_asked_place():
+    f = fig(9, "b", "", scope=())
+    assert mentions("piccard and jones flew for 19 days", f, "Bertrand Piccard")
+    assert not mentions("piccard and jones flew for 19 days", f, "Kevin Uliassi")
+    assert not scope_matches(("East Germany",), fig(9, "b", "", scope=("Germany",)))
+    assert scope_matches(("the Kursk region",), fig(9, "b", "", scope=("Kursk",)))
+
+
+def test_asking_for_the_whole_leads_with_the_largest_count_several_sources_give():
+    figs = [fig(9, "a", "2024-05-06"), fig(9, "b", "2024-05-08", start=20), fig(12, "b", "2024-05-08", start=40),
+            fig(12, "c", "2024-05-08", start=60), fig(13, "c", "2024-05-08", start=80)]
+    whole = QuestionIntent(**{**INTENT.__dict__, "whole": True})
+    cands = [Candidate(i, f, 0.6) for i, f in enumerate(figs)]
+    assert choose_lead(cands, whole, ARTICLES, {}).value == 12

@@ -74,10 +74,15 @@ def answer_question(intent: QuestionIntent, view: IndexView, hits: Sequence[Hit]
         asked = intent
         if intent.scope and all(scope_name(x) in common for x in intent.scope):
             asked = replace(intent, scope=())  # "in Castrel" of a corpus on the Castrel floods restricts nothing
+        # the people and organisations the question names, other than the event's own places, its scope (matched
+        # apart, places within it included) and the source it asks the figure from, are what the figure must be
+        # about ("Kevin Uliassi's flight")
+        named = tuple(n for n in intent.names if scope_name(n) not in common and n != intent.source
+                      and n not in intent.scope)
         similar = view.similar_words(encode) if encode is not None else None
         cands = candidates(asked, mvec, qvec, local, gen.measure_vectors, sims,
                            [view.figure_contexts[i] for i in allowed], allowed, view.sentences_naming,
-                           similar, owner_of(view))
+                           similar, owner_of(view), named)
         report = figure_report(intent, cands, gen.measure_vectors, view.articles,
                                [gen.figures[i] for i in allowed], similar)
         lead, agreeing, figures, conflicts = report.lead, report.agreeing, report.figures, report.conflicts

@@ -28,6 +28,7 @@ MEASUREMENTS = frozenset({"length", "area", "speed", "depth", "mass", "volume", 
 SAME_GROUP_MIN = 0.72  # two figures without a known event class report the same measure above this cosine
 SCOPED_PENALTY = 0.15  # a question that names no place prefers figures that are not restricted to one
 SOURCE_BONUS = 0.15  # a figure said by the source the question names ("according to X") over others
+WHOLE_REACH = 0.2  # figures this much less relevant than the best may still be the whole the question asks for
 PIN_REACH = 0.25  # a group this much less relevant than the best may still lead when it has the asked time
 MAX_TABLE = 24  # figures shown side by side at most
 DONE = frozenset({"done", "estimated", ""})  # what a plain question ("how many were killed?") asks about
@@ -78,6 +79,7 @@ def without_places(figure: Figure, common: frozenset[str]) -> Figure:
 
 
 NEAR = 0.5  # scope_matches: the figure's place lies within the asked one (a weaker match than naming it)
+NAMED_NEARBY = 0.75  # scope_matches: the figure has no scope, but its sentence (or the one before) names the place
 
 
 def scope_matches(asked: Sequence[str], figure: Figure, context: str = "",
@@ -87,17 +89,19 @@ def scope_matches(asked: Sequence[str], figure: Figure, context: str = "",
     names it; a figure scoped to a smaller place counts when its article names that place beside the asked one
     ("the governor of the Belgorod region said people in the Krasnoyaruzhsky district were moved" makes a
     Krasnoyaruzhsky figure a Belgorod one: NEAR). `naming(doc_id, words)`: the article's sentences with all the
-    words. 1 (or True) for a match, NEAR for a place within, 0 (False) for none."""
+    words. 1 (or True) for a match, NAMED_NEARBY for an unscoped figure in a sentence naming it, NEAR for a place
+    within, 0 (False) for none."""
     if not asked:
         return True
     have = {w for s in figure.scope for w in norm_name(s).split()}
     context = context.lower()
     for place in asked:
         words = set(norm_name(place).split())
-        if words & have:
+        # every name word of the asked place: "Kursk" ~ "the Kursk region", but "East Germany" is not "Germany"
+        if set(scope_name(place).split()) <= have:
             return True
         if not figure.scope and context and all(w in context for w in words):
-            return True
+            return NAMED_NEARBY
         if figure.scope and naming is not None:
             own = figure.quote.lower()
             for s in figure.scope:
@@ -137,9 +141,10 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
                contexts: Sequence[str], allowed: Sequence[int],
                naming: Callable[[str, Sequence[str]], Sequence[str]] | None = None,
                similar: Callable[[str, str], float] | None = None,
-               owner: Callable[[Figure], str] | None = None) -> list[Candidate]:
+               owner: Callable[[Figure], str] | None = None, named: Sequence[str] = ()) -> list[Candidate]:
     """Figures (`figures[k]` is the index's figure `allowed[k]`) whose type, event, thing and scope fit the question, with their relevance:
-    the cosine of their measure phrase with the question's, and of their sentence with the question."""
+    the cosine of their measure phrase with the question's, and of their sentence with the question. `named`:
+    names of the question every answering figure's context (title, previous sentence, sentence) must mention."""
     del question_vector  # the sentence similarity arrives precomputed
     out: list[Candidate] = []
     if not allowed:
@@ -166,6 +171,8 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
         same_event = event_compatible(intent, f)
         if same_event is False:
             continue
+        if not all(mentions(contexts[k], f, n) for n in named):
+            continue  # "How long did Uliassi's flight last" is not answered by a sentence about Piccard's
         if intent.actor and f.actor and not same_actor(intent.actor, f.actor):
             continue  # "how many tanks has Russia lost" is not answered by "Ukraine has lost 29 tanks"
         place = scope_matches(intent.scope, f, contexts[k], naming)
@@ -198,6 +205,8 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
             rel += 0.05
         if not intent.scope and f.scope or place == NEAR:
             rel -= SCOPED_PENALTY
+        elif place == NAMED_NEARBY:  # "killed nine people at All-Tech and Momentum" is less sure than "at Momentum"
+            rel -= SCOPED_PENALTY / 2
         out.append(Candidate(i, f, rel))
     out.sort(key=lambda c: -c.relevance)
     if intent.dimension == "age" and out:
@@ -262,6 +271,16 @@ def split_by_thing(figures: Sequence[Figure], members: list[int],
         home = "people" if "people" in parts else max(parts, key=lambda t: len(parts[t]), default="")
         parts.setdefault(home, []).extend(bare)
     return [sorted(ks) for ks in parts.values()]
+
+
+def mentions(context: str, figure: Figure, name: str) -> bool:
+    """Does the figure's context (lower case), scope, actor or source name this (the last word of the name:
+    "Kevin Uliassi" ~ "Uliassi")?"""
+    words = norm_name(name).split()
+    if not words:
+        return True
+    last = words[-1]
+    return last in context or any(last in norm_name(x) for x in (*figure.scope, figure.actor, figure.said_by))
 
 
 def same_actor(a: str, b: str) -> bool:
@@ -481,6 +500,13 @@ def choose_lead(members: Sequence[Candidate], intent: QuestionIntent, articles: 
 
     if intent.dimension == "age":  # whose age it is decides, not when it was reported
         return max(pool, key=lambda f: (relevance[id(f)], support(f)))
+    if intent.whole:
+        # "how many did he kill altogether": the parts (per office, per day) are smaller than the whole; among
+        # the figures that answer about as well as the best, the largest said by more than one source if any
+        best = max(relevance[id(f)] for f in pool)
+        close = [f for f in pool if relevance[id(f)] >= best - WHOLE_REACH]
+        backed = [f for f in close if support(f) > 1] or close
+        return max(backed, key=lambda f: (f.low, support(f), relevance[id(f)]))
     if intent.answer_type == "date" or not any(figure_date(f, articles) for f in pool):
         return max(pool, key=lambda f: (support(f), relevance[id(f)]))
     latest = max(figure_date(f, articles) for f in pool)

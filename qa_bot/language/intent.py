@@ -230,7 +230,8 @@ def _actor_and_source(doc) -> tuple[str, str]:
         if t.lower_ == "according":
             to = next((c for c in t.children if c.lower_ == "to"), None)
             obj = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
-            source = _entity_of(doc, obj) if obj is not None else ""
+            # "according to Valery Gerasimov", "according to the Kremlin's figures"
+            source = next((name for x in (obj.subtree if obj is not None else ()) if (name := _entity_of(doc, x))), "")
     actor = ""
     for verb in (t for t in doc if t.pos_ == "VERB"):
         subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
@@ -338,4 +339,4 @@ def parse_question(nlp, question: str, history: Sequence[str] = ()) -> QuestionI
         event=event_class(predicate, counted) if predicate else "", counted=counted, scope=scope, time_pin=_time_pin(doc, counted),
         dimension=dimension, unit=unit, words=tuple(words), names=names,
         measure=measure or measure_text(doc, scope) or " ".join(words), modality=_modality(doc), actor=actor,
-        source=source)
+        source=source, whole=any(t.lower_ in _vocabulary()["whole"] for t in doc))

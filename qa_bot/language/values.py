@@ -359,7 +359,25 @@ def spot_values(text: str, published_year: int = 0) -> list[Spot]:
     numbers and ids are blocked first so their digits are never read as figures."""
     taken = [(m.start(), m.end()) for m in _BLOCK.finditer(text)]
     spots = _spot_dates(text, published_year, taken) + _spot_numbers(text, taken)
-    return sorted(spots, key=lambda s: s.start)
+    return _merge_durations(text, sorted(spots, key=lambda s: s.start))
+
+
+_DURATION_JOIN = re.compile(r"\s*,?\s*(?:and\s+)?")
+
+
+def _merge_durations(text: str, spots: list[Spot]) -> list[Spot]:
+    """ "19 days, 21 hours and 47 minutes" is one duration, not three: adjacent durations joined by a comma or
+    "and" add up (same normalized unit)."""
+    out: list[Spot] = []
+    for s in spots:
+        prev = out[-1] if out else None
+        if prev is not None and prev.dimension == s.dimension == "duration" and prev.unit == s.unit \
+                and _DURATION_JOIN.fullmatch(text, prev.end, s.start):
+            out[-1] = replace(prev, end=s.end, value=prev.value + s.value, low=prev.low + s.low,
+                              high=prev.high + s.high)
+        else:
+            out.append(s)
+    return out
 
 
 def spot_figures(text: str, published: str = "") -> list[tuple[int, int, float, str, str, str, str, float, float]]:
