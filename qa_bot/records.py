@@ -148,6 +148,8 @@ class QuestionIntent:
     measure: str = ""  # "thing + event" phrase embedded to compare with the figures' measure phrases
     actor: str = ""  # the named subject of the question's event ("how many tanks has Russia lost": Russia)
     source: str = ""  # who the question wants the figure from ("according to Valery Gerasimov", "did police say")
+    role: tuple[str, ...] = ()  # lemmas of the title a who/which question asks the holder of ("minister of
+    # employment" → minister, employment), matched against the words around a name
     whole: bool = False  # the question asks for the whole count ("altogether", "in total"), not one part of it
     modality: str = ""  # "" (what happened) or planned / ordered / feared / estimated / possible when the question
     # asks about that ("how many more are waiting to be evacuated", "how many were told to leave")

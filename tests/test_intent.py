@@ -27,3 +27,9 @@ def test_the_named_subject_is_the_actor_and_according_to_names_the_source(intent
 def test_the_first_reports_pin_the_earliest_figure(intent):
     assert intent("How many civilians had been injured in the first reports?").time_pin == "earliest"
     assert intent("How many people died in the earthquake?").time_pin == ""
+
+
+def test_a_who_question_about_a_title_keeps_the_title_words(intent):
+    assert intent("Who was France's minister of employment during the protests?").role == ("minister", "employment")
+    assert intent("Who is the union president?").role == ("union", "president")
+    assert intent("How many people died?").role == ()

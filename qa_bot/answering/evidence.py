@@ -104,15 +104,19 @@ def score_sentences(intent: QuestionIntent, query_vector: np.ndarray, hits: Sequ
             scored.append(Scored(s, sim, cov, score))
     # a sentence holding every word of the question is evidence wherever its chunk ranked ("the Ukrainian
     # military chief Oleksandr Syrskyi said ..." in a chunk about territory)
-    if weights is not None and len(set(words)) >= 2:
-        for i in weights.rows_with_all(words):
-            s = sentences[i]
-            if (s.doc_id, s.n) in seen or doc_ids is not None and s.doc_id not in doc_ids:
-                continue
-            seen.add((s.doc_id, s.n))
-            sim = float(sentence_vectors[i] @ query_vector)
-            score = 0.7 * sim + 0.3 - (0.2 if intent.answer_type != "other" and not has_answer_shape(s) else 0.0)
-            scored.append(Scored(s, sim, 1.0, score - 0.004 * len(hits)))
+    # and so is one holding every word of the title asked about ("Minister of Employment Martine Aubry")
+    extra = [*weights.rows_with_all(words)] if weights is not None and len(set(words)) >= 2 else []
+    if weights is not None and intent.role:
+        extra += weights.rows_with_all(intent.role)
+    for i in extra:
+        s = sentences[i]
+        if (s.doc_id, s.n) in seen or doc_ids is not None and s.doc_id not in doc_ids:
+            continue
+        seen.add((s.doc_id, s.n))
+        sim = float(sentence_vectors[i] @ query_vector)
+        cov = coverage(words, sentence_lemmas(s), weights)
+        score = 0.7 * sim + 0.3 * cov - (0.2 if intent.answer_type != "other" and not has_answer_shape(s) else 0.0)
+        scored.append(Scored(s, sim, cov, score - 0.004 * len(hits)))
     return sorted(scored, key=lambda x: (-x.score, x.sentence.doc_id, x.sentence.n))
 
 

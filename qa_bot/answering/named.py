@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from ..records import Article, Entity, Figure, QuestionIntent
-from .evidence import Scored
+from .evidence import Scored, sentence_lemmas
 from .report import norm_name
 
 LABELS = {"person": ("PERSON",), "organisation": ("ORG",), "place": ("GPE", "LOC", "FAC"), "date": ("DATE",)}
@@ -17,7 +17,8 @@ LABELS = {"person": ("PERSON",), "organisation": ("ORG",), "place": ("GPE", "LOC
 ALSO = {"person": ("ORG", "NORP", "NAME"), "organisation": ("NAME",), "place": ("NAME",)}  # NAME: a proper noun
 # phrase the entity recogniser left without a type (frames._unlabelled_names)
 ACTOR_ROLES = frozenset({"nsubj", "nsubjpass", "agent", "appos", "attr", "conj"})  # dependency roles of a doer
-TITLE_WINDOW = 4  # words before a name where English news puts its title ("Union president Dan Reyes")
+TITLE_WINDOW = 6  # words before a name where English news puts its title ("Union president Dan Reyes",
+# "Minister of Employment and Solidarity Martine Aubry")
 APPOSITION_WINDOW = 7  # words after it for an apposition ("Dan Reyes, the union's president,")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
@@ -86,8 +87,9 @@ def named_answer(intent: QuestionIntent, scored: Sequence[Scored], entities: Map
     found: list[tuple[Entity, Scored, float, bool]] = []
     # the best sentences, and any further one that holds every word of the question (a title beside a name:
     # "the Ukrainian military chief Oleksandr Syrskyi said ..." in a sentence about something else)
+    role = set(intent.role)
     pool = [sc for k, sc in enumerate(scored) if k < look and sc.score >= min_score or k >= look
-            and sc.coverage >= FULL_COVERAGE]
+            and (sc.coverage >= FULL_COVERAGE or role and role <= sentence_lemmas(sc.sentence))]
     for sc in pool:
         s = sc.sentence
         for ent in entities.get((s.doc_id, s.start), ()):
@@ -104,8 +106,10 @@ def named_answer(intent: QuestionIntent, scored: Sequence[Scored], entities: Map
                 bonus += 0.05
             near = _near_words(ent, s.text, s.start) & words
             bonus += 0.1 * min(len(near), 2)  # "Union president Dan Reyes" for "who is the union president"
-            if len(words) >= 2 and words <= _title_words(ent, s.text, s.start):
-                bonus += TITLE_BONUS  # every word of the question is the name's title ("military chief X")
+            title = _title_words(ent, s.text, s.start)
+            if len(words) >= 2 and words <= title or len(role) >= 2 and role <= title:
+                bonus += TITLE_BONUS  # every word of the question, or of the asked title, is the name's title
+                # ("military chief X", "Minister of Employment Martine Aubry")
             if ent.label in extra:
                 bonus -= 0.1
             found.append((ent, sc, sc.score + bonus, bool(near) or ent.head_lemma in words))

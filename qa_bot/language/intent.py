@@ -245,6 +245,29 @@ def _actor_and_source(doc) -> tuple[str, str]:
     return actor, source
 
 
+def _role(doc) -> tuple[str, ...]:
+    """The title a who/which question asks the holder of: "Who was France's minister of employment" → (minister,
+    employment), "Which Angolan official said ..." → (official,), "Who is the union president?" → (union,
+    president): the noun (after which/what, or the subject or complement of "be") with its common-noun
+    modifiers and the common noun of its "of"."""
+    wh = next((t for t in doc if t.tag_ in ("WP", "WDT")), None)
+    if wh is None:
+        return ()
+    noun = wh.head if wh.dep_ == "det" and wh.head.pos_ == "NOUN" else None
+    if noun is None and wh.head.lemma_ == "be":
+        noun = next((c for c in wh.head.children if c.dep_ in ("attr", "nsubj") and c.pos_ == "NOUN"), None)
+    if noun is None:
+        return ()
+    words = [c.lemma_.lower() for c in noun.lefts if c.dep_ in ("compound", "amod") and c.pos_ in ("NOUN", "ADJ")
+             and not c.ent_type_]
+    words.append(noun.lemma_.lower())
+    of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    obj = next((c for c in of.children if c.dep_ == "pobj" and c.pos_ == "NOUN"), None) if of is not None else None
+    if obj is not None:
+        words.append(obj.lemma_.lower())
+    return tuple(dict.fromkeys(words))
+
+
 def _unit(doc) -> tuple[str, str]:
     """(dimension, normalized unit) when the question asks in a unit ("how many square kilometers", "how many
     miles") or a currency. A unit elsewhere is no answer unit ("attacks ... in the previous 24 hours")."""
@@ -339,4 +362,5 @@ def parse_question(nlp, question: str, history: Sequence[str] = ()) -> QuestionI
         event=event_class(predicate, counted) if predicate else "", counted=counted, scope=scope, time_pin=_time_pin(doc, counted),
         dimension=dimension, unit=unit, words=tuple(words), names=names,
         measure=measure or measure_text(doc, scope) or " ".join(words), modality=_modality(doc), actor=actor,
-        source=source, whole=any(t.lower_ in _vocabulary()["whole"] for t in doc))
+        source=source, whole=any(t.lower_ in _vocabulary()["whole"] for t in doc),
+        role=_role(doc) if answer_type in ("person", "organisation") else ())
