@@ -150,6 +150,8 @@ class QuestionIntent:
     source: str = ""  # who the question wants the figure from ("according to Valery Gerasimov", "did police say")
     role: tuple[str, ...] = ()  # lemmas of the title a who/which question asks the holder of ("minister of
     # employment" → minister, employment), matched against the words around a name
+    asks: str = ""  # "doer" ("who won", "who acquired X") or "undergoer" ("whom did he beat", "who was killed"):
+    # the role of the wh-word in its clause, which the answer's name takes in the sentence that gives it
     whole: bool = False  # the question asks for the whole count ("altogether", "in total"), not one part of it
     modality: str = ""  # "" (what happened) or planned / ordered / feared / estimated / possible when the question
     # asks about that ("how many more are waiting to be evacuated", "how many were told to leave")

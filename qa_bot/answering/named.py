@@ -24,7 +24,9 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
 
 TITLE_BONUS = 0.25
+ROLE_BONUS = 0.1  # a name in the role the question asks (the doer for "who won") over one in the other role
 FULL_COVERAGE = 0.99  # a sentence with every word of the question is looked at wherever it ranks
+SAME_SAYING_MIN = 0.8  # sentence cosine of two wordings of one statement (names aside)
 RIVAL_SPAN = 0.2  # a rival name's sentence scores at most this far below the lead's
 PARALLEL_MIN = 0.55  # sentence cosine above which two sentences say the same thing of different names
 # (measured: two reports of one race's winner 0.61; a winner's sentence and an unrelated one about the loser 0.15)
@@ -88,8 +90,13 @@ def named_answer(intent: QuestionIntent, scored: Sequence[Scored], entities: Map
     # the best sentences, and any further one that holds every word of the question (a title beside a name:
     # "the Ukrainian military chief Oleksandr Syrskyi said ..." in a sentence about something else)
     role = set(intent.role)
+    top = scored[0].sentence if scored else None
+    # the best sentences; any sentence holding every word of the question or of the asked title; and, a little
+    # further down, sentences that say what the best one says of another name ("Barty beat Pliskova to win the
+    # title" beside "Halep beat Pliskova to win the title"): the rival answers a reader must see
     pool = [sc for k, sc in enumerate(scored) if k < look and sc.score >= min_score or k >= look
-            and (sc.coverage >= FULL_COVERAGE or role and role <= sentence_lemmas(sc.sentence))]
+            and (sc.coverage >= FULL_COVERAGE or role and role <= sentence_lemmas(sc.sentence)
+                 or k < 2 * look and similarity is not None and similarity(sc.sentence, top) >= SAME_SAYING_MIN)]
     for sc in pool:
         s = sc.sentence
         for ent in entities.get((s.doc_id, s.start), ()):
@@ -112,6 +119,10 @@ def named_answer(intent: QuestionIntent, scored: Sequence[Scored], entities: Map
                 # ("military chief X", "Minister of Employment Martine Aubry")
             if ent.label in extra:
                 bonus -= 0.1
+            if intent.asks:  # "who won": the winner is the subject of the sentence, the loser its object
+                doer = ent.role in ("nsubj", "agent") or ent.role == "pobj" and ent.head_lemma == "by"
+                done_to = ent.role in ("dobj", "nsubjpass")
+                bonus += ROLE_BONUS * ((doer - done_to) if intent.asks == "doer" else (done_to - doer))
             found.append((ent, sc, sc.score + bonus, bool(near) or ent.head_lemma in words))
     if not found:
         return None
@@ -119,7 +130,7 @@ def named_answer(intent: QuestionIntent, scored: Sequence[Scored], entities: Map
     merged: list[tuple[Entity, list[tuple[Entity, Scored, float, bool]]]] = []
     for item in sorted(found, key=lambda x: -x[2]):
         for rep, items in merged:
-            if rep.label == item[0].label and same_name(rep.text, item[0].text):
+            if same_name(rep.text, item[0].text):  # one name, whatever type the recogniser gave each mention
                 items.append(item)
                 break
         else:
@@ -139,8 +150,6 @@ def named_answer(intent: QuestionIntent, scored: Sequence[Scored], entities: Map
     top = max(items, key=lambda it: it[2])
     rivals = []
     for other, its in merged[1:]:
-        if other.label != rep.label:
-            continue
         for ent, sc, _, _ in its:
             if sc.sentence.doc_id in lead_docs or sc.score < top[1].score - RIVAL_SPAN:
                 continue  # the loser named beside the winner, in the same report, is no rival answer
@@ -148,8 +157,13 @@ def named_answer(intent: QuestionIntent, scored: Sequence[Scored], entities: Map
             # "Okafor won the Lakeside Marathon" / "Brandt took the title at the Lakeside Marathon" (0.61);
             # the loser ("beat Millbrook United") is an object where the winner is a subject
             same_head = ent.head_lemma == top[0].head_lemma and bool(ent.head_lemma)
-            parallel = similarity is not None and similarity(sc.sentence, top[1].sentence) >= PARALLEL_MIN
-            if ent.role == top[0].role and (same_head or parallel):
+            cosine = similarity(sc.sentence, top[1].sentence) if similarity is not None else 0.0
+            twin = max((similarity(sc.sentence, it[1].sentence) for it in items), default=0.0) \
+                if similarity is not None else 0.0
+            # one statement in two wordings with another name is a rival whatever role the parser gave the name
+            # ("Ashleigh Barty" parsed as an apposition where "Simona Halep" is the subject)
+            if other.label == rep.label and ent.role == top[0].role and (same_head or cosine >= PARALLEL_MIN) \
+                    or twin >= SAME_SAYING_MIN:
                 rivals.append(_as_figure(ent, sc.sentence, intent, articles))
                 break
     return NamedAnswer(lead, support, tuple(rivals), anchored=any(it[3] for it in items))

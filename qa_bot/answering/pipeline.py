@@ -12,7 +12,7 @@ from ..search.view import IndexView, same_event
 from ..settings import Settings
 from .compose import compose, not_found
 from .evidence import Scored, is_relevant, score_sentences, select
-from .named import LABELS, named_answer
+from .named import ALSO, LABELS, named_answer
 from .report import candidates, figure_report, group_note, scope_name, without_places
 
 
@@ -21,7 +21,8 @@ ANCHORED_COVERAGE = 0.75
 
 def answer_shape(view: IndexView, intent: QuestionIntent):
     """Does a sentence hold something of the asked kind: a figure of the right kind, or an entity?"""
-    labels = LABELS.get(intent.answer_type, ())
+    # a person is often tagged an organisation by the small model ("Ashleigh Barty": ORG): those count too
+    labels = (*LABELS.get(intent.answer_type, ()), *ALSO.get(intent.answer_type, ()))
 
     def shape(s: Sentence) -> bool:
         key = (s.doc_id, s.start)

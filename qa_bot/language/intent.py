@@ -268,6 +268,18 @@ def _role(doc) -> tuple[str, ...]:
     return tuple(dict.fromkeys(words))
 
 
+def _asks(doc) -> str:
+    """Which part of the event a who/what question asks for: the doer ("Who won the final?") or the one it was
+    done to ("Whom did she beat?", "Who was killed?"); "" when the wh-word is not an argument of a verb."""
+    wh = next((t for t in doc if t.tag_ in ("WP", "WDT") or t.lower_ in ("who", "whom")), None)
+    if wh is None:
+        return ""
+    arg = wh.head if wh.dep_ == "det" else wh  # "which company bought it": the noun is the argument
+    if arg.head.pos_ != "VERB" or arg.head.lemma_ == "be":
+        return ""
+    return {"nsubj": "doer", "dobj": "undergoer", "nsubjpass": "undergoer"}.get(arg.dep_, "")
+
+
 def _unit(doc) -> tuple[str, str]:
     """(dimension, normalized unit) when the question asks in a unit ("how many square kilometers", "how many
     miles") or a currency. A unit elsewhere is no answer unit ("attacks ... in the previous 24 hours")."""
@@ -363,4 +375,5 @@ def parse_question(nlp, question: str, history: Sequence[str] = ()) -> QuestionI
         dimension=dimension, unit=unit, words=tuple(words), names=names,
         measure=measure or measure_text(doc, scope) or " ".join(words), modality=_modality(doc), actor=actor,
         source=source, whole=any(t.lower_ in _vocabulary()["whole"] for t in doc),
-        role=_role(doc) if answer_type in ("person", "organisation") else ())
+        role=_role(doc) if answer_type in ("person", "organisation") else (),
+        asks=_asks(doc) if answer_type in ("person", "organisation", "place") else "")
