@@ -429,11 +429,14 @@ def measure_words(figures: Sequence[Figure]) -> str:
 
 
 def figure_report(intent: QuestionIntent, cands: Sequence[Candidate], measure_vectors: np.ndarray,
-                  articles: Mapping[str, Article], all_figures: Sequence[Figure]) -> FigureReport:
-    """Group the candidates, pick the answering group (most relevant, then best supported) and its lead."""
+                  articles: Mapping[str, Article], all_figures: Sequence[Figure],
+                  families: Mapping[str, str] | None = None) -> FigureReport:
+    """Group the candidates, pick the answering group (most relevant, then best supported) and its lead.
+    `families`: source_families(all_figures) when the caller has it already (computed once per loaded index)."""
     if not cands:
         return FigureReport(None, (), (), ())
-    families = source_families(all_figures)
+    if families is None:
+        families = source_families(all_figures)
     groups = group(cands, measure_vectors)
 
     def score(g: list[Candidate]) -> float:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Collection, Sequence
+from typing import TYPE_CHECKING, Callable, Collection, Sequence
 
 import numpy as np
 
 from ..answering.evidence import WordWeights
 from ..records import Article, Chunk, Entity, Figure
 from .store import Generation
+
+if TYPE_CHECKING:
+    from ..answering.prefilter import FigureTable
 
 # A place named in at least this share of the articles about one event is the event's own place. Measured: the
 # place of the event is named in every report of it ("Castrel" in the test flood corpus, "Kursk" in all five
@@ -41,6 +44,25 @@ class IndexView:
     word_docs: dict[str, frozenset[str]] = field(default_factory=dict)  # lower-case word → articles that use it
     _doc_sentences: dict[str, list[str]] = field(default_factory=dict)  # filled on demand
     _word_vectors: dict[str, np.ndarray] = field(default_factory=dict)  # filled on demand
+    _figure_table: "FigureTable | None" = None  # filled on demand
+    _memo: dict = field(default_factory=dict)  # question-independent results by key (memo)
+
+    def figure_table(self) -> "FigureTable":
+        """The figures as codes for the answering pre-filter, with their source pairs (built on first use)."""
+        if self._figure_table is None:
+            from ..answering.prefilter import figure_table
+
+            self._figure_table = figure_table(self.generation.figures)
+        return self._figure_table
+
+    def memo(self, key, compute: Callable[[], object], limit: int = 256):
+        """compute() once per key while this generation is loaded: results that depend on the index and on which
+        articles a question reads (its event), never on its words. The oldest goes past `limit` entries."""
+        if key not in self._memo:
+            if len(self._memo) >= limit:
+                self._memo.pop(next(iter(self._memo)), None)
+            self._memo[key] = compute()
+        return self._memo[key]
 
     def similar_words(self, encode) -> "Callable[[str, str], float]":
         """Cosine of two words with the index's embedding model (`encode`: texts → normalized vectors); each
