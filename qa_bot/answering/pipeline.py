@@ -13,7 +13,7 @@ from ..settings import Settings
 from .compose import compose, not_found
 from .evidence import Scored, is_relevant, score_sentences, select
 from .named import LABELS, named_answer
-from .prefilter import answering_mask, docs_key, families_within, places_within
+from .prefilter import answering_mask, docs_key, families_within, places_within, scope_mask
 from .report import Candidate, candidates, figure_report, group_note, scope_name, without_places
 
 
@@ -72,6 +72,8 @@ def figure_candidates(intent: QuestionIntent, view: IndexView, doc_id: str, qvec
     keep = docs[table.doc_of]
     if prefilter:
         keep = keep & answering_mask(table, asked)
+        if asked.scope and asked.dimension != "age":  # candidates() checks no scope for an age
+            keep &= scope_mask(table, asked.scope, view.in_articles)
     allowed = np.flatnonzero(keep).tolist()
     rows = view.figure_sentence_rows[allowed] if allowed else np.zeros(0, dtype=np.int64)
     sims = gen.sentence_vectors[rows] @ qvec if len(rows) else np.zeros(0)

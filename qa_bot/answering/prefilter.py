@@ -4,12 +4,12 @@ numpy pre-filter (answer type, modality, event class, article) and the source fa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Collection, Sequence
+from typing import Callable, Collection, Sequence
 
 import numpy as np
 
 from ..records import Figure, QuestionIntent
-from .report import DONE, _sharing_pairs, answers_type, event_compatible, scope_name
+from .report import DONE, _sharing_pairs, answers_type, event_compatible, norm_name, scope_name
 
 
 def _codes(keys: Sequence, figures: Sequence[Figure]) -> tuple[np.ndarray, tuple[Figure, ...]]:
@@ -43,6 +43,7 @@ class FigureTable:
     event_examples: tuple[Figure, ...]
     pairs: np.ndarray  # (n, 2) rows in doc_ids: article pairs that share enough values to be one source, sorted
     doc_places: tuple[frozenset[str], ...]  # scope names (report.scope_name) of each article's figures
+    scope_words: dict[str, np.ndarray]  # a word of a figure's scope (report.norm_name) → the figures with it
 
     def doc_mask(self, docs: Collection[str]) -> np.ndarray:
         """Bool per row of doc_ids: is that article one of `docs`?"""
@@ -65,12 +66,16 @@ def figure_table(figures: Sequence[Figure]) -> FigureTable:
         sigs.setdefault(f.doc_id, set()).add(f"{f.dimension}|{f.unit}|{f.value:.4g}")
     pairs = np.array([(row[a], row[b]) for a, b in _sharing_pairs(sigs)], dtype=np.int64).reshape(-1, 2)
     places: list[set[str]] = [set() for _ in doc_ids]
-    for f in figures:
+    scope_words: dict[str, list[int]] = {}
+    for i, f in enumerate(figures):
         places[row[f.doc_id]].update(scope_name(x) for x in f.scope)
+        for w in {w for x in f.scope for w in norm_name(x).split()}:
+            scope_words.setdefault(w, []).append(i)
     return FigureTable(doc_ids=doc_ids, doc_of=np.array([row[f.doc_id] for f in figures], dtype=np.int64),
                        type_of=types, type_examples=type_examples, modality_of=modality_of,
                        modalities=tuple(f.modality for f in modality_examples), event_of=event_of,
-                       event_examples=event_examples, pairs=pairs, doc_places=tuple(frozenset(p) for p in places))
+                       event_examples=event_examples, pairs=pairs, doc_places=tuple(frozenset(p) for p in places),
+                       scope_words={w: np.array(ix, dtype=np.int64) for w, ix in scope_words.items()})
 
 
 def answering_mask(table: FigureTable, intent: QuestionIntent) -> np.ndarray:
@@ -83,6 +88,23 @@ def answering_mask(table: FigureTable, intent: QuestionIntent) -> np.ndarray:
     if intent.dimension != "age":  # candidates() decides an age by whose it is, before any event check
         event_ok = np.array([event_compatible(intent, f) is not False for f in table.event_examples], dtype=bool)
         mask &= event_ok[table.event_of]
+    return mask
+
+
+def scope_mask(table: FigureTable, asked: Sequence[str], in_articles: Callable[[str], np.ndarray]) -> np.ndarray:
+    """Bool per figure: may report.scope_matches(asked, figure, ...) hold for it (asked not empty)? It needs, for
+    some asked place, a word of the place in the figure's scope, or every word of the place in its context (title,
+    previous sentence, its sentence) or in one sentence of its article; all of these lie in the article's text
+    (`in_articles(word)`: bool per article, does its title, a sentence or a quote contain the word). A figure
+    without any of them is never a candidate; one with them is still checked by scope_matches itself."""
+    mask = np.zeros(len(table.doc_of), dtype=bool)
+    for place in asked:
+        words = set(norm_name(place).split())
+        docs = np.ones(len(table.doc_ids), dtype=bool)
+        for w in words:
+            mask[table.scope_words.get(w, [])] = True
+            docs &= in_articles(w)
+        mask |= docs[table.doc_of]
     return mask
 
 

@@ -46,6 +46,7 @@ class IndexView:
     _word_vectors: dict[str, np.ndarray] = field(default_factory=dict)  # filled on demand
     _figure_table: "FigureTable | None" = None  # filled on demand
     _memo: dict = field(default_factory=dict)  # question-independent results by key (memo)
+    _doc_texts: list[str] = field(default_factory=list)  # lower-case text per figure-table article, on demand
 
     def figure_table(self) -> "FigureTable":
         """The figures as codes for the answering pre-filter, with their source pairs (built on first use)."""
@@ -55,9 +56,26 @@ class IndexView:
             self._figure_table = figure_table(self.generation.figures)
         return self._figure_table
 
+    def in_articles(self, word: str) -> np.ndarray:
+        """Bool per article of the figure table: does its title, one of its sentences or a figure's quote contain
+        `word` (lower case, as a substring, as scope_matches and sentences_naming test it)? Once per word."""
+        def compute() -> np.ndarray:
+            if not self._doc_texts:
+                table = self.figure_table()
+                texts: dict[str, list[str]] = {d: [self.articles[d].title if d in self.articles else ""]
+                                               for d in table.doc_ids}
+                for x in self.generation.sentences:
+                    if x.doc_id in texts:
+                        texts[x.doc_id].append(x.text)
+                for f in self.generation.figures:
+                    texts[f.doc_id].append(f.quote)
+                self._doc_texts.extend("\n".join(texts[d]).lower() for d in table.doc_ids)
+            return np.array([word in t for t in self._doc_texts], dtype=bool)
+        return self.memo(("in_articles", word), compute)
+
     def memo(self, key, compute: Callable[[], object], limit: int = 256):
-        """compute() once per key while this generation is loaded: results that depend on the index and on which
-        articles a question reads (its event), never on its words. The oldest goes past `limit` entries."""
+        """compute() once per key while this generation is loaded: results that depend on the index and on the
+        key alone (an event's articles, a place word), so questions share them. The oldest goes past `limit`."""
         if key not in self._memo:
             if len(self._memo) >= limit:
                 self._memo.pop(next(iter(self._memo)), None)
