@@ -18,6 +18,7 @@ from .report import Candidate, candidates, figure_report, group_note, scope_name
 
 
 ANCHORED_COVERAGE = 0.75
+FIGURE_TYPES = ("count", "amount", "date")  # answer types read from the figure frames (with the measure phrase)
 
 
 def answer_shape(view: IndexView, intent: QuestionIntent):
@@ -103,7 +104,7 @@ def answer_question(intent: QuestionIntent, view: IndexView, hits: Sequence[Hit]
         return not_found(intent, retrieved, None, view.articles)
     lead, agreeing, figures, conflicts = None, (), (), ()
     chosen: list[Scored] = []
-    if intent.answer_type in ("count", "amount", "date"):
+    if intent.answer_type in FIGURE_TYPES:
         cands, families = figure_candidates(intent, view, closest.sentence.doc_id, qvec, mvec, doc_ids, encode)
         report = figure_report(intent, cands, gen.measure_vectors, view.articles, (), families)
         lead, agreeing, figures, conflicts = report.lead, report.agreeing, report.figures, report.conflicts
