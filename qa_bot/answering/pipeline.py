@@ -65,7 +65,7 @@ def figure_candidates(intent: QuestionIntent, view: IndexView, doc_id: str, qvec
     key = docs_key(docs)
     # common_places decides each name on its own: the figures' places once per event, the question's apart
     places = view.memo(("places", key), lambda: places_within(table, docs))
-    common = view.memo(("common", doc_id, key), lambda: view.common_places(scope, places))
+    common = view.memo(("common", scope, key), lambda: view.common_places(scope, places))  # scope: a frozenset
     common = common | view.common_places(scope, {scope_name(x) for x in intent.scope} - places)
     asked = intent
     if intent.scope and all(scope_name(x) in common for x in intent.scope):
@@ -85,9 +85,9 @@ def figure_candidates(intent: QuestionIntent, view: IndexView, doc_id: str, qvec
     return cands, view.memo(("families", key), lambda: families_within(table, docs))
 
 
-def _event(view: IndexView, doc_id: str) -> tuple[set[str], np.ndarray]:
+def _event(view: IndexView, doc_id: str) -> tuple[frozenset[str], np.ndarray]:
     """The articles on doc_id's event (same_event), as a set and as a mask over the figure table's articles."""
-    scope = same_event(view, doc_id)
+    scope = frozenset(same_event(view, doc_id))  # hashable: articles on one event share what is memoized
     return scope, view.figure_table().doc_mask(scope)
 
 
