@@ -202,3 +202,17 @@ def test_source_families_of_any_set_of_articles_from_the_stored_pairs():
         subset = {d for d in docs if rng.random() < 0.5}
         mask = table.doc_mask(subset)
         assert families_within(table, mask) == source_families([f for f in figures if f.doc_id in subset])
+
+
+def test_rows_with_all_by_bisection_is_the_intersection_of_the_posting_lists():
+    from qa_bot.answering.evidence import WordWeights
+
+    rng = random.Random(5)
+    postings = {w: sorted(rng.sample(range(2000), rng.randint(0, 900))) for w in "abcdef"}
+    weights = WordWeights({w: len(r) for w, r in postings.items()}, 2000, postings)
+    for _ in range(100):
+        words = rng.sample("abcdefg", rng.randint(1, 4))
+        rows = set(range(2000))
+        for w in words:
+            rows &= set(postings.get(w, ()))
+        assert weights.rows_with_all(words, limit=40) == sorted(rows)[:40]

@@ -66,7 +66,9 @@ def figure_candidates(intent: QuestionIntent, view: IndexView, doc_id: str, qvec
     # common_places decides each name on its own: the figures' places once per event, the question's apart
     places = view.memo(("places", key), lambda: places_within(table, docs))
     common = view.memo(("common", scope, key), lambda: view.common_places(scope, places))  # scope: a frozenset
-    common = common | view.common_places(scope, {scope_name(x) for x in intent.scope} - places)
+    extra = {scope_name(x) for x in intent.scope} - places
+    if extra:  # common_places makes a set of the event's articles first, even for no name
+        common = common | view.common_places(scope, extra)
     asked = intent
     if intent.scope and all(scope_name(x) in common for x in intent.scope):
         asked = replace(intent, scope=())  # "in Castrel" of a corpus on the Castrel floods restricts nothing
