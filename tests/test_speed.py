@@ -216,3 +216,16 @@ def test_rows_with_all_by_bisection_is_the_intersection_of_the_posting_lists():
         for w in words:
             rows &= set(postings.get(w, ()))
         assert weights.rows_with_all(words, limit=40) == sorted(rows)[:40]
+
+
+def test_questions_in_threads_share_the_memo_and_answer_as_one_thread_does(fake_engine):
+    from concurrent.futures import ThreadPoolExecutor
+
+    questions = ["How many people were evacuated?", "How many firefighters fought the fire?",
+                 "How many people were injured in the harbor fire?", "When did the fire start?"]
+    fake_engine.index()
+    alone = [fake_engine.ask(q).answer for q in questions]
+    fake_engine._loaded = None  # a fresh view: its figure table and memo are built by the threads below
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda q: fake_engine.ask(q).answer, questions * 3))
+    assert together == alone * 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Collection, Sequence
 
@@ -47,14 +48,17 @@ class IndexView:
     _figure_table: "FigureTable | None" = None  # filled on demand
     _memo: dict = field(default_factory=dict)  # question-independent results by key (memo)
     _doc_texts: list[str] = field(default_factory=list)  # lower-case text per figure-table article, on demand
+    # questions of a page run in threads: one builds what they share while the others wait for it
+    _guard: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     def figure_table(self) -> "FigureTable":
         """The figures as codes for the answering pre-filter, with their source pairs (built on first use)."""
-        if self._figure_table is None:
-            from ..answering.prefilter import figure_table
+        with self._guard:
+            if self._figure_table is None:
+                from ..answering.prefilter import figure_table
 
-            self._figure_table = figure_table(self.generation.figures)
-        return self._figure_table
+                self._figure_table = figure_table(self.generation.figures)
+            return self._figure_table
 
     def in_articles(self, word: str) -> np.ndarray:
         """Bool per article of the figure table: does its title, one of its sentences or a figure's quote contain
@@ -76,11 +80,12 @@ class IndexView:
     def memo(self, key, compute: Callable[[], object], limit: int = 256):
         """compute() once per key while this generation is loaded: results that depend on the index and on the
         key alone (an event's articles, a place word), so questions share them. The oldest goes past `limit`."""
-        if key not in self._memo:
-            if len(self._memo) >= limit:
-                self._memo.pop(next(iter(self._memo)), None)
-            self._memo[key] = compute()
-        return self._memo[key]
+        with self._guard:
+            if key not in self._memo:
+                if len(self._memo) >= limit:
+                    self._memo.pop(next(iter(self._memo)), None)
+                self._memo[key] = compute()
+            return self._memo[key]
 
     def similar_words(self, encode) -> "Callable[[str, str], float]":
         """Cosine of two words with the index's embedding model (`encode`: texts → normalized vectors); each
