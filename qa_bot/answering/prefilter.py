@@ -34,6 +34,7 @@ class FigureTable:
     chunks), and the per-figure result is an array look-up."""
 
     doc_ids: tuple[str, ...]  # the articles that have figures, sorted
+    doc_row: dict[str, int]  # doc_id → its row in doc_ids
     doc_of: np.ndarray  # row in doc_ids of each figure's article
     type_of: np.ndarray  # code of (kind, dimension, unit, counted == "age") of each figure
     type_examples: tuple[Figure, ...]  # one figure per code
@@ -47,9 +48,8 @@ class FigureTable:
 
     def doc_mask(self, docs: Collection[str]) -> np.ndarray:
         """Bool per row of doc_ids: is that article one of `docs`?"""
-        row = {d: i for i, d in enumerate(self.doc_ids)}
         mask = np.zeros(len(self.doc_ids), dtype=bool)
-        mask[[row[d] for d in docs if d in row]] = True
+        mask[[self.doc_row[d] for d in docs if d in self.doc_row]] = True
         return mask
 
 
@@ -71,7 +71,7 @@ def figure_table(figures: Sequence[Figure]) -> FigureTable:
         places[row[f.doc_id]].update(scope_name(x) for x in f.scope)
         for w in {w for x in f.scope for w in norm_name(x).split()}:
             scope_words.setdefault(w, []).append(i)
-    return FigureTable(doc_ids=doc_ids, doc_of=np.array([row[f.doc_id] for f in figures], dtype=np.int64),
+    return FigureTable(doc_ids=doc_ids, doc_row=row, doc_of=np.array([row[f.doc_id] for f in figures], dtype=np.int64),
                        type_of=types, type_examples=type_examples, modality_of=modality_of,
                        modalities=tuple(f.modality for f in modality_examples), event_of=event_of,
                        event_examples=event_examples, pairs=pairs, doc_places=tuple(frozenset(p) for p in places),

@@ -45,13 +45,13 @@ class IndexView:
     word_docs: dict[str, frozenset[str]] = field(default_factory=dict)  # lower-case word → articles that use it
     _doc_sentences: dict[str, list[str]] = field(default_factory=dict)  # filled on demand
     _word_vectors: dict[str, np.ndarray] = field(default_factory=dict)  # filled on demand
-    _figure_table: "FigureTable | None" = None  # filled on demand
+    _figure_table: FigureTable | None = None  # filled on demand
     _memo: dict = field(default_factory=dict)  # question-independent results by key (memo)
     _doc_texts: list[str] = field(default_factory=list)  # lower-case text per figure-table article, on demand
     # questions of a page run in threads: one builds what they share while the others wait for it
     _guard: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
-    def figure_table(self) -> "FigureTable":
+    def figure_table(self) -> FigureTable:
         """The figures as codes for the answering pre-filter, with their source pairs (built on first use)."""
         with self._guard:
             if self._figure_table is None:
