@@ -67,8 +67,9 @@ def figure_candidates(intent: QuestionIntent, view: IndexView, doc_id: str, qvec
     places = view.memo(("places", key), lambda: places_within(table, docs))
     common = view.memo(("common", scope, key), lambda: view.common_places(scope, places))  # scope: a frozenset
     extra = {scope_name(x) for x in intent.scope} - places
-    if extra:  # common_places makes a set of the event's articles first, even for no name
-        common = common | view.common_places(scope, extra)
+    if extra:  # one name at a time, memoized too: common_places makes a set of the event's articles per call
+        common = common | {n for n in extra
+                           if view.memo(("common", scope, n), lambda n=n: view.common_places(scope, {n}))}
     asked = intent
     if intent.scope and all(scope_name(x) in common for x in intent.scope):
         asked = replace(intent, scope=())  # "in Castrel" of a corpus on the Castrel floods restricts nothing
