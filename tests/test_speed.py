@@ -133,3 +133,99 @@ def _pairwise_kind(figures, articles):
     if all(figure_date(a, articles) and figure_date(b, articles) for a, b in disagree):
         return "update"
     return "conflict"
+
+
+EXTRA_QUESTIONS = ["How many people were killed?", "How many people are expected to be evacuated?",
+                   "How old was the gunman?", "When did the incursion begin?", "How far did troops advance?",
+                   "How much money was pledged?", "How many homes were destroyed in Sudzha?",
+                   "What share of the region is controlled?", "How many people were ordered to leave?"]
+
+
+def _per_figure_checks(intent, f) -> bool:
+    """The first checks of report.candidates, one figure at a time, as it runs them."""
+    from qa_bot.answering.report import DONE, answers_type, event_compatible
+
+    if not answers_type(intent, f) or f.modality not in DONE and f.modality != intent.modality:
+        return False
+    return intent.dimension == "age" or event_compatible(intent, f) is not False
+
+
+@pytest.mark.slow
+def test_the_figure_prefilter_keeps_exactly_the_figures_candidates_would_look_at(shipped_engine, nlp):
+    from qa_bot.answering.pipeline import figure_candidates
+    from qa_bot.answering.prefilter import answering_mask
+    from qa_bot.answering.report import source_families
+    from qa_bot.evaluation.questions import load_questions
+    from qa_bot.language.intent import parse_question
+
+    view = shipped_engine._ready()
+    gen = view.generation
+    table = view.figure_table()
+    questions = [q.question for q in load_questions()] + EXTRA_QUESTIONS
+    compared = 0
+    for text in questions:
+        intent = parse_question(nlp, text, [])
+        mask = answering_mask(table, intent)
+        assert mask.tolist() == [_per_figure_checks(intent, f) for f in gen.figures], text
+        if intent.answer_type not in ("count", "amount", "date"):
+            continue
+        qvec, mvec = shipped_engine.embedder.encode([intent.query, intent.measure or intent.query])
+        for doc_id in sorted(view.articles)[::3]:
+            for doc_ids in (None, frozenset(sorted(view.articles)[:4])):
+                fast, families = figure_candidates(intent, view, doc_id, qvec, mvec, doc_ids, prefilter=True)
+                slow, _ = figure_candidates(intent, view, doc_id, qvec, mvec, doc_ids, prefilter=False)
+                # the same candidates in the same order; relevance equal up to float32 rounding of a product
+                # over fewer rows
+                assert [(c.index, c.figure) for c in fast] == [(c.index, c.figure) for c in slow], text
+                assert np.allclose([c.relevance for c in fast], [c.relevance for c in slow], atol=1e-6)
+                scope = [f for f in gen.figures if (doc_ids is None or f.doc_id in doc_ids)
+                         and f.doc_id in _same_event(view, doc_id)]
+                assert families == source_families(scope)
+                compared += len(slow)
+    assert compared > 100  # the questions do reach figures
+
+
+def _same_event(view, doc_id):
+    from qa_bot.search.view import same_event
+
+    return same_event(view, doc_id)
+
+
+def test_source_families_of_any_set_of_articles_from_the_stored_pairs():
+    from qa_bot.answering.prefilter import families_within, figure_table
+
+    rng = random.Random(7)
+    docs = [f"d{i:02d}" for i in range(40)]
+    figures = [_figure(rng, rng.choice(docs)) for _ in range(600)]
+    table = figure_table(figures)
+    for _ in range(30):
+        subset = {d for d in docs if rng.random() < 0.5}
+        mask = table.doc_mask(subset)
+        assert families_within(table, mask) == source_families([f for f in figures if f.doc_id in subset])
+
+
+def test_rows_with_all_by_bisection_is_the_intersection_of_the_posting_lists():
+    from qa_bot.answering.evidence import WordWeights
+
+    rng = random.Random(5)
+    postings = {w: sorted(rng.sample(range(2000), rng.randint(0, 900))) for w in "abcdef"}
+    weights = WordWeights({w: len(r) for w, r in postings.items()}, 2000, postings)
+    for _ in range(100):
+        words = rng.sample("abcdefg", rng.randint(1, 4))
+        rows = set(range(2000))
+        for w in words:
+            rows &= set(postings.get(w, ()))
+        assert weights.rows_with_all(words, limit=40) == sorted(rows)[:40]
+
+
+def test_questions_in_threads_share_the_memo_and_answer_as_one_thread_does(fake_engine):
+    from concurrent.futures import ThreadPoolExecutor
+
+    questions = ["How many people were evacuated?", "How many firefighters fought the fire?",
+                 "How many people were injured in the harbor fire?", "When did the fire start?"]
+    fake_engine.index()
+    alone = [fake_engine.ask(q).answer for q in questions]
+    fake_engine._loaded = None  # a fresh view: its figure table and memo are built by the threads below
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda q: fake_engine.ask(q).answer, questions * 3))
+    assert together == alone * 3

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Callable, Collection, Mapping, Sequence
 
@@ -54,12 +55,14 @@ class WordWeights:
         lists = sorted((self.postings.get(w, ()) for w in set(words)), key=len)
         if not lists or not lists[0]:
             return []
-        rows = set(lists[0])
+        rows = list(lists[0])
         for other in lists[1:]:
-            rows &= set(other)
+            # every posting list is ascending: the rarest one is looked up in the others by bisection, not by
+            # building a set of a common word's rows ("people": 20,000 rows at 11,000 chunks)
+            rows = [r for r in rows if (k := bisect_left(other, r)) < len(other) and other[k] == r]
             if not rows:
                 return []
-        return sorted(rows)[:limit]
+        return rows[:limit]
 
     def idf(self, lemma: str) -> float:
         """log((n + 1) / (df + 1)) + 1: never zero, so every content word counts for something."""

@@ -13,10 +13,12 @@ from ..settings import Settings
 from .compose import compose, not_found
 from .evidence import Scored, is_relevant, score_sentences, select
 from .named import ALSO, LABELS, named_answer
-from .report import candidates, figure_report, group_note, scope_name, without_places
+from .prefilter import answering_mask, docs_key, families_within, places_within, scope_mask
+from .report import Candidate, candidates, figure_report, group_note, scope_name, without_places
 
 
 ANCHORED_COVERAGE = 0.75
+FIGURE_TYPES = ("count", "amount", "date")  # answer types read from the figure frames (with the measure phrase)
 
 
 def answer_shape(view: IndexView, intent: QuestionIntent):
@@ -49,6 +51,55 @@ def owner_of(view: IndexView):
     return owner
 
 
+def figure_candidates(intent: QuestionIntent, view: IndexView, doc_id: str, qvec: np.ndarray, mvec: np.ndarray,
+                      doc_ids: Collection[str] | None, encode: Callable[[list[str]], np.ndarray] | None = None,
+                      prefilter: bool = True) -> tuple[list[Candidate], dict[str, str]]:
+    """The figures that answer, among those of the articles on doc_id's event (and in doc_ids), with the source
+    families of those articles. What does not depend on the question's words (the event's articles, their
+    places and families) is computed once per loaded index and event; figures of the wrong type, modality or
+    event class are dropped by a numpy mask before candidates() looks at each one (prefilter=False: every figure
+    goes through candidates(), for the test that both give the same)."""
+    gen = view.generation
+    table = view.figure_table()
+    scope, in_scope = view.memo(("event", doc_id), lambda: _event(view, doc_id))
+    docs = in_scope if doc_ids is None else in_scope & table.doc_mask(doc_ids)
+    key = docs_key(docs)
+    # common_places decides each name on its own: the figures' places once per event, the question's apart
+    places = view.memo(("places", key), lambda: places_within(table, docs))
+    common = view.memo(("common", scope, key), lambda: view.common_places(scope, places))  # scope: a frozenset
+    extra = {scope_name(x) for x in intent.scope} - places
+    if extra:  # one name at a time, memoized too: common_places makes a set of the event's articles per call
+        common = common | {n for n in extra
+                           if view.memo(("common", scope, n), lambda n=n: view.common_places(scope, {n}))}
+    asked = intent
+    if intent.scope and all(scope_name(x) in common for x in intent.scope):
+        asked = replace(intent, scope=())  # "in Castrel" of a corpus on the Castrel floods restricts nothing
+    keep = docs[table.doc_of]
+    if prefilter:
+        keep = keep & answering_mask(table, asked)
+        if asked.scope and asked.dimension != "age":  # candidates() checks no scope for an age
+            keep &= scope_mask(table, asked.scope, view.in_articles)
+    allowed = np.flatnonzero(keep).tolist()
+    rows = view.figure_sentence_rows[allowed] if allowed else np.zeros(0, dtype=np.int64)
+    sims = gen.sentence_vectors[rows] @ qvec if len(rows) else np.zeros(0)
+    local = [without_places(gen.figures[i], common) for i in allowed]
+    # the people and organisations the question names, other than the event's own places, its scope (matched
+    # apart, places within it included) and the source it asks the figure from, are what the figure must be
+    # about ("Kevin Uliassi's flight")
+    named = tuple(n for n in intent.names if scope_name(n) not in common and n != intent.source
+                  and n not in intent.scope)
+    cands = candidates(asked, mvec, qvec, local, gen.measure_vectors, sims,
+                       [view.figure_contexts[i] for i in allowed], allowed, view.sentences_naming,
+                       view.similar_words(encode) if encode is not None else None, owner_of(view), named)
+    return cands, view.memo(("families", key), lambda: families_within(table, docs))
+
+
+def _event(view: IndexView, doc_id: str) -> tuple[frozenset[str], np.ndarray]:
+    """The articles on doc_id's event (same_event), as a set and as a mask over the figure table's articles."""
+    scope = frozenset(same_event(view, doc_id))  # hashable: articles on one event share what is memoized
+    return scope, view.figure_table().doc_mask(scope)
+
+
 def answer_question(intent: QuestionIntent, view: IndexView, hits: Sequence[Hit], qvec: np.ndarray,
                     mvec: np.ndarray, doc_ids: Collection[str] | None, settings: Settings,
                     encode: Callable[[list[str]], np.ndarray] | None = None) -> Answer:
@@ -62,30 +113,10 @@ def answer_question(intent: QuestionIntent, view: IndexView, hits: Sequence[Hit]
         return not_found(intent, retrieved, None, view.articles)
     lead, agreeing, figures, conflicts = None, (), (), ()
     chosen: list[Scored] = []
-    if intent.answer_type in ("count", "amount", "date"):
-        scope = same_event(view, closest.sentence.doc_id)
-        allowed = [i for i, f in enumerate(gen.figures)
-                   if (doc_ids is None or f.doc_id in doc_ids) and f.doc_id in scope]
-        rows = view.figure_sentence_rows[allowed] if allowed else np.zeros(0, dtype=np.int64)
-        sims = gen.sentence_vectors[rows] @ qvec if len(rows) else np.zeros(0)
-        places = {scope_name(x) for i in allowed for x in gen.figures[i].scope} | \
-            {scope_name(x) for x in intent.scope}
-        common = view.common_places(scope, places)
-        local = [without_places(gen.figures[i], common) for i in allowed]
-        asked = intent
-        if intent.scope and all(scope_name(x) in common for x in intent.scope):
-            asked = replace(intent, scope=())  # "in Castrel" of a corpus on the Castrel floods restricts nothing
-        # the people and organisations the question names, other than the event's own places, its scope (matched
-        # apart, places within it included) and the source it asks the figure from, are what the figure must be
-        # about ("Kevin Uliassi's flight")
-        named = tuple(n for n in intent.names if scope_name(n) not in common and n != intent.source
-                      and n not in intent.scope)
+    if intent.answer_type in FIGURE_TYPES:
         similar = view.similar_words(encode) if encode is not None else None
-        cands = candidates(asked, mvec, qvec, local, gen.measure_vectors, sims,
-                           [view.figure_contexts[i] for i in allowed], allowed, view.sentences_naming,
-                           similar, owner_of(view), named)
-        report = figure_report(intent, cands, gen.measure_vectors, view.articles,
-                               [gen.figures[i] for i in allowed], similar)
+        cands, families = figure_candidates(intent, view, closest.sentence.doc_id, qvec, mvec, doc_ids, encode)
+        report = figure_report(intent, cands, gen.measure_vectors, view.articles, (), similar, families)
         lead, agreeing, figures, conflicts = report.lead, report.agreeing, report.figures, report.conflicts
     if lead is None and intent.answer_type in ("person", "place", "organisation", "date"):
         rows = view.sentence_index

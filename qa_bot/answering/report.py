@@ -526,12 +526,15 @@ def measure_words(figures: Sequence[Figure]) -> str:
 
 def figure_report(intent: QuestionIntent, cands: Sequence[Candidate], measure_vectors: np.ndarray,
                   articles: Mapping[str, Article], all_figures: Sequence[Figure],
-                  similar: Callable[[str, str], float] | None = None) -> FigureReport:
+                  similar: Callable[[str, str], float] | None = None,
+                  families: Mapping[str, str] | None = None) -> FigureReport:
     """Group the candidates, pick the answering group (most relevant, then best supported) and its lead.
-    `similar`: cosine of two words, to tell counted things apart (split_by_thing)."""
+    `similar`: cosine of two words, to tell counted things apart (split_by_thing); `families`:
+    source_families(all_figures) when the caller has it already (computed once per loaded index)."""
     if not cands:
         return FigureReport(None, (), (), ())
-    families = source_families(all_figures)
+    if families is None:
+        families = source_families(all_figures)
     groups = group(cands, measure_vectors, similar)
 
     def score(g: list[Candidate]) -> float:

@@ -194,6 +194,12 @@ def _records(path: Path, cls):
                  for row in json.loads(path.read_text(encoding="utf-8")))
 
 
+def _mapped(path: Path) -> np.ndarray:
+    """A .npy file memory-mapped read-only, as a plain ndarray over the mapping: every row or slice taken from a
+    np.memmap runs its Python __array_finalize__ (about 40 µs; a question takes a few hundred rows one by one)."""
+    return np.asarray(np.load(path, mmap_mode="r"))
+
+
 def load_generation(settings: Settings) -> Generation | None:
     """The live generation from disk (sidecar files + collection name), or None if there is none."""
     pointer = read_current(settings)
@@ -208,9 +214,9 @@ def load_generation(settings: Settings) -> Generation | None:
             chunks=_records(folder / "chunks.json", Chunk),
             figures=_records(folder / "figures.json", Figure),
             # memory-mapped: a process reads only the rows its questions touch (the files never change)
-            chunk_vectors=np.load(folder / "chunk_vectors.npy", mmap_mode="r"),
-            sentence_vectors=np.load(folder / "sentence_vectors.npy", mmap_mode="r"),
-            measure_vectors=np.load(folder / "measure_vectors.npy", mmap_mode="r"),
+            chunk_vectors=_mapped(folder / "chunk_vectors.npy"),
+            sentence_vectors=_mapped(folder / "sentence_vectors.npy"),
+            measure_vectors=_mapped(folder / "measure_vectors.npy"),
             entities=_records(folder / "entities.json", Entity) if (folder / "entities.json").exists() else (),
         )
     except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:

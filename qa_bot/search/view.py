@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
-from typing import Callable, Collection, Sequence
+from typing import TYPE_CHECKING, Callable, Collection, Sequence
 
 import numpy as np
 
 from ..answering.evidence import WordWeights
 from ..records import Article, Chunk, Entity, Figure
 from .store import Generation
+
+if TYPE_CHECKING:
+    from ..answering.prefilter import FigureTable
 
 # A place named in at least this share of the articles about one event is the event's own place. Measured: the
 # place of the event is named in every report of it ("Castrel" in the test flood corpus, "Kursk" in all five
@@ -42,12 +46,54 @@ class IndexView:
     _doc_sentences: dict[str, list[str]] = field(default_factory=dict)  # filled on demand
     _word_vectors: dict[str, np.ndarray] = field(default_factory=dict)  # filled on demand
     _at: dict[tuple[str, int], int] = field(default_factory=dict)  # (doc_id, start) → sentence row, on demand
+    _figure_table: FigureTable | None = None  # filled on demand
+    _memo: dict = field(default_factory=dict)  # question-independent results by key (memo)
+    _doc_texts: list[str] = field(default_factory=list)  # lower-case text per figure-table article, on demand
+    # questions of a page run in threads: one builds what they share while the others wait for it
+    _guard: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     def sentence_row(self, doc_id: str, start: int) -> int | None:
         """The row (in the generation's sentences and sentence vectors) of the sentence starting at `start`."""
-        if not self._at:
-            self._at.update({(x.doc_id, x.start): i for i, x in enumerate(self.generation.sentences)})
+        with self._guard:
+            if not self._at:
+                self._at.update({(x.doc_id, x.start): i for i, x in enumerate(self.generation.sentences)})
         return self._at.get((doc_id, start))
+
+    def figure_table(self) -> FigureTable:
+        """The figures as codes for the answering pre-filter, with their source pairs (built on first use)."""
+        with self._guard:
+            if self._figure_table is None:
+                from ..answering.prefilter import figure_table
+
+                self._figure_table = figure_table(self.generation.figures)
+            return self._figure_table
+
+    def in_articles(self, word: str) -> np.ndarray:
+        """Bool per article of the figure table: does its title, one of its sentences or a figure's quote contain
+        `word` (lower case, as a substring, as scope_matches and sentences_naming test it)? Once per word."""
+        def compute() -> np.ndarray:
+            if not self._doc_texts:
+                table = self.figure_table()
+                texts: dict[str, list[str]] = {d: [self.articles[d].title if d in self.articles else ""]
+                                               for d in table.doc_ids}
+                for x in self.generation.sentences:
+                    if x.doc_id in texts:
+                        texts[x.doc_id].append(x.text)
+                for f in self.generation.figures:
+                    texts[f.doc_id].append(f.quote)
+                self._doc_texts.extend("\n".join(texts[d]).lower() for d in table.doc_ids)
+            return np.array([word in t for t in self._doc_texts], dtype=bool)
+        return self.memo(("in_articles", word), compute)
+
+    def memo(self, key, compute: Callable[[], object], limit: int = 256):
+        """compute() once per key while this generation is loaded: results that depend on the index and on the
+        key alone (an event's articles, a place word), so questions share them. The oldest goes past `limit`."""
+        with self._guard:
+            if key not in self._memo:
+                if len(self._memo) >= limit:
+                    self._memo.pop(next(iter(self._memo)), None)
+                self._memo[key] = compute()
+            return self._memo[key]
 
     def similar_words(self, encode) -> "Callable[[str, str], float]":
         """Cosine of two words with the index's embedding model (`encode`: texts → normalized vectors); each
