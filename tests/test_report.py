@@ -143,3 +143,17 @@ def test_asking_for_the_whole_leads_with_the_largest_count_several_sources_give(
     whole = QuestionIntent(**{**INTENT.__dict__, "whole": True})
     cands = [Candidate(i, f, 0.6) for i, f in enumerate(figs)]
     assert choose_lead(cands, whole, ARTICLES, {}).value == 12
+
+
+def test_a_bare_count_of_the_asked_thing_scoped_to_the_asked_place_answers_and_ranks_first():
+    intent = QuestionIntent(question="How many mines does China have in storage?", query="", answer_type="count",
+                            predicate="storage", counted="mine", scope=("China",))
+    bare = Figure(**{**fig(110e6, "a", "2000-09-06").__dict__, "counted": "mine", "predicate": "", "event": "",
+                     "scope": ("China",), "quote": "China leads the list with some 110 million mines."})
+    near = Figure(**{**fig(3e7, "b", "2000-09-06", start=40).__dict__, "counted": "land mine", "predicate": "scatter",
+                     "event": "scatter", "quote": "Tens of millions of land mines are scattered."})
+    vecs = np.ones((2, 4), dtype=np.float32) / 2.0
+    measure = np.array([1.0, 0, 0, 0], dtype=np.float32)  # the phrases say little: cosine 0.5 both
+    context = ["", "russia and china are holding out. tens of millions of land mines are scattered."]
+    cands = candidates(intent, measure, measure, [bare, near], vecs, np.array([0.45, 0.6]), context, [0, 1])
+    assert cands[0].figure.value == 110e6

@@ -79,7 +79,8 @@ def without_places(figure: Figure, common: frozenset[str]) -> Figure:
 
 
 NEAR = 0.5  # scope_matches: the figure's place lies within the asked one (a weaker match than naming it)
-NAMED_NEARBY = 0.75  # scope_matches: the figure has no scope, but its sentence (or the one before) names the place
+NAMED_NEARBY = 0.75  # scope_matches: the figure has no scope, but its sentence names the place
+NAMED_BEFORE = 0.6  # scope_matches: the figure has no scope, and only the sentence before (or the title) names it
 
 
 def scope_matches(asked: Sequence[str], figure: Figure, context: str = "",
@@ -101,7 +102,8 @@ def scope_matches(asked: Sequence[str], figure: Figure, context: str = "",
         if set(scope_name(place).split()) <= have:
             return True
         if not figure.scope and context and all(w in context for w in words):
-            return NAMED_NEARBY
+            own = figure.quote.lower()
+            return NAMED_NEARBY if all(w in own for w in words) else NAMED_BEFORE
         if figure.scope and naming is not None:
             own = figure.quote.lower()
             for s in figure.scope:
@@ -182,7 +184,11 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
         loose = same_event is None and m >= WEAK_MATCH_MIN and sim >= SENTENCE_MATCH_MIN
         # a measurement of the asked dimension ("how long is the bridge": a length) in a sentence on the question
         measured = same_event is None and intent.dimension in MEASUREMENTS and sim >= SENTENCE_MATCH_MIN
-        loose = loose or measured
+        # a bare count of the asked thing for the asked place ("China leads the list with some 110 million
+        # mines" for "how many mines does China have in storage"): no verb to compare, the thing and place say it
+        bare = same_event is None and not f.predicate and bool(intent.scope) and place is True \
+            and bool(intent.counted) and bool(f.counted) and intent.counted.split()[-1] == f.counted.split()[-1]
+        loose = loose or measured or bare
         if intent.answer_type != "date" and not (same_event or m >= MATCH_MIN or loose):
             continue
         # a date answers when its event is the asked one: "the attack that began on August 6" dates the attack
@@ -203,10 +209,12 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
             rel += 0.2 if f.modality == intent.modality else -0.2
         if intent.counted and f.counted and f.counted.split()[-1] == intent.counted.split()[-1]:
             rel += 0.05
-        if not intent.scope and f.scope or place == NEAR:
+        if not intent.scope and f.scope or place in (NEAR, NAMED_BEFORE):
             rel -= SCOPED_PENALTY
         elif place == NAMED_NEARBY:  # "killed nine people at All-Tech and Momentum" is less sure than "at Momentum"
             rel -= SCOPED_PENALTY / 2
+        elif intent.scope and f.scope:  # its own scope names the asked place: the surest match
+            rel += SCOPED_PENALTY / 2
         out.append(Candidate(i, f, rel))
     out.sort(key=lambda c: -c.relevance)
     if intent.dimension == "age" and out:
