@@ -11,7 +11,8 @@ from ..records import Answer, Conflict, Hit, QuestionIntent, Sentence
 from ..search.view import IndexView, same_event
 from ..settings import Settings
 from .compose import compose, not_found
-from .evidence import Scored, is_relevant, score_sentences, select
+from ..language.lexicon import event_class, is_event_word
+from .evidence import Scored, is_relevant, score_sentences, select, sentence_lemmas
 from .named import ALSO, LABELS, named_answer
 from .prefilter import answering_mask, docs_key, families_within, places_within, scope_mask
 from .report import Candidate, candidates, figure_report, group_note, scope_name, without_places
@@ -34,6 +35,16 @@ def answer_shape(view: IndexView, intent: QuestionIntent):
             return True
         return any(e.label in labels for e in view.entities.get(key, ()))
     return shape
+
+def tells_event(evidence: Scored, intent: QuestionIntent) -> bool:
+    """Does the sentence name the asked event (its lemma, or a word of its event class)? A date question is only
+    answered by a sentence about that event."""
+    if not intent.predicate:
+        return True
+    lemmas = sentence_lemmas(evidence.sentence)
+    return intent.predicate in lemmas or bool(intent.event) and any(
+        event_class(w) == intent.event for w in lemmas if is_event_word(w))
+
 
 OWNER_REACH = 40  # characters between a person's name and a figure of theirs ("Mark O. Barton, 44,")
 
@@ -125,6 +136,8 @@ def answer_question(intent: QuestionIntent, view: IndexView, hits: Sequence[Hit]
             return float(gen.sentence_vectors[rows[(a.doc_id, a.n)]] @ gen.sentence_vectors[rows[(b.doc_id, b.n)]])
 
         named = named_answer(intent, scored, view.entities, view.articles, similarity)
+        if named is not None and intent.answer_type == "date" and not tells_event(named.support[0], intent):
+            named = None  # "when was Smirnov appointed" is not answered by the day he wrote on Telegram
         # a name next to every word of the question answers it even when the sentence is about more
         # ("Union president Dan Reyes said the workers would help": similarity 0.22, all words present)
         if named is not None and (is_relevant(named.support[0], intent, settings)
