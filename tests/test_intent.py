@@ -33,3 +33,9 @@ def test_a_who_question_about_a_title_keeps_the_title_words(intent):
     assert intent("Who was France's minister of employment during the protests?").role == ("minister", "employment")
     assert intent("Who is the union president?").role == ("union", "president")
     assert intent("How many people died?").role == ()
+
+
+def test_a_partitive_count_of_a_state_asks_the_state_not_the_whole(intent):
+    q = intent("How many of the wounded were in critical condition after the shooting?")
+    assert q.predicate == "condition" and "wounded" not in q.measure
+    assert "prize money" in intent("How much of the prize money went to the balloonists?").measure

@@ -550,6 +550,12 @@ def figure_report(intent: QuestionIntent, cands: Sequence[Candidate], measure_ve
         return max(c.relevance for c in g) + 0.04 * math.log(sources)
 
     groups.sort(key=lambda g: -score(g))
+    if intent.predicate and not is_event_class(intent.event):
+        # an event in no class is known by its word alone: among groups that answer about as well, the one that
+        # says it ("Four were in critical condition" for "how many of the wounded were in critical condition")
+        first = score(groups[0])
+        groups.sort(key=lambda g: not (score(g) >= first - PIN_REACH / 2
+                                       and any(c.figure.predicate == intent.predicate for c in g)))
     pin = intent.time_pin
     if pin[:1].isdigit():
         # "the rate in 1995": among the groups that answer about as well, one that has a figure for that time

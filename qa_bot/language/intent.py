@@ -190,7 +190,14 @@ def _predicate_and_counted(doc) -> tuple[str, str]:
         subject = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ == "NOUN"), None)
         root = subject if subject is not None else root
     predicate = ""
-    if root is not None and root.pos_ == "VERB" and root.lemma_.lower() not in ("be", "do", "have"):
+    linking = role_words("linking")
+    state = next((o for p in root.children if p.dep_ == "prep" for o in p.children if o.dep_ == "pobj"
+                  and o.pos_ == "NOUN"), None) if root is not None and root.lemma_.lower() in linking \
+        and not any(c.dep_ in ("attr", "acomp", "dobj") for c in root.children) else None
+    if state is not None:
+        # "how many of the wounded were in critical condition": the state is what is counted into
+        predicate = state.lemma_.lower()
+    elif root is not None and root.pos_ == "VERB" and root.lemma_.lower() not in ("be", "do", "have"):
         predicate = root.lemma_.lower()
     elif root is not None and root.pos_ == "NOUN":
         predicate = root.lemma_.lower()
@@ -316,8 +323,12 @@ def measure_text(doc, scope: Sequence[str]) -> str:
                 c.dep_ in ("ccomp", "xcomp") for c in t.children):  # "did Russia say [it repelled]": the reporter
             skip.add(t.i)
             skip.update(x.i for c in t.children if c.dep_ in ("nsubj", "nsubjpass") for x in c.subtree)
+    for t in doc:  # "how many [of the wounded] were in critical condition": the whole they are part of is no measure
+        # (but "how much of the prize money": the money is what is measured)
+        if t.lower_ == "many":
+            skip.update(x.i for c in t.children if c.dep_ == "prep" and c.lower_ == "of" for x in c.subtree)
     for t in doc:  # the thing counted always stays ("how many [Ukrainian attacks] did Russia say ...")
-        if t.lower_ in ("many", "much") and t.head.i > t.i:
+        if t.lower_ in ("many", "much") and t.head.i > t.i and t.head.pos_ in ("NOUN", "PROPN"):
             skip.difference_update(x.i for x in t.head.subtree if x.i <= t.head.i)
     keep = [t.text for t in doc if t.i not in skip and not t.is_punct and t.tag_ not in ("WDT", "WP", "WP$", "WRB")
             and t.dep_ not in ("aux", "auxpass", "det", "poss") and t.lower_ not in ("many", "much")
