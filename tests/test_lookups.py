@@ -9,6 +9,7 @@ from dataclasses import asdict
 
 import pytest
 
+from qa_bot.answering.evidence import WordWeights
 from qa_bot.errors import IndexStoreError
 from qa_bot.records import Article, Chunk, Entity, Figure, Sentence
 from qa_bot.search.lookups import LOOKUPS, read_lookups
@@ -47,18 +48,28 @@ def test_a_reloaded_view_has_the_look_ups_a_fresh_build_gives(fake_engine):
     assert view.figure_sentence_rows.tolist() == rows
     assert list(view.figure_contexts) == contexts
     assert len(gen.figures) >= 5 and len(view.word_docs) > 100  # so this compared something
+    fresh = WordWeights.from_sentences(gen.sentences)
+    assert dict(view.weights.df) == dict(fresh.df) and view.weights.n == fresh.n
+    assert {w: view.weights.postings.get(w) for w in fresh.postings} == dict(fresh.postings)
+    assert view.weights.postings.get("no-such-lemma", ()) == () and view.weights.df.get("no-such-lemma", 0) == 0
+    lemmas = sorted(fresh.df, key=fresh.df.get)[-3:] + sorted(fresh.df, key=fresh.df.get)[:2]
+    for words in (lemmas[:2], lemmas[-2:], lemmas[1:4], lemmas):
+        assert view.weights.rows_with_all(words) == fresh.rows_with_all(words)
+        assert [view.weights.idf(w) for w in words] == [fresh.idf(w) for w in words]
     # without the file (an index written before it existed) the same look-ups are built in memory
     (gen.folder / LOOKUPS).unlink()
-    word_docs, built_rows = read_lookups(gen.folder, gen.articles, gen.sentences, gen.figures)
+    word_docs, weights, built_rows = read_lookups(gen.folder, gen.articles, gen.sentences, gen.figures)
     assert dict(word_docs) == dict(view.word_docs) and built_rows.tolist() == rows
+    assert dict(weights.postings) == dict(fresh.postings)
 
 
 def test_a_damaged_lookups_file_is_rebuilt_in_memory(fake_engine):
     fake_engine.index()
     gen = fake_engine._state().generation
     (gen.folder / LOOKUPS).write_bytes(b"not a zip")
-    word_docs, rows = read_lookups(gen.folder, gen.articles, gen.sentences, gen.figures)
+    word_docs, weights, rows = read_lookups(gen.folder, gen.articles, gen.sentences, gen.figures)
     assert dict(word_docs) == _fresh_word_docs(gen.articles)
+    assert dict(weights.df) == dict(WordWeights.from_sentences(gen.sentences).df)
     assert rows.tolist() == _fresh_contexts(gen)[0]
 
 
@@ -87,3 +98,16 @@ def test_a_record_with_an_unknown_field_is_a_damaged_index(fake_engine):
     path.write_text(json.dumps(rows), encoding="utf-8")
     with pytest.raises(IndexStoreError, match="damaged"):
         load_generation(fake_engine.settings)
+
+
+def test_a_record_written_before_a_field_with_a_default_existed_gets_the_default(fake_engine):
+    fake_engine.index()
+    gen = load_generation(fake_engine.settings)
+    path = gen.folder / "figures.json"
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    for row in rows:
+        del row["actor"], row["scope"]
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    again = load_generation(fake_engine.settings)
+    assert again.figures == tuple(Figure(**{k: v for k, v in asdict(f).items() if k not in ("actor", "scope")})
+                                  for f in gen.figures)

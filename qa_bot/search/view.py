@@ -160,17 +160,17 @@ def _by_sentence(records: Sequence) -> dict[tuple[str, int], list]:
 
 
 def build_view(gen: Generation, mtime: float, store: object, bm25: object) -> IndexView:
-    """The look-ups questions need, once per loaded generation: the word postings and figure rows read from the
-    generation's lookups.npz (search/lookups.py), a figure's context made when a question first reads it."""
+    """The look-ups questions need, once per loaded generation: word postings, word weights and figure rows
+    from the generation's lookups.npz (search/lookups.py), a figure's context made when a question reads it."""
     articles = {a.doc_id: a for a in gen.articles}
     with paused_gc():
-        word_docs, rows = read_lookups(gen.folder, gen.articles, gen.sentences, gen.figures)
+        word_docs, weights, rows = read_lookups(gen.folder, gen.articles, gen.sentences, gen.figures)
         return IndexView(
             generation=gen, mtime=mtime, store=store, bm25=bm25, bm25_docs=[c.doc_id for c in gen.chunks],
             bm25_ids=[c.id for c in gen.chunks],
             articles=articles, chunks={c.id: c for c in gen.chunks},
             sentence_index={(x.doc_id, x.n): i for i, x in enumerate(gen.sentences)},
-            weights=WordWeights.from_sentences(gen.sentences),
+            weights=weights,
             sentence_figures=_by_sentence(gen.figures), entities=_by_sentence(gen.entities),
             centroids=_centroids(gen), figure_sentence_rows=rows,
             figure_contexts=FigureContexts(articles, gen.sentences, gen.figures, rows), word_docs=word_docs)
