@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict
+from dataclasses import FrozenInstanceError, asdict
 
 import pytest
 
@@ -85,7 +85,7 @@ def test_records_load_equal_to_the_dataclasses_they_were_written_from(fake_engin
         assert [asdict(r) for r in records] == [asdict(r) for r in made]
         assert all(type(r) is cls for r in records)
     assert all(isinstance(f.scope, tuple) for f in gen.figures)
-    with pytest.raises(Exception):
+    with pytest.raises(FrozenInstanceError):
         gen.figures[0].value = 1.0  # still frozen
 
 
