@@ -85,6 +85,8 @@ def test_records_load_equal_to_the_dataclasses_they_were_written_from(fake_engin
         assert [asdict(r) for r in records] == [asdict(r) for r in made]
         assert all(type(r) is cls for r in records)
     assert all(isinstance(f.scope, tuple) for f in gen.figures)
+    # one object per distinct short string across the files (doc ids repeat in every record)
+    assert gen.figures[0].doc_id is next(a.doc_id for a in gen.articles if a.doc_id == gen.figures[0].doc_id)
     with pytest.raises(FrozenInstanceError):
         gen.figures[0].value = 1.0  # still frozen
 
