@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Collection, Sequence
+from typing import TYPE_CHECKING, Callable, Collection, Mapping, Sequence
 
 import numpy as np
 
 from ..answering.evidence import WordWeights
 from ..records import Article, Chunk, Entity, Figure
-from .store import Generation
+from .lookups import FigureContexts, read_lookups
+from .store import Generation, paused_gc
 
 if TYPE_CHECKING:
     from ..answering.prefilter import FigureTable
@@ -41,8 +41,8 @@ class IndexView:
     entities: dict[tuple[str, int], list[Entity]] = field(default_factory=dict)  # by (doc_id, sentence start)
     centroids: dict[str, np.ndarray] = field(default_factory=dict)  # normalized mean chunk vector per article
     figure_sentence_rows: np.ndarray | None = None  # row of each figure's sentence in the sentence vectors
-    figure_contexts: list[str] = field(default_factory=list)  # title + previous sentence + sentence, lower case
-    word_docs: dict[str, frozenset[str]] = field(default_factory=dict)  # lower-case word → articles that use it
+    figure_contexts: Sequence[str] = ()  # title + previous sentence + sentence, lower case (FigureContexts)
+    word_docs: Mapping[str, frozenset[str]] = field(default_factory=dict)  # lower-case word → articles using it
     _doc_sentences: dict[str, list[str]] = field(default_factory=dict)  # filled on demand
     _word_vectors: dict[str, np.ndarray] = field(default_factory=dict)  # filled on demand
     _at: dict[tuple[str, int], int] = field(default_factory=dict)  # (doc_id, start) → sentence row, on demand
@@ -159,42 +159,21 @@ def _by_sentence(records: Sequence) -> dict[tuple[str, int], list]:
     return out
 
 
-def _figure_rows(gen: Generation, articles: dict[str, Article]) -> tuple[np.ndarray, list[str]]:
-    """For each figure, the row of its sentence and its context (title, previous sentence, sentence)."""
-    by_start = {(x.doc_id, x.start): i for i, x in enumerate(gen.sentences)}
-    rows = np.zeros(len(gen.figures), dtype=np.int64)
-    contexts = []
-    for k, f in enumerate(gen.figures):
-        i = by_start.get((f.doc_id, f.sentence_start), 0)
-        rows[k] = i
-        prev = gen.sentences[i - 1].text if i > 0 and gen.sentences[i - 1].doc_id == f.doc_id else ""
-        title = articles[f.doc_id].title if f.doc_id in articles else ""
-        contexts.append(f"{title} {prev} {f.quote}".lower())
-    return rows, contexts
-
-
-def _word_docs(gen: Generation) -> dict[str, frozenset[str]]:
-    """Each lower-case word of the articles → the articles that use it (one pass over the text)."""
-    out: dict[str, set[str]] = {}
-    for a in gen.articles:
-        for w in set(re.findall(r"[^\W_]+", a.text.lower())):
-            out.setdefault(w, set()).add(a.doc_id)
-    return {w: frozenset(d) for w, d in out.items()}
-
-
 def build_view(gen: Generation, mtime: float, store: object, bm25: object) -> IndexView:
-    """The look-ups questions need, computed once when a generation is loaded (linear in its size)."""
+    """The look-ups questions need, once per loaded generation: word postings, word weights and figure rows
+    from the generation's lookups.npz (search/lookups.py), a figure's context made when a question reads it."""
     articles = {a.doc_id: a for a in gen.articles}
-    rows, contexts = _figure_rows(gen, articles)
-    return IndexView(
-        generation=gen, mtime=mtime, store=store, bm25=bm25, bm25_docs=[c.doc_id for c in gen.chunks],
-        bm25_ids=[c.id for c in gen.chunks],
-        articles=articles, chunks={c.id: c for c in gen.chunks},
-        sentence_index={(x.doc_id, x.n): i for i, x in enumerate(gen.sentences)},
-        weights=WordWeights.from_sentences(gen.sentences),
-        sentence_figures=_by_sentence(gen.figures), entities=_by_sentence(gen.entities),
-        centroids=_centroids(gen), figure_sentence_rows=rows, figure_contexts=contexts,
-        word_docs=_word_docs(gen))
+    with paused_gc():
+        word_docs, weights, rows = read_lookups(gen.folder, gen.articles, gen.sentences, gen.figures)
+        return IndexView(
+            generation=gen, mtime=mtime, store=store, bm25=bm25, bm25_docs=[c.doc_id for c in gen.chunks],
+            bm25_ids=[c.id for c in gen.chunks],
+            articles=articles, chunks={c.id: c for c in gen.chunks},
+            sentence_index={(x.doc_id, x.n): i for i, x in enumerate(gen.sentences)},
+            weights=weights,
+            sentence_figures=_by_sentence(gen.figures), entities=_by_sentence(gen.entities),
+            centroids=_centroids(gen), figure_sentence_rows=rows,
+            figure_contexts=FigureContexts(articles, gen.sentences, gen.figures, rows), word_docs=word_docs)
 
 
 def same_event(view: IndexView, doc_id: str, min_cosine: float = 0.3) -> set[str]:

@@ -1,0 +1,58 @@
+"""Serving start-up over an existing index, as scale.py's serving child measures it: from the interpreter's start
+to the first answer (import, the up-to-date check every `qa-bot ask` makes, open the index, load the models,
+answer one question), with peak RSS. Run it several times: one process is one measurement.
+
+    .venv/bin/python benchmarks/startup.py --workdir /tmp/qa-bot-scale --chunks 10000 [--as-built]
+
+--as-built serves the index folder found in index-CHUNKS as it is, even when the settings' folder key or the
+index-time code have moved since it was built (otherwise the up-to-date check would rebuild it: 20 minutes at
+10,000 chunks). Nothing here is a pass/fail test.
+"""
+
+from __future__ import annotations
+
+import time
+
+STARTED = time.time()
+
+import argparse  # after the clock: it measures the imports too
+import json
+import resource
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Start serving once and print the start-up time and peak RSS as one JSON line."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--workdir", type=Path, required=True, help="scale.py's work folder (news-N, index-N)")
+    p.add_argument("--chunks", type=int, default=10000, help="which size of that folder")
+    p.add_argument("--as-built", action="store_true", help="serve the index as built, whatever the folder key")
+    args = p.parse_args(argv)
+    corpus, index = args.workdir / f"news-{args.chunks}", args.workdir / f"index-{args.chunks}"
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from scale import questions_for
+
+    import qa_bot.engine
+    from qa_bot.settings import Settings
+
+    if args.as_built:
+        built = next(index.glob("qa_*/current.json"))
+        key, pipeline = built.parent.name[3:], json.loads(built.read_text())["pipeline"]
+        Settings.index_key = property(lambda self: key)  # type: ignore[assignment,method-assign]
+        qa_bot.engine.pipeline_fingerprint = lambda: pipeline
+    engine = qa_bot.engine.Engine(Settings(corpus=corpus, index_dir=index, progress=False))
+    t0 = time.time()
+    report = engine.index()  # the up-to-date check every `qa-bot ask` makes
+    t1 = time.time()
+    engine.ask(questions_for(corpus, 1)[0])
+    t2 = time.time()
+    print(json.dumps({"startup_s": round(t2 - STARTED, 3), "imports_s": round(t0 - STARTED, 3),
+                      "check_s": round(t1 - t0, 3), "first_answer_s": round(t2 - t1, 3),
+                      "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                      "rebuilt": bool(report.added or report.updated or report.removed or report.repaired)}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,196 @@
+"""Look-ups of a generation that do not depend on the question, written at index time into the generation folder
+(lookups.npz) so a serving process reads arrays instead of rebuilding them from 200,000 records."""
+
+from __future__ import annotations
+
+import logging
+import re
+import zipfile
+from pathlib import Path
+from typing import Iterator, Mapping, Sequence
+
+import numpy as np
+
+from ..answering.evidence import WordWeights, sentence_lemmas
+from ..records import Article, Figure, Sentence
+
+log = logging.getLogger(__name__)
+
+LOOKUPS = "lookups.npz"
+WORDS = re.compile(r"[^\W_]+")
+
+
+class Postings:
+    """Keys with a sorted run of rows each (CSR: keys, indptr, rows), as stored in lookups.npz."""
+
+    def __init__(self, keys: Sequence[str], indptr: np.ndarray, rows: np.ndarray):
+        self.at = {k: i for i, k in enumerate(keys)}
+        self.indptr, self.rows = indptr, rows
+
+    def rows_of(self, i: int) -> np.ndarray:
+        return self.rows[self.indptr[i]:self.indptr[i + 1]]
+
+
+class WordDocs(Mapping[str, frozenset]):
+    """Each lower-case word of the articles → the articles that use it, as postings (article rows per word);
+    a word's frozenset is made when it is first asked for."""
+
+    def __init__(self, postings: Postings, doc_ids: Sequence[str]):
+        self._postings, self._doc_ids = postings, doc_ids
+        self._made: dict[str, frozenset[str]] = {}
+
+    def __getitem__(self, word: str) -> frozenset[str]:
+        made = self._made.get(word)
+        if made is None:
+            i = self._postings.at[word]  # KeyError for a word no article uses, as a dict
+            ids = self._doc_ids
+            made = self._made[word] = frozenset(ids[r] for r in self._postings.rows_of(i).tolist())
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._postings.at)
+
+    def __len__(self) -> int:
+        return len(self._postings.at)
+
+
+class LemmaRows(Mapping[str, list]):
+    """WordWeights.postings read from lookups.npz: lemma → ascending rows of the sentences using it (a list,
+    made on first use)."""
+
+    def __init__(self, postings: Postings):
+        self._postings = postings
+        self._made: dict[str, list[int]] = {}
+
+    def __getitem__(self, lemma: str) -> list[int]:
+        made = self._made.get(lemma)
+        if made is None:
+            made = self._made[lemma] = self._postings.rows_of(self._postings.at[lemma]).tolist()
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._postings.at)
+
+    def __len__(self) -> int:
+        return len(self._postings.at)
+
+
+class LemmaCounts(Mapping[str, int]):
+    """WordWeights.df read from lookups.npz: lemma → number of sentences using it."""
+
+    def __init__(self, postings: Postings):
+        self._postings = postings
+
+    def __getitem__(self, lemma: str) -> int:
+        i = self._postings.at[lemma]
+        return int(self._postings.indptr[i + 1] - self._postings.indptr[i])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._postings.at)
+
+    def __len__(self) -> int:
+        return len(self._postings.at)
+
+
+def _csr(by_key: dict[str, list[int]]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    keys = sorted(by_key)
+    indptr = np.zeros(len(keys) + 1, dtype=np.int64)
+    np.cumsum([len(by_key[k]) for k in keys], out=indptr[1:])
+    rows = np.fromiter((r for k in keys for r in by_key[k]), dtype=np.int32, count=int(indptr[-1]))
+    return keys, indptr, rows
+
+
+def _joined(keys: Sequence[str]) -> np.ndarray:
+    # keys as one "\n"-joined UTF-8 buffer (a word or lemma holds no line break): no pickle, no fixed width
+    return np.frombuffer("\n".join(keys).encode(), dtype=np.uint8)
+
+
+def _split(buffer: np.ndarray) -> list[str]:
+    text = buffer.tobytes().decode()
+    return text.split("\n") if text else []
+
+
+def lemma_postings(sentences: Sequence[Sentence]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """(sorted lemmas, indptr, sentence rows): WordWeights.from_sentences's postings, as arrays."""
+    by_lemma: dict[str, list[int]] = {}
+    for i, s in enumerate(sentences):
+        for lemma in sentence_lemmas(s):
+            by_lemma.setdefault(lemma, []).append(i)
+    return _csr(by_lemma)
+
+
+def word_postings(articles: Sequence[Article]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """(sorted words, indptr, article rows): the articles (rows of `articles`) whose text has each word."""
+    by_word: dict[str, list[int]] = {}
+    for i, a in enumerate(articles):
+        for w in set(WORDS.findall(a.text.lower())):
+            by_word.setdefault(w, []).append(i)
+    return _csr(by_word)
+
+
+def figure_sentence_rows(sentences: Sequence[Sentence], figures: Sequence[Figure]) -> np.ndarray:
+    """For each figure, the row of its sentence in the generation's sentences (0 when absent, as before)."""
+    by_start = {(x.doc_id, x.start): i for i, x in enumerate(sentences)}
+    return np.fromiter((by_start.get((f.doc_id, f.sentence_start), 0) for f in figures), dtype=np.int64,
+                       count=len(figures))
+
+
+class FigureContexts(Sequence[str]):
+    """Each figure's context (title, previous sentence, sentence; lower case), made when first asked for."""
+
+    def __init__(self, articles: Mapping[str, Article], sentences: Sequence[Sentence], figures: Sequence[Figure],
+                 rows: np.ndarray):
+        self._articles, self._sentences, self._figures, self._rows = articles, sentences, figures, rows
+        self._made: dict[int, str] = {}
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(len(self)))]
+        made = self._made.get(k)
+        if made is None:
+            f, i = self._figures[k], int(self._rows[k])
+            prev = self._sentences[i - 1].text if i > 0 and self._sentences[i - 1].doc_id == f.doc_id else ""
+            title = self._articles[f.doc_id].title if f.doc_id in self._articles else ""
+            made = self._made[k] = f"{title} {prev} {f.quote}".lower()
+        return made
+
+    def __len__(self) -> int:
+        return len(self._figures)
+
+
+def write_lookups(folder: Path, articles: Sequence[Article], sentences: Sequence[Sentence],
+                  figures: Sequence[Figure]) -> None:
+    """Compute and save the look-ups of a generation into its folder (before the generation goes live)."""
+    words, word_indptr, word_rows = word_postings(articles)
+    lemmas, lemma_indptr, lemma_rows = lemma_postings(sentences)
+    with open(folder / LOOKUPS, "wb") as fh:
+        np.savez(fh, words=_joined(words), word_indptr=word_indptr, word_rows=word_rows,
+                 lemmas=_joined(lemmas), lemma_indptr=lemma_indptr, lemma_rows=lemma_rows,
+                 figure_sentence_rows=figure_sentence_rows(sentences, figures),
+                 counts=np.array([len(articles), len(sentences), len(figures)], dtype=np.int64))
+
+
+def read_lookups(folder: Path, articles: Sequence[Article], sentences: Sequence[Sentence],
+                 figures: Sequence[Figure]) -> tuple[WordDocs, WordWeights, np.ndarray]:
+    """(word → articles, sentence word weights, figure sentence rows) of a generation: from lookups.npz when it is
+    there and matches the records, else computed (an index written before the file existed, or a damaged file)."""
+    doc_ids = [a.doc_id for a in articles]
+    try:
+        with np.load(folder / LOOKUPS, allow_pickle=False) as z:
+            counts = z["counts"].tolist()
+            if counts != [len(articles), len(sentences), len(figures)]:
+                raise ValueError(f"it counts {counts} records")
+            words = Postings(_split(z["words"]), z["word_indptr"], z["word_rows"])
+            lemmas = Postings(_split(z["lemmas"]), z["lemma_indptr"], z["lemma_rows"])
+            figure_rows = z["figure_sentence_rows"]
+        if (len(words.indptr) != len(words.at) + 1 or len(lemmas.indptr) != len(lemmas.at) + 1
+                or len(figure_rows) != len(figures)):
+            raise ValueError("its arrays do not match")
+        weights = WordWeights(LemmaCounts(lemmas), len(sentences), LemmaRows(lemmas))
+        return WordDocs(words, doc_ids), weights, figure_rows
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+        log.warning("%s in %s is unreadable (%s); building the look-ups in memory", LOOKUPS, folder, exc)
+    return (WordDocs(Postings(*word_postings(articles)), doc_ids), WordWeights.from_sentences(sentences),
+            figure_sentence_rows(sentences, figures))
