@@ -39,3 +39,10 @@ def test_a_partitive_count_of_a_state_asks_the_state_not_the_whole(intent):
     q = intent("How many of the wounded were in critical condition after the shooting?")
     assert q.predicate == "condition" and "wounded" not in q.measure
     assert "prize money" in intent("How much of the prize money went to the balloonists?").measure
+
+
+def test_how_did_a_figure_change_asks_for_the_figures_over_time(intent):
+    q = intent("How did the number of evacuated civilians grow from the first reports to Monday's meeting?")
+    assert q.answer_type == "count"
+    assert intent("How did the unemployment rate change in 1998?").answer_type == "amount"
+    assert intent("How did the balloonists steer?").answer_type == "other"

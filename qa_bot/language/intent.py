@@ -9,7 +9,7 @@ from typing import Sequence
 
 from ..records import QuestionIntent
 from . import units as U
-from .lexicon import auxiliary_modality, event_class, event_classes, governor_modality, role_words
+from .lexicon import auxiliary_modality, change_of, event_class, event_classes, governor_modality, role_words
 from .parse import content_lemmas
 
 _DATA = Path(__file__).with_name("data") / "question.yaml"
@@ -57,6 +57,10 @@ def _answer_type(doc) -> tuple[str, str]:
     """(answer type, dimension asked) from the wh-word and what follows it."""
     vocab = _vocabulary()
     words = [t.lower_ for t in doc]
+    if words[:1] == ["how"] and len(words) > 1 and words[1] in ("did", "has", "have", "does", "do", "had") and any(
+            t.lemma_.lower() in vocab["change"] or change_of(t.lemma_) in ("rise", "fall") for t in doc):
+        # "How did the death toll change between August 7 and 12?": the figures over time answer it
+        return ("amount", "percent") if "%" in words or "percent" in words or "rate" in words else ("count", "count")
     for i, w in enumerate(words):
         nxt = words[i + 1] if i + 1 < len(words) else ""
         if w == "how" and nxt in vocab["how_adjective"]:
