@@ -31,48 +31,49 @@ class Postings:
         return self.rows[self.indptr[i]:self.indptr[i + 1]]
 
 
-class WordDocs(Mapping[str, frozenset]):
+class _MadeOnUse(Mapping):
+    """Postings read as a mapping: key → `_make(rows)`, made when first asked for and kept."""
+
+    def __init__(self, postings: Postings):
+        self._postings = postings
+        self._made: dict = {}
+
+    def _make(self, rows: np.ndarray):
+        raise NotImplementedError
+
+    def __getitem__(self, key: str):
+        made = self._made.get(key)
+        if made is None:
+            # KeyError for a key no posting has, as a dict
+            made = self._made[key] = self._make(self._postings.rows_of(self._postings.at[key]))
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._postings.at)
+
+    def __len__(self) -> int:
+        return len(self._postings.at)
+
+
+class WordDocs(_MadeOnUse):
     """Each lower-case word of the articles → the articles that use it, as postings (article rows per word);
     a word's frozenset is made when it is first asked for."""
 
     def __init__(self, postings: Postings, doc_ids: Sequence[str]):
-        self._postings, self._doc_ids = postings, doc_ids
-        self._made: dict[str, frozenset[str]] = {}
+        super().__init__(postings)
+        self._doc_ids = doc_ids
 
-    def __getitem__(self, word: str) -> frozenset[str]:
-        made = self._made.get(word)
-        if made is None:
-            i = self._postings.at[word]  # KeyError for a word no article uses, as a dict
-            ids = self._doc_ids
-            made = self._made[word] = frozenset(ids[r] for r in self._postings.rows_of(i).tolist())
-        return made
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._postings.at)
-
-    def __len__(self) -> int:
-        return len(self._postings.at)
+    def _make(self, rows: np.ndarray) -> frozenset[str]:
+        ids = self._doc_ids
+        return frozenset(ids[r] for r in rows.tolist())
 
 
-class LemmaRows(Mapping[str, list]):
+class LemmaRows(_MadeOnUse):
     """WordWeights.postings read from lookups.npz: lemma → ascending rows of the sentences using it (a list,
     made on first use)."""
 
-    def __init__(self, postings: Postings):
-        self._postings = postings
-        self._made: dict[str, list[int]] = {}
-
-    def __getitem__(self, lemma: str) -> list[int]:
-        made = self._made.get(lemma)
-        if made is None:
-            made = self._made[lemma] = self._postings.rows_of(self._postings.at[lemma]).tolist()
-        return made
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._postings.at)
-
-    def __len__(self) -> int:
-        return len(self._postings.at)
+    def _make(self, rows: np.ndarray) -> list[int]:
+        return rows.tolist()
 
 
 class LemmaCounts(Mapping[str, int]):
