@@ -55,3 +55,24 @@ def test_a_running_engine_answers_from_another_process_update(news_corpus, tmp_p
     assert other.wait(timeout=300) == 0, other.stderr.read()
     answer = engine.ask("How many turbine units were delivered?")
     assert answer.found and answer.citations[0].doc_id == "gen-000.txt"
+
+
+def test_a_second_indexing_run_says_it_waits_for_the_first(tmp_path, caplog):
+    """Two runs on one index folder: the second one says whom it waits for instead of hanging silently."""
+    import threading
+
+    from qa_bot.search.store import build_lock
+
+    entered = threading.Event()
+    with build_lock(tmp_path):
+        def second():
+            with build_lock(tmp_path):
+                entered.set()
+        with caplog.at_level("WARNING", logger="qa_bot.search.store"):
+            t = threading.Thread(target=second)
+            t.start()
+            time.sleep(0.5)
+            assert not entered.is_set()
+    t.join(5)
+    assert entered.is_set()
+    assert f"pid {os.getpid()}" in caplog.text and "waiting for it to finish" in caplog.text

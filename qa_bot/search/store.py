@@ -71,8 +71,19 @@ def check_writable(folder: Path) -> None:
 def build_lock(folder: Path):
     """One indexing run at a time per index folder (other processes wait; readers never wait)."""
     folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / ".lock", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
+    with open(folder / ".lock", "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            log.warning("Another qa-bot indexing run (%s) is writing %s; waiting for it to finish.",
+                        holder, folder)
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}")
+        fh.flush()
         try:
             yield
         finally:
