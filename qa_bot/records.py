@@ -155,6 +155,8 @@ class QuestionIntent:
     whole: bool = False  # the question asks for the whole count ("altogether", "in total"), not one part of it
     modality: str = ""  # "" (what happened) or planned / ordered / feared / estimated / possible when the question
     # asks about that ("how many more are waiting to be evacuated", "how many were told to leave")
+    group: tuple[str, ...] = ()  # words of a group of people the question restricts to ("the rate among young
+    # people under 25" → young, 25): a figure answers only when its sentence names one of them
 
 
 @dataclass(frozen=True)

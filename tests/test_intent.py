@@ -46,3 +46,15 @@ def test_how_did_a_figure_change_asks_for_the_figures_over_time(intent):
     assert q.answer_type == "count"
     assert intent("How did the unemployment rate change in 1998?").answer_type == "amount"
     assert intent("How did the balloonists steer?").answer_type == "other"
+
+
+def test_a_group_of_people_in_the_question_restricts_the_figure(intent):
+    assert intent("What is the unemployment rate among young people under 25 in France?").group == ("young", "25")
+    assert intent("What is the jobless rate for women?").group == ("women",)
+    assert intent("How much did the company pay for the house?").group == ()  # a purpose, not a group
+    assert intent("How many people died?").group == ()
+
+
+def test_how_much_a_thing_cost_asks_a_sum_of_money(intent):
+    assert intent("How much did it cost to build the new bridge?").dimension == "money"
+    assert intent("How much rain fell?").dimension == ""

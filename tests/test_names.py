@@ -97,3 +97,20 @@ def test_a_figure_question_gets_no_name_conflict(tmp_path, real_embedder):
 def test_shipped_corpus_name_questions_show_no_false_conflict(shipped_engine, question):
     answer = shipped_engine.ask(question)
     assert _name_conflict(answer) is None, _names_in_conflicts(answer)
+
+
+def test_a_lower_case_span_the_tagger_called_a_person_is_no_name():
+    """The small model sometimes tags a common noun as PERSON ("Barton's unoccupied minivan"): names are
+    capitalised in English news, so it never answers "who"."""
+    from qa_bot.answering.evidence import Scored
+    from qa_bot.answering.named import named_answer
+    from qa_bot.records import Entity, QuestionIntent, Sentence
+
+    text = "Guards spotted the minivan near the mall, said police spokesman Dana Pierce."
+    s = Sentence(doc_id="a", n=0, start=0, end=len(text), text=text)
+    ents = {("a", 0): [Entity("minivan", "PERSON", "a", 18, 25, 0, role="nsubjpass", head_lemma="spot"),
+                       Entity("Dana Pierce", "PERSON", "a", 64, 75, 0, role="appos", head_lemma="spokesman")]}
+    intent = QuestionIntent(question="Who spotted the van?", query="", answer_type="person", predicate="spot",
+                            words=("spot", "van"))
+    answer = named_answer(intent, [Scored(s, 0.6, 0.5, 0.6)], ents, {})
+    assert answer is not None and answer.lead.text == "Dana Pierce"

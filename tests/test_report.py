@@ -6,7 +6,7 @@ import numpy as np
 
 from qa_bot.answering.report import (Candidate, candidates, choose_lead, counted_compatible, figure_report,
                                      group_kind, group_note, group_rows, mentions, same_actor, scope_matches,
-                                     source_families)
+                                     same_person, source_families)
 from qa_bot.records import Article, Figure, QuestionIntent
 
 
@@ -157,3 +157,27 @@ def test_a_bare_count_of_the_asked_thing_scoped_to_the_asked_place_answers_and_r
     context = ["", "russia and china are holding out. tens of millions of land mines are scattered."]
     cands = candidates(intent, measure, measure, [bare, near], vecs, np.array([0.45, 0.6]), context, [0, 1])
     assert cands[0].figure.value == 110e6
+
+
+def test_names_match_as_whole_words_not_inside_other_words():
+    unscoped = Figure(**{**fig(3.4, "a", "").__dict__, "quote": "West German unemployment doubled to 3.4 percent."})
+    # "east" is inside "least" and "germany" inside "germany's": only whole words name East Germany
+    assert not scope_matches(("East Germany",), unscoped, "at least west germany had a history of low jobless rates")
+    assert scope_matches(("Bosnia",), fig(9, "b", "", scope=("Bosnia-Herzegovina",))) or \
+        mentions("mines buried in bosnia-herzegovina", fig(9, "b", ""), "Bosnia")
+    assert not mentions("an array of figures", fig(9, "b", ""), "Johnnie Ray")
+    # a name that ends with a number is mentioned by its last word with letters
+    assert mentions("the orbiter floated some 20,000 miles", fig(9, "b", ""), "the Breitling Orbiter 3")
+    assert not same_person("Joann Barton", "Ann Barton") and same_person("Leigh Ann Barton", "Ann Barton")
+
+
+def test_a_question_about_a_group_of_people_wants_a_figure_that_names_the_group():
+    intent = QuestionIntent(question="What is the jobless rate among young people under 25?", query="",
+                            answer_type="amount", predicate="unemployment", event="unemployed", group=("young", "25"))
+    national = Figure(**{**fig(11.2, "a", "").__dict__, "quote": "The jobless rate stood at 11.2 percent.",
+                         "dimension": "percent", "event": "unemployed"})
+    youth = Figure(**{**fig(21.0, "b", "", start=50).__dict__, "quote": "Unemployment among those under 25 was 21 percent.",
+                      "dimension": "percent", "event": "unemployed"})
+    vecs = np.ones((2, 4), dtype=np.float32) / 2.0
+    cands = candidates(intent, vecs[0], vecs[0], [national, youth], vecs, np.full(2, 0.6), ["", ""], [0, 1])
+    assert [c.figure.value for c in cands] == [21.0]

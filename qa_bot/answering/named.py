@@ -102,6 +102,8 @@ def named_answer(intent: QuestionIntent, scored: Sequence[Scored], entities: Map
         for ent in entities.get((s.doc_id, s.start), ()):
             if ent.label not in labels and ent.label not in extra:
                 continue
+            if ent.text.islower():
+                continue  # English news capitalises names: a lower-case span is a tagging slip ("minivan")
             if ent.label in extra and not (ent.role in ACTOR_ROLES or ent.role == "pobj" and ent.head_lemma == "by"):
                 continue  # an organisation answers "who" only as an actor, not as a modifier ("Belgorod region")
             if any(same_name(ent.text, a) for a in asked) or norm_name(ent.text) in words:

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..language.lexicon import event_classes, is_event_word, role_words
 from ..language.units import overlaps
+from ..language.words import has_words, in_words
 from ..records import Article, Conflict, Figure, QuestionIntent
 
 # Cosines between "thing + event" phrases of all-MiniLM-L6-v2 (measured on news phrases): "people killed" vs
@@ -101,9 +102,8 @@ def scope_matches(asked: Sequence[str], figure: Figure, context: str = "",
         # every name word of the asked place: "Kursk" ~ "the Kursk region", but "East Germany" is not "Germany"
         if set(scope_name(place).split()) <= have:
             return True
-        if not figure.scope and context and all(w in context for w in words):
-            own = figure.quote.lower()
-            return NAMED_NEARBY if all(w in own for w in words) else NAMED_BEFORE
+        if not figure.scope and context and has_words(context, words):
+            return NAMED_NEARBY if has_words(figure.quote.lower(), words) else NAMED_BEFORE
         if figure.scope and naming is not None:
             own = figure.quote.lower()
             for s in figure.scope:
@@ -175,6 +175,8 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
             continue
         if not all(mentions(contexts[k], f, n) for n in named):
             continue  # "How long did Uliassi's flight last" is not answered by a sentence about Piccard's
+        if intent.group and not any(has_words(f.quote.lower(), (w,)) for w in intent.group):
+            continue  # "the rate among young people under 25" is not answered by the national rate
         if intent.actor and f.actor and not same_actor(intent.actor, f.actor):
             continue  # "how many tanks has Russia lost" is not answered by "Ukraine has lost 29 tanks"
         place = scope_matches(intent.scope, f, contexts[k], naming)
@@ -284,11 +286,13 @@ def split_by_thing(figures: Sequence[Figure], members: list[int],
 def mentions(context: str, figure: Figure, name: str) -> bool:
     """Does the figure's context (lower case), scope, actor or source name this (the last word of the name:
     "Kevin Uliassi" ~ "Uliassi")?"""
-    words = norm_name(name).split()
+    # the last word with letters: "Breitling Orbiter 3" ~ "the Orbiter", "Kevin Uliassi" ~ "Uliassi"
+    words = [w for w in norm_name(name).split() if any(c.isalpha() for c in w)]
     if not words:
         return True
-    last = words[-1]
-    return last in context or any(last in norm_name(x) for x in (*figure.scope, figure.actor, figure.said_by))
+    last = words[-1:]
+    return has_words(context, last) or any(has_words(norm_name(x), last)
+                                           for x in (*figure.scope, figure.actor, figure.said_by))
 
 
 def same_actor(a: str, b: str) -> bool:
@@ -297,7 +301,7 @@ def same_actor(a: str, b: str) -> bool:
     na, nb = norm_name(a), norm_name(b)
     if not na or not nb:
         return False
-    if na in nb or nb in na:
+    if in_words(na.split(), nb.split()) or in_words(nb.split(), na.split()):
         return True
     proper = lambda text: {w.lower() for w in text.split() if w[:1].isupper() and w not in ("The", "A")}  # noqa: E731
     return bool(proper(a) & proper(b))
@@ -310,7 +314,7 @@ def same_person(a: str, b: str) -> bool:
     if not na or not nb:
         return False
     short, long_ = sorted((na, nb), key=len)
-    return " ".join(short) in " ".join(long_) if len(short) > 1 else short[-1] == long_[-1]
+    return in_words(short, long_) if len(short) > 1 else short[-1] == long_[-1]
 
 
 def group_key(f: Figure) -> tuple:

@@ -9,7 +9,8 @@ from typing import Sequence
 
 from ..records import QuestionIntent
 from . import units as U
-from .lexicon import auxiliary_modality, change_of, event_class, event_classes, governor_modality, role_words
+from .lexicon import (auxiliary_modality, change_of, event_class, event_classes, event_dimension, governor_modality,
+                      role_words)
 from .parse import content_lemmas
 
 _DATA = Path(__file__).with_name("data") / "question.yaml"
@@ -143,6 +144,25 @@ def _scope(doc, answer_type: str) -> tuple[str, ...]:
                 and not any(t.idx >= e.start_char and t.idx < e.end_char for e in doc.ents):
             out.append(" ".join(x.text for x in t.subtree if x.pos_ in ("PROPN", "NOUN", "ADJ")))
     return tuple(dict.fromkeys(x.strip() for x in out if x.strip()))
+
+
+def _group(doc) -> tuple[str, ...]:
+    """Words of a group of people the question restricts its figure to: the object of "among" ("the jobless rate
+    among young people under 25" → young, 25), of "for" after a figure noun ("the rate for women"; "pay for the
+    house" is a purpose), and an age bound after a noun ("under 25", "over 65"). The general word for people is
+    left out: the kind (young, women, 25) says which group."""
+    people = role_words("people_words")
+    figure_nouns = role_words("container")
+    out: list[str] = []
+    for t in doc:
+        if t.dep_ != "pobj" or t.head.dep_ != "prep":
+            continue
+        prep, owner = t.head.lower_, t.head.head
+        if t.pos_ == "NOUN" and (prep == "among" or prep == "for" and owner.lemma_.lower() in figure_nouns):
+            out += [x.lower_ for x in t.subtree if x.pos_ in ("ADJ", "NOUN", "NUM") and x.lemma_.lower() not in people]
+        elif t.pos_ == "NUM" and prep in ("under", "over") and owner.pos_ == "NOUN":
+            out.append(t.lower_)
+    return tuple(dict.fromkeys(out))
 
 
 def _time_pin(doc, counted: str = "") -> str:
@@ -382,13 +402,17 @@ def parse_question(nlp, question: str, history: Sequence[str] = ()) -> QuestionI
     unit_dim, unit = _unit(doc)
     if unit_dim and dimension in ("", "count"):
         dimension = unit_dim
+    event = event_class(predicate, counted) if predicate else ""
+    if answer_type == "amount" and not dimension:
+        dimension = event_dimension(event)  # "how much did it cost to build": a sum of money
     names = tuple(e.text for e in doc.ents if e.label_ in _NAME_LABELS)
     actor, source = _actor_and_source(doc) if answer_type in ("count", "amount") else ("", "")
     return QuestionIntent(
         question=question, query=query, answer_type=answer_type, predicate=predicate,
-        event=event_class(predicate, counted) if predicate else "", counted=counted, scope=scope, time_pin=_time_pin(doc, counted),
+        event=event, counted=counted, scope=scope, time_pin=_time_pin(doc, counted),
         dimension=dimension, unit=unit, words=tuple(words), names=names,
         measure=measure or measure_text(doc, scope) or " ".join(words), modality=_modality(doc), actor=actor,
         source=source, whole=any(t.lower_ in _vocabulary()["whole"] for t in doc),
         role=_role(doc) if answer_type in ("person", "organisation") else (),
-        asks=_asks(doc) if answer_type in ("person", "organisation", "place") else "")
+        asks=_asks(doc) if answer_type in ("person", "organisation", "place") else "",
+        group=_group(doc) if answer_type in ("count", "amount") else ())

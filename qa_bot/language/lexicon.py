@@ -47,6 +47,13 @@ def event_classes() -> frozenset[str]:
     return frozenset(name for name, _, _ in _events())
 
 
+@functools.cache
+def event_dimension(event: str) -> str:
+    """The dimension a "how much" question about this event class asks ("cost" → "money"), or ""."""
+    return next((str(entry["dimension"]) for name, entry in _load("events").items()
+                 if entry.get("class", name) == event and entry.get("dimension")), "")
+
+
 def is_event_word(lemma: str, counted: str = "") -> bool:
     """Does the lemma belong to an event class (rather than standing for itself)?"""
     lemma = " ".join(lemma.lower().split())

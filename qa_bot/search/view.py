@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Callable, Collection, Mapping, Sequence
 import numpy as np
 
 from ..answering.evidence import WordWeights
+from ..language.words import has_words
 from ..records import Article, Chunk, Entity, Figure
 from .lookups import FigureContexts, read_lookups
 from .store import Generation, paused_gc
@@ -70,7 +71,8 @@ class IndexView:
 
     def in_articles(self, word: str) -> np.ndarray:
         """Bool per article of the figure table: does its title, one of its sentences or a figure's quote contain
-        `word` (lower case, as a substring, as scope_matches and sentences_naming test it)? Once per word."""
+        `word` (lower case, as a substring: a superset of the whole-word test of scope_matches and sentences_naming)?
+        Once per word."""
         def compute() -> np.ndarray:
             if not self._doc_texts:
                 table = self.figure_table()
@@ -105,7 +107,7 @@ class IndexView:
         if not self._doc_sentences:
             for x in self.generation.sentences:
                 self._doc_sentences.setdefault(x.doc_id, []).append(x.text.lower())
-        return [t for t in self._doc_sentences.get(doc_id, ()) if all(w in t for w in words)]
+        return [t for t in self._doc_sentences.get(doc_id, ()) if has_words(t, words)]
 
     def common_places(self, doc_ids: Collection[str], names: Collection[str],
                       share: float = COMMON_PLACE_SHARE) -> frozenset[str]:
