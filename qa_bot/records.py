@@ -135,7 +135,7 @@ class QuestionIntent:
 
     question: str  # as asked, cleaned
     query: str  # retrieval text: the question, with the words of earlier turns for follow-ups
-    answer_type: str  # count | amount | date | person | place | organisation | other
+    answer_type: str  # count | amount | date | person | place | organisation | name (any named kind) | other
     predicate: str = ""  # lemma of the main verb or event noun: "kill", "evacuate", "sign"
     event: str = ""  # event class of the predicate (same classes as Figure.event)
     counted: str = ""  # lemmas of the thing counted: "people", "country"

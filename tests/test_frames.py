@@ -217,3 +217,11 @@ def test_a_name_after_of_a_rate_is_its_scope_and_a_plural_name_is_counted(fig):
 def test_a_named_subject_is_the_actor_of_its_count(fig):
     f = fig("Ukraine has lost 29 tanks since the start of the war.")["29"]
     assert f.actor == "Ukraine"
+
+
+def test_a_sum_of_money_in_a_noun_counts_that_noun(fig):
+    figs = fig("The company reported $2 billion in sales last year. "
+               "The storm caused $3 million in damage in Florida. He was paid $450,000 in 1998.")
+    assert figs["$2 billion"].counted == "sale" and figs["$2 billion"].event == "sales"
+    assert figs["$3 million"].counted == "damage" and figs["$3 million"].scope == ("Florida",)
+    assert figs["$450,000"].counted == ""  # "in 1998" says when, not what

@@ -58,3 +58,13 @@ def test_a_group_of_people_in_the_question_restricts_the_figure(intent):
 def test_how_much_a_thing_cost_asks_a_sum_of_money(intent):
     assert intent("How much did it cost to build the new bridge?").dimension == "money"
     assert intent("How much rain fell?").dimension == ""
+
+
+def test_which_kind_of_named_thing_asks_for_a_name_and_an_event_noun_for_a_figure(intent):
+    q = intent("Which actor won Best Actor at the 92nd Academy Awards?")
+    assert q.answer_type == "name" and q.role == ("actor",) and q.asks == "doer"
+    assert intent("What team won the 2021 Champions League?").answer_type == "name"
+    assert intent("Which company bought the mine?").answer_type == "organisation"
+    assert intent("What was the cause of the crash?").answer_type == "other"
+    assert (intent("What was Tesla's revenue in 2021?").answer_type, intent("What were the bank's losses?").dimension) \
+        == ("amount", "money")

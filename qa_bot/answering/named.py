@@ -12,9 +12,10 @@ from ..records import Article, Entity, Figure, QuestionIntent
 from .evidence import Scored, sentence_lemmas
 from .report import norm_name
 
-LABELS = {"person": ("PERSON",), "organisation": ("ORG",), "place": ("GPE", "LOC", "FAC"), "date": ("DATE",)}
+LABELS = {"person": ("PERSON",), "organisation": ("ORG",), "place": ("GPE", "LOC", "FAC"), "date": ("DATE",),
+          "name": ("PERSON", "ORG")}  # "which actor / team won": a person or an organisation, by its role
 # "Who announced it?" is often answered by an organisation: it competes, a little behind a person.
-ALSO = {"person": ("ORG", "NORP", "NAME"), "organisation": ("NAME",), "place": ("NAME",)}  # NAME: a proper noun
+ALSO = {"person": ("ORG", "NORP", "NAME"), "organisation": ("NAME",), "place": ("NAME",), "name": ("NAME", "NORP")}  # NAME: a proper noun
 # phrase the entity recogniser left without a type (frames._unlabelled_names)
 ACTOR_ROLES = frozenset({"nsubj", "nsubjpass", "agent", "appos", "attr", "conj"})  # dependency roles of a doer
 TITLE_WINDOW = 6  # words before a name where English news puts its title ("Union president Dan Reyes",

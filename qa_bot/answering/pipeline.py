@@ -129,7 +129,7 @@ def answer_question(intent: QuestionIntent, view: IndexView, hits: Sequence[Hit]
         cands, families = figure_candidates(intent, view, closest.sentence.doc_id, qvec, mvec, doc_ids, encode)
         report = figure_report(intent, cands, gen.measure_vectors, view.articles, (), similar, families)
         lead, agreeing, figures, conflicts = report.lead, report.agreeing, report.figures, report.conflicts
-    if lead is None and intent.answer_type in ("person", "place", "organisation", "date"):
+    if lead is None and intent.answer_type in ("person", "place", "organisation", "date", "name"):
         rows = view.sentence_index
 
         def similarity(a: Sentence, b: Sentence) -> float:
@@ -150,7 +150,8 @@ def answer_question(intent: QuestionIntent, view: IndexView, hits: Sequence[Hit]
                 conflicts = (Conflict(measure=intent.predicate or "answer", figures=figs, kind="conflict",
                                       note=group_note(figs, "conflict", view.articles, {})),)
     if lead is None:
-        if intent.answer_type != "other" or not is_relevant(closest, intent, settings):
+        # a question for a name of no known kind ("which actor") falls back to the sentences that answer it
+        if intent.answer_type not in ("other", "name") or not is_relevant(closest, intent, settings):
             return not_found(intent, retrieved, closest, view.articles)
     if lead is not None and lead.kind != "name":
         # quote the sentence that gives the lead first, then the best evidence

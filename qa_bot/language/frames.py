@@ -355,6 +355,10 @@ def _counted_token(root: "Token", span: "Span", spot: Spot) -> tuple["Token | No
     head = root.head
     if spot.kind == "date":
         return None, "date", None
+    if spot.dimension == "money":  # "$10.4 billion in revenue", "$3 million in damage": what the money is
+        thing = _in_object(root)
+        if thing is not None:
+            return thing, "in", head if head.pos_ in ("VERB", "AUX") else None
     if root.dep_ in ("nummod", "quantmod", "amod", "compound", "nmod", "appos") and head.pos_ == "NOUN" \
             and head not in span:
         return _through_container(head), "nummod", None
@@ -394,6 +398,18 @@ def _of_object(tok: "Token") -> "Token | None":
             obj = next((c for c in child.children if c.dep_ == "pobj"), None)
             if obj is not None and obj.pos_ in ("NOUN", "PROPN", "PRON"):
                 return _through_container(obj) if obj.pos_ == "NOUN" else obj
+    return None
+
+
+def _in_object(tok: "Token") -> "Token | None":
+    """The common noun of an "in" right after a sum of money: "$2 billion in [sales]", "$3 million in [damage]"
+    ("$450,000 in 1998" and "$5 million in Florida" say when and where, not what)."""
+    for child in tok.rights:
+        if child.dep_ == "prep" and child.lower_ == "in":
+            obj = next((c for c in child.children if c.dep_ == "pobj"), None)
+            if obj is not None and obj.pos_ == "NOUN" and not obj.ent_type_ \
+                    and obj.lemma_.lower() not in L.role_words("time_units"):
+                return _through_container(obj)
     return None
 
 

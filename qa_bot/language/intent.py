@@ -10,7 +10,7 @@ from typing import Sequence
 from ..records import QuestionIntent
 from . import units as U
 from .lexicon import (auxiliary_modality, change_of, event_class, event_classes, event_dimension, governor_modality,
-                      role_words)
+                      is_event_word, role_words)
 from .parse import content_lemmas
 
 _DATA = Path(__file__).with_name("data") / "question.yaml"
@@ -112,7 +112,15 @@ def _answer_type(doc) -> tuple[str, str]:
                         return "amount", "percent"
                     if kind in ("count", "amount"):
                         return kind, "count" if kind == "count" else ""
+                    if is_event_word(t.lemma_.lower()):
+                        # "what was Tesla's revenue", "what were the losses": an event noun is a figure
+                        return "amount", event_dimension(event_class(t.lemma_.lower()))
                     break
+            # "which actor won", "what team took the title": one of a kind of named things, its kind unknown
+            # to the question words (a person, a team, a company): any name in the doer's place answers
+            if head is not None and (nouns[0].i == i + 1 or doc[i].head.i == head.i) and (w == "which" or head.dep_ in ("nsubj", "nsubjpass")
+                                                         and head.head.lemma_ != "be"):
+                return "name", ""
             return "other", ""
     if "%" in words or "percent" in words:
         return "amount", "percent"
@@ -413,6 +421,6 @@ def parse_question(nlp, question: str, history: Sequence[str] = ()) -> QuestionI
         dimension=dimension, unit=unit, words=tuple(words), names=names,
         measure=measure or measure_text(doc, scope) or " ".join(words), modality=_modality(doc), actor=actor,
         source=source, whole=any(t.lower_ in _vocabulary()["whole"] for t in doc),
-        role=_role(doc) if answer_type in ("person", "organisation") else (),
-        asks=_asks(doc) if answer_type in ("person", "organisation", "place") else "",
+        role=_role(doc) if answer_type in ("person", "organisation", "name") else (),
+        asks=_asks(doc) if answer_type in ("person", "organisation", "place", "name") else "",
         group=_group(doc) if answer_type in ("count", "amount") else ())
