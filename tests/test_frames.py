@@ -225,3 +225,10 @@ def test_a_sum_of_money_in_a_noun_counts_that_noun(fig):
     assert figs["$2 billion"].counted == "sale" and figs["$2 billion"].event == "sales"
     assert figs["$3 million"].counted == "damage" and figs["$3 million"].scope == ("Florida",)
     assert figs["$450,000"].counted == ""  # "in 1998" says when, not what
+
+
+def test_a_verb_that_takes_people_is_the_event_and_their_relative_clause_only_describes_them(fig):
+    # "admit" also reports ("admitted that ..."), but with people as its object it is what happened to them
+    f = fig("Hospitals have admitted 69 people that were injured in the shelling.")["69"]
+    assert (f.counted, f.predicate) == ("people", "admit")
+    assert fig("Police reported 41 people killed.")["41"].event == "dead"

@@ -181,3 +181,13 @@ def test_a_question_about_a_group_of_people_wants_a_figure_that_names_the_group(
     vecs = np.ones((2, 4), dtype=np.float32) / 2.0
     cands = candidates(intent, vecs[0], vecs[0], [national, youth], vecs, np.full(2, 0.6), ["", ""], [0, 1])
     assert [c.figure.value for c in cands] == [21.0]
+
+
+def test_a_question_verb_in_no_class_is_answered_by_a_figure_with_the_same_verb():
+    intent = QuestionIntent(question="How many injured people were admitted to hospitals?", query="",
+                            answer_type="count", predicate="admit", event="admit", counted="people")
+    admitted = Figure(**{**fig(69, "a", "").__dict__, "predicate": "admit", "event": "admit"})
+    vecs = np.ones((1, 4), dtype=np.float32) / 2.0
+    far = np.zeros(4, dtype=np.float32)  # the measure phrases are not alike: the shared verb decides
+    cands = candidates(intent, far, far, [admitted], vecs, np.full(1, 0.2), [""], [0])
+    assert [c.figure.value for c in cands] == [69]

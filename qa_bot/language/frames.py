@@ -484,7 +484,14 @@ def _content_predicate(verb: "Token", noun: "Token | None") -> "Token | None":
                          if o.dep_ == "pobj" and o.pos_ == "NOUN" and not o.ent_type_), None)
         return comp if comp is not None else _acl_verb(noun)
     if lemma in L.role_words("reporting"):
-        return _acl_verb(noun)
+        modifier = _acl_verb(noun)
+        # "police reported 41 people killed": the participle is what is reported; "hospitals have admitted 69
+        # people that were injured": a full relative clause only describes the object of a verb that is the
+        # event itself (a reporting verb takes a clause, not people, when it reports)
+        if modifier is not None and modifier.dep_ == "relcl" and noun is not None and noun.head.i == verb.i \
+                and noun.dep_ == "dobj" and not any(c.dep_ == "ccomp" for c in verb.children):
+            return verb
+        return modifier
     return verb
 
 
