@@ -68,3 +68,9 @@ def test_which_kind_of_named_thing_asks_for_a_name_and_an_event_noun_for_a_figur
     assert intent("What was the cause of the crash?").answer_type == "other"
     assert (intent("What was Tesla's revenue in 2021?").answer_type, intent("What were the bank's losses?").dimension) \
         == ("amount", "money")
+
+
+def test_a_size_question_with_a_copula_names_the_thing_measured(intent):
+    assert intent("How wide is the stretch of border along which the troops advanced?").counted == "stretch"
+    assert intent("How deep was the wreck?").counted == "wreck"
+    assert intent("How far have the troops advanced?").counted == ""  # the verb says what moved

@@ -191,3 +191,16 @@ def test_a_question_verb_in_no_class_is_answered_by_a_figure_with_the_same_verb(
     far = np.zeros(4, dtype=np.float32)  # the measure phrases are not alike: the shared verb decides
     cands = candidates(intent, far, far, [admitted], vecs, np.full(1, 0.2), [""], [0])
     assert [c.figure.value for c in cands] == [69]
+
+
+def test_a_size_question_prefers_a_measurement_of_the_thing_it_asks_about():
+    intent = QuestionIntent(question="How wide is the stretch?", query="", answer_type="amount",
+                            predicate="stretch", counted="stretch", dimension="length")
+    base = fig(12, "a", "").__dict__
+    advance = Figure(**{**base, "dimension": "length", "unit": "km", "counted": "troop", "predicate": "advance",
+                        "event": "advance"})
+    stretch = Figure(**{**base, "value": 40, "start": 30, "dimension": "length", "unit": "km", "counted": "stretch",
+                        "predicate": "", "event": ""})
+    vecs = np.ones((2, 4), dtype=np.float32) / 2.0
+    cands = candidates(intent, vecs[0], vecs[0], [advance, stretch], vecs, np.array([0.62, 0.55]), ["", ""], [0, 1])
+    assert cands[0].figure.value == 40

@@ -28,6 +28,7 @@ SENTENCE_MATCH_MIN = 0.40
 MEASUREMENTS = frozenset({"length", "area", "speed", "depth", "mass", "volume", "temperature", "duration"})
 SAME_GROUP_MIN = 0.72  # two figures without a known event class report the same measure above this cosine
 SCOPED_PENALTY = 0.15  # a question that names no place prefers figures that are not restricted to one
+MEASURED_BONUS = 0.1  # a measurement of the very thing a size question asks about, over one of something near it
 SOURCE_BONUS = 0.15  # a figure said by the source the question names ("according to X") over others
 WHOLE_REACH = 0.2  # figures this much less relevant than the best may still be the whole the question asks for
 PIN_REACH = 0.25  # a group this much less relevant than the best may still lead when it has the asked time
@@ -212,7 +213,9 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
         if intent.modality:  # "how many are waiting to be evacuated" asks the plan, not who left already
             rel += 0.2 if f.modality == intent.modality else -0.2
         if intent.counted and f.counted and f.counted.split()[-1] == intent.counted.split()[-1]:
-            rel += 0.05
+            # the asked thing; for a size, the thing measured ("the 25-mile stretch" for "how wide is the
+            # stretch") says more than the words around it
+            rel += 0.05 + (MEASURED_BONUS if intent.dimension in MEASUREMENTS else 0.0)
         if not intent.scope and f.scope or place in (NEAR, NAMED_BEFORE):
             rel -= SCOPED_PENALTY
         elif place == NAMED_NEARBY:  # "killed nine people at All-Tech and Momentum" is less sure than "at Momentum"

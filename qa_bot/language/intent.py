@@ -250,6 +250,19 @@ def _predicate_and_counted(doc) -> tuple[str, str]:
     return predicate, counted
 
 
+_MEASURED = frozenset({"length", "area", "mass", "volume", "depth", "speed"})  # dimensions of a thing's size
+
+
+def _measured_thing(doc) -> str:
+    """The thing a "how wide / long / deep ... is X" question measures: the subject of its copula ("the bridge"),
+    "" when the question has another verb ("how far did the troops advance")."""
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is None or root.lemma_.lower() != "be":
+        return ""
+    subject = next((c for c in root.children if c.dep_ == "nsubj" and c.pos_ == "NOUN"), None)
+    return subject.lemma_.lower() if subject is not None else ""
+
+
 _ACTOR_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 
 
@@ -410,6 +423,8 @@ def parse_question(nlp, question: str, history: Sequence[str] = ()) -> QuestionI
     unit_dim, unit = _unit(doc)
     if unit_dim and dimension in ("", "count"):
         dimension = unit_dim
+    if answer_type == "amount" and dimension in _MEASURED and not counted:
+        counted = _measured_thing(doc)  # "how wide is the stretch of border": the stretch is what is measured
     event = event_class(predicate, counted) if predicate else ""
     if answer_type == "amount" and not dimension:
         dimension = event_dimension(event)  # "how much did it cost to build": a sum of money
