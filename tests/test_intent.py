@@ -74,3 +74,8 @@ def test_a_size_question_with_a_copula_names_the_thing_measured(intent):
     assert intent("How wide is the stretch of border along which the troops advanced?").counted == "stretch"
     assert intent("How deep was the wreck?").counted == "wreck"
     assert intent("How far have the troops advanced?").counted == ""  # the verb says what moved
+
+
+def test_which_owner_s_thing_asks_for_the_owner(intent):
+    assert intent("Which country's ratification brought the treaty into force?").answer_type == "place"
+    assert intent("Which company's shares fell most?").answer_type == "organisation"

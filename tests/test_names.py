@@ -114,3 +114,14 @@ def test_a_lower_case_span_the_tagger_called_a_person_is_no_name():
                             words=("spot", "van"))
     answer = named_answer(intent, [Scored(s, 0.6, 0.5, 0.6)], ents, {})
     assert answer is not None and answer.lead.text == "Dana Pierce"
+
+
+def test_a_date_as_precise_as_the_question_asks():
+    from qa_bot.language.words import date_fits
+    from qa_bot.records import QuestionIntent
+
+    day = QuestionIntent(question="On what date did the balloon land?", query="", answer_type="date",
+                         words=("date", "balloon", "land"))
+    year = QuestionIntent(question="In which year did it land?", query="", answer_type="date", words=("year", "land"))
+    assert date_fits("March 21", day) and not date_fits("1986", day) and date_fits("Saturday", day)
+    assert date_fits("1986", year) and not date_fits("July 29, 1999", year)

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
+from ..language.words import DATE_FIT, date_fits
 from ..records import Article, Entity, Figure, QuestionIntent
 from .evidence import Scored, sentence_lemmas
 from .report import norm_name
@@ -120,6 +121,8 @@ def named_answer(intent: QuestionIntent, scored: Sequence[Scored], entities: Map
             if len(words) >= 2 and words <= title or len(role) >= 2 and role <= title:
                 bonus += TITLE_BONUS  # every word of the question, or of the asked title, is the name's title
                 # ("military chief X", "Minister of Employment Martine Aubry")
+            if ent.label == "DATE":
+                bonus += DATE_FIT * date_fits(ent.text, intent)
             if ent.label in extra:
                 bonus -= 0.1
             if intent.asks:  # "who won": the winner is the subject of the sentence, the loser its object

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..language.lexicon import event_classes, is_event_word, role_words
 from ..language.units import overlaps
-from ..language.words import has_words, in_words
+from ..language.words import DATE_FIT, date_fits, has_words, in_words
 from ..records import Article, Conflict, Figure, QuestionIntent
 
 # Cosines between "thing + event" phrases of all-MiniLM-L6-v2 (measured on news phrases): "people killed" vs
@@ -208,6 +208,8 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
         # the question's own predicate counts as its event when that is in no class ("were involved")
         same = same_event or same_event is None and bool(intent.predicate) and intent.predicate == f.predicate
         rel = 0.5 * m + 0.5 * float(sentence_similarity[k]) + (0.1 if same else 0.0) + (0.2 if dated else 0.0)
+        if intent.answer_type == "date":
+            rel += DATE_FIT * date_fits(f.text, intent)
         if intent.source and f.said_by:  # "according to Valery Gerasimov": his figure first
             rel += SOURCE_BONUS if same_actor(intent.source, f.said_by) else -SOURCE_BONUS / 2
         if intent.modality:  # "how many are waiting to be evacuated" asks the plan, not who left already

@@ -94,6 +94,11 @@ def _answer_type(doc) -> tuple[str, str]:
             nouns = [t for t in doc[i + 1:] if t.pos_ in ("NOUN", "PROPN")]
             # the head of the first noun phrase decides: "the death toll" → toll, "the unemployment rate" → rate,
             # "France's jobless rate" → rate (a possessor says whose, not what)
+            owner = doc[i].head
+            if doc[i].dep_ == "det" and owner.dep_ == "poss" and owner.pos_ == "NOUN":
+                # "which country's ratification brought it into force": the owner is what is asked
+                kind = vocab["what_noun"].get(owner.lemma_.lower(), "")
+                return (kind, "") if kind in ("place", "organisation", "person") else ("name", "")
             head = nouns[0] if nouns else None
             while head is not None and head.dep_ in ("compound", "poss") and head.head.pos_ in ("NOUN", "PROPN"):
                 head = head.head

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:
+    from ..records import QuestionIntent
 
 
 @functools.lru_cache(maxsize=4096)
@@ -23,3 +26,17 @@ def in_words(short: Sequence[str], long_: Sequence[str]) -> bool:
     "joann barton")?"""
     n = len(short)
     return any(list(long_[i:i + n]) == list(short) for i in range(len(long_) - n + 1))
+
+
+DATE_FIT = 0.05  # the date as precise as the question asks, over another of the same sentence ("on what date":
+# "March 21", not "in 1986"; "in which year": the year)
+_DAY = re.compile(r"\b\d{1,2}(st|nd|rd|th)?\b(?!\d)|\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+                  r"today|yesterday)\b", re.I)
+_YEAR = re.compile(r"\b(1[89]|20)\d\d\b")
+
+
+def date_fits(text: str, intent: "QuestionIntent") -> int:
+    """1 when a date names a day and the question asks when something happened, or names no day and the
+    question asks a year or a month; else 0."""
+    coarse = "year" in intent.words or "month" in intent.words
+    return int(bool(_DAY.search(_YEAR.sub("", text))) != coarse)
