@@ -232,3 +232,8 @@ def test_a_verb_that_takes_people_is_the_event_and_their_relative_clause_only_de
     f = fig("Hospitals have admitted 69 people that were injured in the shelling.")["69"]
     assert (f.counted, f.predicate) == ("people", "admit")
     assert fig("Police reported 41 people killed.")["41"].event == "dead"
+
+
+def test_a_part_of_a_named_whole_holds_where_the_whole_does(fig):
+    f = fig("About 42 countries out of the 53 member states of the Organization of African Unity have endorsed it.")
+    assert f["About 42"].scope == ("Organization of African Unity",)

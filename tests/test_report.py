@@ -204,3 +204,18 @@ def test_a_size_question_prefers_a_measurement_of_the_thing_it_asks_about():
     vecs = np.ones((2, 4), dtype=np.float32) / 2.0
     cands = candidates(intent, vecs[0], vecs[0], [advance, stretch], vecs, np.array([0.62, 0.55]), ["", ""], [0, 1])
     assert cands[0].figure.value == 40
+
+
+def test_countries_nations_and_governments_count_one_thing():
+    assert counted_compatible("country", "government") and counted_compatible("nation", "country")
+    assert not counted_compatible("country", "mine")
+
+
+def test_a_lone_latest_figure_far_below_the_group_does_not_lead_it():
+    figs = [fig(127, "a", "1998-07-11"), fig(133, "b", "1999-03-01", start=10),
+            fig(138, "c", "2000-09-06", start=20), fig(42, "a", "2000-10-23", start=30)]
+    cands = [Candidate(i, f, 0.8) for i, f in enumerate(figs)]
+    assert choose_lead(cands, INTENT, ARTICLES, {}).value == 138
+    # a rising toll is not an outlier: the latest, larger figure leads
+    rising = [fig(5, "a", "2024-05-06"), fig(9, "b", "2024-05-07", start=10), fig(12, "c", "2024-05-08", start=20)]
+    assert choose_lead([Candidate(i, f, 0.8) for i, f in enumerate(rising)], INTENT, ARTICLES, {}).value == 12

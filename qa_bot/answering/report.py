@@ -28,6 +28,8 @@ SENTENCE_MATCH_MIN = 0.40
 MEASUREMENTS = frozenset({"length", "area", "speed", "depth", "mass", "volume", "temperature", "duration"})
 SAME_GROUP_MIN = 0.72  # two figures without a known event class report the same measure above this cosine
 SCOPED_PENALTY = 0.15  # a question that names no place prefers figures that are not restricted to one
+OUTLIER_SHARE = 0.5  # a lone figure under half the group's median does not lead it (a toll corrected down from
+# 2,310 to 1,870 is 0.8 of it; "about 42 countries" of one bloc beside 120-135 signatories is 0.33)
 MEASURED_BONUS = 0.1  # a measurement of the very thing a size question asks about, over one of something near it
 SOURCE_BONUS = 0.15  # a figure said by the source the question names ("according to X") over others
 WHOLE_REACH = 0.2  # figures this much less relevant than the best may still be the whole the question asks for
@@ -254,6 +256,9 @@ def counted_compatible(asked: str, counted: str, similar: Callable[[str, str], f
         return True
     if c in people or c in kinds:
         return a in kinds
+    states = role_words("kinds_of_states")
+    if a in states and c in states:
+        return True
     return similar is not None and similar(a, c) >= SAME_THING_MIN
 
 
@@ -263,6 +268,8 @@ def thing_of(counted: str) -> str:
     head = counted.split()[-1] if counted else ""
     if head in role_words("people_words") or head in role_words("kinds_of_people"):
         return "people"
+    if head in role_words("kinds_of_states"):
+        return "country"
     if head in role_words("container") or is_event_word(head):
         return ""  # "the death toll", "the number": the event counts, the noun says nothing of what
     return head
@@ -528,8 +535,14 @@ def choose_lead(members: Sequence[Candidate], intent: QuestionIntent, articles: 
         return max(backed, key=lambda f: (f.low, support(f), relevance[id(f)]))
     if intent.answer_type == "date" or not any(figure_date(f, articles) for f in pool):
         return max(pool, key=lambda f: (support(f), relevance[id(f)]))
-    latest = max(figure_date(f, articles) for f in pool)
-    newest = [f for f in pool if figure_date(f, articles) == latest]
+    # a figure one source gives far below what the group's reports agree on is a part (one region's, one bloc's
+    # signatures) or a slip, not the latest word on the whole: it stays in the table, it does not lead
+    sound = pool
+    if not intent.time_pin and len(figs) >= 3:
+        middle = float(np.median([f.value for f in figs]))
+        sound = [f for f in pool if not (f.high < OUTLIER_SHARE * middle and support(f) == 1)] or pool
+    latest = max(figure_date(f, articles) for f in sound)
+    newest = [f for f in sound if figure_date(f, articles) == latest]
     # within one article, a corrected or risen figure is the later word ("then corrected it to 1,870"); between
     # reports of one day, the one that fits the question best (its thing: "121 civilians" for civilians)
     return max(newest, key=lambda f: (support(f), f.change in ("revised", "rise", "fall"), relevance[id(f)],

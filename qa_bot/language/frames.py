@@ -646,6 +646,15 @@ def _scope(doc: "Doc", span: "Span", root: "Token", noun: "Token | None", pred: 
             continue  # the name holds another value ("Northfield with 230") or this one
         if _restricts(head, anchors, noun, root) or _restricts(head, shared, None, None, before=True):
             add(text)
+    # "42 countries out of the 53 member states of the Organization of African Unity": a part of a named whole
+    # holds where the whole does
+    whole = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "out"), None) \
+        if noun is not None else None
+    if whole is not None:
+        inside = {t.i for t in whole.subtree}
+        for e in doc.ents:
+            if e.label_ in labels and e.root.i in inside:
+                add(e.text)
     subgroups: list[str] = []
     if root.dep_ in ("nsubj", "nsubjpass") and root.head.lemma_ == "be":  # "12 of them were children"
         attr = next((c for c in root.head.children if c.dep_ == "attr" and c.pos_ == "NOUN"), None)
