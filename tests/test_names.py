@@ -125,3 +125,25 @@ def test_a_date_as_precise_as_the_question_asks():
     year = QuestionIntent(question="In which year did it land?", query="", answer_type="date", words=("year", "land"))
     assert date_fits("March 21", day) and not date_fits("1986", day) and date_fits("Saturday", day)
     assert date_fits("1986", year) and not date_fits("July 29, 1999", year)
+
+
+def test_abbreviated_titles_name_their_holders(tmp_path, real_embedder):
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "Search ends for missing plane\n\nBOSTON (AP) -- The search for the plane ended on Wednesday. "
+        "Gov. Paul Cellucci said the state would help the families. Navy spokesman Lt. Cmdr. Frank Ann said the "
+        "divers worked in 120 feet of water. NTSB lead investigator Robert Pearce said the cause was not known.\n")
+    engine = _engine(tmp_path, real_embedder, folder)
+    assert engine.ask("Who is the governor?").lead.text == "Paul Cellucci"
+    assert engine.ask("Who is the Navy spokesman?").lead.text == "Frank Ann"
+    assert engine.ask("Who is the lead investigator?").lead.text == "Robert Pearce"
+
+
+def test_a_title_abbreviation_does_not_end_a_sentence():
+    from qa_bot.ingest.sentences import split_spans
+
+    text = "Navy spokesman Lt. Cmdr. Frank Ann said it. Police in Kennesaw, Ga., said so. She fell ill. Then rain."
+    assert [text[a:b] for a, b in split_spans(text)] == [
+        "Navy spokesman Lt. Cmdr. Frank Ann said it.", "Police in Kennesaw, Ga., said so.", "She fell ill.",
+        "Then rain."]

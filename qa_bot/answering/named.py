@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
+from ..language.lexicon import title_abbreviations
 from ..language.words import DATE_FIT, date_fits
 from ..records import Article, Entity, Figure, QuestionIntent
 from .evidence import Scored, sentence_lemmas
@@ -23,6 +24,7 @@ TITLE_WINDOW = 6  # words before a name where English news puts its title ("Unio
 # "Minister of Employment and Solidarity Martine Aubry")
 APPOSITION_WINDOW = 7  # words after it for an apposition ("Dan Reyes, the union's president,")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_ABBREVIATED = re.compile(r"\b([A-Za-z]{2,5})\.")
 
 
 TITLE_BONUS = 0.25
@@ -45,13 +47,22 @@ class NamedAnswer:
     anchored: bool = False  # the name stands next to the question's words ("Union president Dan Reyes")
 
 
+def _full(words: set[str]) -> set[str]:
+    """The words with the full forms of abbreviated titles added ("gov" → governor)."""
+    short = title_abbreviations()
+    return words | {short[w] for w in words if w in short}
+
+
 def _title_words(entity: Entity, text: str, offset: int) -> set[str]:
     """Lower-case words of the title right before a name, or of its apposition right after it."""
     s, e = entity.start - offset, entity.end - offset
-    before = _WORD.findall(re.split(r"[,.;:!?“”\"()]", text[:max(s, 0)])[-1])[-TITLE_WINDOW:]
+    # "Gov. Paul Cellucci", "Rear Adm. Richard Larrabee": the period of an abbreviated title ends no phrase
+    head = _ABBREVIATED.sub(lambda m: m.group(1) if m.group(1).lower() in title_abbreviations() else m.group(0),
+                            text[:max(s, 0)])
+    before = _WORD.findall(re.split(r"[,.;:!?“”\"()]", head)[-1])[-TITLE_WINDOW:]
     after = _WORD.findall(re.split(r"[.;:!?“”\"()]", text[max(e, 0):].lstrip(" ,"))[0].split(",")[0])
     after = after[:APPOSITION_WINDOW]
-    return {w.lower() for w in before} | {w.lower() for w in after}
+    return _full({w.lower() for w in before} | {w.lower() for w in after})
 
 
 def _near_words(entity: Entity, text: str, offset: int) -> set[str]:
@@ -59,7 +70,7 @@ def _near_words(entity: Entity, text: str, offset: int) -> set[str]:
     s, e = entity.start - offset, entity.end - offset
     before = _WORD.findall(text[:max(s, 0)])[-TITLE_WINDOW:]
     after = _WORD.findall(text[max(e, 0):])[:APPOSITION_WINDOW]
-    return {w.lower() for w in before + after}
+    return _full({w.lower() for w in before + after})
 
 
 def same_name(a: str, b: str) -> bool:
@@ -104,8 +115,9 @@ def named_answer(intent: QuestionIntent, scored: Sequence[Scored], entities: Map
         for ent in entities.get((s.doc_id, s.start), ()):
             if ent.label not in labels and ent.label not in extra:
                 continue
-            if ent.text.islower():
-                continue  # English news capitalises names: a lower-case span is a tagging slip ("minivan")
+            if ent.text.islower() or all(w.lower().rstrip(".") in title_abbreviations() for w in ent.text.split()):
+                continue  # English news capitalises names: a lower-case span is a tagging slip ("minivan"), and a
+                # title alone is no name ("Cmdr" of "Lt. Cmdr. Frank Ann")
             if ent.label in extra and not (ent.role in ACTOR_ROLES or ent.role == "pobj" and ent.head_lemma == "by"):
                 continue  # an organisation answers "who" only as an actor, not as a modifier ("Belgorod region")
             if any(same_name(ent.text, a) for a in asked) or norm_name(ent.text) in words:

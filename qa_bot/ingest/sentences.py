@@ -13,6 +13,14 @@ jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs
 inc co corp ltd bros vs etc no nos vol fig approx est dept univ ave blvd rd
 a.m p.m e.g i.e u.s u.k u.n e.u d.c
 """.split())
+# Capitalised abbreviations of news style (the AP stylebook's titles before names and US state names after
+# towns: "Lt. Cmdr. Frank Ann", "Atty. Gen.", "Kennesaw, Ga., police"); only capitalised, because several are also
+# words that end sentences in lower case ("fell ill.", "to wash.").
+CAPITALISED = frozenset("""
+cmdr cmdt supt det insp atty brig pvt pfc spc sgt msgt ens adj gov lt rep sen pres supt
+ala ariz ark calif colo conn del fla ga ill ind kan kans ky la md mass mich minn miss mo mont neb nev
+okla ore pa tenn tex vt va wash wis wyo
+""".split())
 
 # A candidate boundary: terminal punctuation, optional closing quotes/brackets, then whitespace.
 _BOUNDARY = re.compile(r"""[.!?…]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9À-ÖØ-Þ\u0400-\u042F])""")
@@ -29,7 +37,8 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     if not m:
         return False
     word = m.group(1).lower().rstrip(".")
-    return word in ABBREVIATIONS or len(word) == 1  # "J. K. Rowling", "U.S." handled as initials
+    return word in ABBREVIATIONS or len(word) == 1 or (  # "J. K. Rowling", "U.S." handled as initials
+        word in CAPITALISED and m.group(1)[:1].isupper())
 
 
 MAX_SENTENCE_CHARS = 600  # longer runs (tables, lists without full stops) are cut at a space: MiniLM reads

@@ -99,3 +99,9 @@ def role_words(name: str) -> frozenset[str]:
     entity_scope_labels, entity_labels."""
     return frozenset(_load("roles")[name])
 
+
+
+@functools.cache
+def title_abbreviations() -> dict[str, str]:
+    """Abbreviated titles of news style and their full words ("gov" → "governor"), from roles.yaml."""
+    return {str(k): str(v) for k, v in _load("roles")["title_abbreviations"].items()}

@@ -83,4 +83,9 @@ def parse(nlp: "Language", texts: Iterable[str], batch_size: int = 64) -> Iterat
 def content_lemmas(doc) -> list[str]:
     """Lower-case lemmas of the words that carry meaning (spaCy's stop words, punctuation and one-letter tokens
     dropped): the one word normalisation used to match questions with sentences."""
-    return [t.lemma_.lower() for t in doc if not (t.is_stop or t.is_punct or t.is_space or len(t.text) < 2)]
+    from .lexicon import title_abbreviations
+
+    short = title_abbreviations()
+    # an abbreviated title stands for its full word ("Gov. Paul Cellucci" answers "who is the governor")
+    return [short.get(t.lower_.rstrip("."), t.lemma_.lower()) if t.text[:1].isupper() else t.lemma_.lower()
+            for t in doc if not (t.is_stop or t.is_punct or t.is_space or len(t.text) < 2)]
