@@ -49,7 +49,7 @@ def test_how_did_a_figure_change_asks_for_the_figures_over_time(intent):
 
 
 def test_a_group_of_people_in_the_question_restricts_the_figure(intent):
-    assert intent("What is the unemployment rate among young people under 25 in France?").group == ("young", "25")
+    assert intent("What is the unemployment rate among young people under 25 in France?").group == ("young", "under 25")
     assert intent("What is the jobless rate for women?").group == ("women",)
     assert intent("How much did the company pay for the house?").group == ()  # a purpose, not a group
     assert intent("How many people died?").group == ()

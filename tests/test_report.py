@@ -173,14 +173,16 @@ def test_names_match_as_whole_words_not_inside_other_words():
 
 def test_a_question_about_a_group_of_people_wants_a_figure_that_names_the_group():
     intent = QuestionIntent(question="What is the jobless rate among young people under 25?", query="",
-                            answer_type="amount", predicate="unemployment", event="unemployed", group=("young", "25"))
+                            answer_type="amount", predicate="unemployment", event="unemployed", group=("young", "under 25"))
     national = Figure(**{**fig(11.2, "a", "").__dict__, "quote": "The jobless rate stood at 11.2 percent.",
                          "dimension": "percent", "event": "unemployed"})
-    youth = Figure(**{**fig(21.0, "b", "", start=50).__dict__, "quote": "Unemployment among those under 25 was 21 percent.",
+    youth = Figure(**{**fig(21.0, "b", "", start=50).__dict__, "quote": "Unemployment of those under 25 was 21 percent.",
                       "dimension": "percent", "event": "unemployed"})
     vecs = np.ones((2, 4), dtype=np.float32) / 2.0
     cands = candidates(intent, vecs[0], vecs[0], [national, youth], vecs, np.full(2, 0.6), ["", ""], [0, 1])
     assert [c.figure.value for c in cands] == [21.0]
+    christmas = Figure(**{**national.__dict__, "quote": "On December 25 the jobless rate was 12.5 percent."})
+    assert not candidates(intent, vecs[0], vecs[0], [christmas], vecs[:1], np.full(1, 0.6), [""], [0])
 
 
 def test_a_question_verb_in_no_class_is_answered_by_a_figure_with_the_same_verb():

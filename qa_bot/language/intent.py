@@ -161,7 +161,7 @@ def _scope(doc, answer_type: str) -> tuple[str, ...]:
 
 def _group(doc) -> tuple[str, ...]:
     """Words of a group of people the question restricts its figure to: the object of "among" ("the jobless rate
-    among young people under 25" → young, 25), of "for" after a figure noun ("the rate for women"; "pay for the
+    among young people under 25" → young, under 25), of "for" after a figure noun ("the rate for women"; "pay for the
     house" is a purpose), and an age bound after a noun ("under 25", "over 65"). The general word for people is
     left out: the kind (young, women, 25) says which group."""
     people = role_words("people_words")
@@ -174,7 +174,7 @@ def _group(doc) -> tuple[str, ...]:
         if t.pos_ == "NOUN" and (prep == "among" or prep == "for" and owner.lemma_.lower() in figure_nouns):
             out += [x.lower_ for x in t.subtree if x.pos_ in ("ADJ", "NOUN", "NUM") and x.lemma_.lower() not in people]
         elif t.pos_ == "NUM" and prep in ("under", "over") and owner.pos_ == "NOUN":
-            out.append(t.lower_)
+            out.append(f"{prep} {t.lower_}")  # the bound with its number: "under 25", never "December 25"
     return tuple(dict.fromkeys(out))
 
 
