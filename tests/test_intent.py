@@ -79,3 +79,11 @@ def test_a_size_question_with_a_copula_names_the_thing_measured(intent):
 def test_which_owner_s_thing_asks_for_the_owner(intent):
     assert intent("Which country's ratification brought the treaty into force?").answer_type == "place"
     assert intent("Which company's shares fell most?").answer_type == "organisation"
+
+
+def test_the_doer_of_a_counted_object_and_a_named_modifier_of_the_counted_noun(intent):
+    q = intent("How many divers did the state police send?")
+    assert q.actor == "state police" and q.counted == "diver"
+    q = intent("How many Navy divers worked at the site?")
+    assert q.counted == "diver" and q.scope == ("Navy",)
+    assert intent("How many divers searched in all?").whole

@@ -152,6 +152,10 @@ def _scope(doc, answer_type: str) -> tuple[str, ...]:
         in_phrase = head.dep_ == "pobj" and head.head.lower_ in _SCOPE_PREPOSITIONS
         if e.label_ in ("GPE", "LOC", "FAC") or (e.label_ in _NAME_LABELS and in_phrase):
             out.append(e.text.removeprefix("the ").removesuffix("'s"))
+    for e in doc.ents:  # "how many Navy divers": a named modifier of the counted noun restricts it
+        if e.label_ in ("ORG", "NORP") and e.root.dep_ == "compound" and any(
+                c.lower_ in ("many", "much") for c in e.root.head.children):
+            out.append(e.text.removeprefix("the "))
     for t in doc:
         if t.dep_ == "pobj" and t.head.lower_ in _SCOPE_PREPOSITIONS and t.pos_ == "PROPN" \
                 and not any(t.idx >= e.start_char and t.idx < e.end_char for e in doc.ents):
@@ -211,7 +215,9 @@ def _predicate_and_counted(doc) -> tuple[str, str]:
     for t in doc:
         if t.lower_ in ("many", "much") and t.head.pos_ in ("NOUN", "PROPN") and t.head.i > t.i:
             head = t.head
-            counted = " ".join(x.lemma_.lower() for x in head.lefts if x.dep_ == "compound") + " " + head.lemma_.lower()
+            # a named modifier says whose, not what: "Navy divers" count divers (of the Navy: a scope)
+            counted = " ".join(x.lemma_.lower() for x in head.lefts if x.dep_ == "compound" and not x.ent_type_) \
+                + " " + head.lemma_.lower()
             counted = counted.strip()
             break
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
@@ -293,6 +299,11 @@ def _actor_and_source(doc) -> tuple[str, str]:
     for verb in (t for t in doc if t.pos_ == "VERB"):
         subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
         name = _entity_of(doc, subject) if subject is not None else ""
+        counted = next((t.head for t in doc if t.lower_ in ("many", "much") and t.head.pos_ == "NOUN"), None)
+        if not name and subject is not None and subject.pos_ == "NOUN" and subject.dep_ == "nsubj" \
+                and verb.lemma_.lower() not in reporting and counted is not None and counted.i < subject.i:
+            # "how many divers did the state police send": the doer of a counted object owns the count
+            name = " ".join(x.text for x in subject.subtree if x.dep_ in ("compound", "amod") or x.i == subject.i)
         if not name:
             continue
         if verb.lemma_.lower() in reporting:
@@ -440,7 +451,8 @@ def parse_question(nlp, question: str, history: Sequence[str] = ()) -> QuestionI
         event=event, counted=counted, scope=scope, time_pin=_time_pin(doc, counted),
         dimension=dimension, unit=unit, words=tuple(words), names=names,
         measure=measure or measure_text(doc, scope) or " ".join(words), modality=_modality(doc), actor=actor,
-        source=source, whole=any(t.lower_ in _vocabulary()["whole"] for t in doc),
+        source=source, whole=any(t.lower_ in _vocabulary()["whole"] or t.lower_ == "all" and t.i > 0
+                                 and doc[t.i - 1].lower_ == "in" for t in doc),  # "in all"
         role=_role(doc) if answer_type in ("person", "organisation", "name") else (),
         asks=_asks(doc) if answer_type in ("person", "organisation", "place", "name") else "",
         group=_group(doc) if answer_type in ("count", "amount") else ())
