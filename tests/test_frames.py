@@ -237,3 +237,8 @@ def test_a_verb_that_takes_people_is_the_event_and_their_relative_clause_only_de
 def test_a_part_of_a_named_whole_holds_where_the_whole_does(fig):
     f = fig("About 42 countries out of the 53 member states of the Organization of African Unity have endorsed it.")
     assert f["About 42"].scope == ("Organization of African Unity",)
+
+
+def test_climb_and_descent_rates_are_speeds(fig):
+    f = fig("The plane began a rapid descent of about 4,700 feet per minute. It had descended at 4,700 feet a minute.")
+    assert {x.dimension for x in f.values()} == {"speed"}

@@ -87,3 +87,10 @@ def test_the_doer_of_a_counted_object_and_a_named_modifier_of_the_counted_noun(i
     q = intent("How many Navy divers worked at the site?")
     assert q.counted == "diver" and q.scope == ("Navy",)
     assert intent("How many divers searched in all?").whole
+
+
+def test_measurement_nouns_and_depth_questions_ask_their_dimension(intent):
+    assert (intent("At what altitude was the plane flying?").answer_type,
+            intent("At what altitude was the plane flying?").dimension) == ("amount", "length")
+    assert intent("How deep was the wreckage?").dimension == "depth"
+    assert intent("How fast did the plane descend?").dimension == "speed"

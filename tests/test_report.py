@@ -221,3 +221,24 @@ def test_a_lone_latest_figure_far_below_the_group_does_not_lead_it():
     # a rising toll is not an outlier: the latest, larger figure leads
     rising = [fig(5, "a", "2024-05-06"), fig(9, "b", "2024-05-07", start=10), fig(12, "c", "2024-05-08", start=20)]
     assert choose_lead([Candidate(i, f, 0.8) for i, f in enumerate(rising)], INTENT, ARTICLES, {}).value == 12
+
+
+def test_a_depth_question_takes_lengths_said_as_depths_and_groups_them():
+    from qa_bot.answering.report import said_deep
+
+    def length(value, quote, at, doc):
+        start = quote.index(at)
+        return Figure(**{**fig(value, doc, "").__dict__, "quote": quote, "start": start, "end": start + len(at),
+                         "sentence_start": 0, "dimension": "length", "unit": "m", "text": at})
+    q1 = "Divers found the wreckage in 116 feet of water about seven miles off the island."
+    q2 = "The debris was found at a depth of about 35 meters, some 12 kilometers from the coast."
+    figs = [length(35.4, q1, "116 feet", "a"), length(11265, q1, "about seven miles", "a"),
+            length(35, q2, "about 35 meters", "b"), length(12000, q2, "some 12 kilometers", "b")]
+    assert [said_deep(f) for f in figs] == [True, False, True, False]
+    intent = QuestionIntent(question="How deep was the wreckage?", query="", answer_type="amount",
+                            predicate="wreckage", counted="wreckage", dimension="depth")
+    vecs = np.ones((4, 4), dtype=np.float32) / 2.0
+    cands = candidates(intent, vecs[0], vecs[0], figs, vecs, np.full(4, 0.6), [""] * 4, [0, 1, 2, 3])
+    assert sorted(c.figure.text for c in cands) == ["116 feet", "about 35 meters"]
+    report = figure_report(intent, cands, vecs, ARTICLES, figs)
+    assert len({f.doc_id for f in report.figures}) == 2 and len(report.figures) == 2

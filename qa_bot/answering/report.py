@@ -4,6 +4,7 @@ scope each), what changed over time or disagrees, and the figure to lead with.""
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, replace
 from typing import Callable, Mapping, Sequence
 
@@ -127,7 +128,7 @@ def answers_type(intent: QuestionIntent, f: Figure) -> bool:
     if intent.unit:
         return f.unit == intent.unit or (f.dimension == intent.dimension and intent.dimension != "money")
     if intent.dimension and intent.dimension not in ("", "count"):
-        return f.dimension == intent.dimension or (intent.dimension == "length" and f.dimension == "depth")
+        return f.dimension == intent.dimension or ({intent.dimension, f.dimension} == {"length", "depth"})
     if intent.answer_type == "count":
         return f.dimension in ("count", "percent") if intent.dimension != "count" else f.dimension == "count"
     # "how much rain fell" asks a quantity of rain: "in 24 hours" is the time it took, not an answer
@@ -228,11 +229,27 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
             rel += SCOPED_PENALTY / 2
         out.append(Candidate(i, f, rel))
     out.sort(key=lambda c: -c.relevance)
+    if intent.dimension == "depth" and any(said_deep(c.figure) for c in out):
+        out = [c for c in out if said_deep(c.figure)]  # "how deep": not the distance from the coast
     if intent.dimension == "age" and out:
         # the ages of the person the best sentence is about; without a name, only the same age agrees
         top = owner(out[0].figure) if owner is not None else ""
         out = [c for c in out if (same_person(owner(c.figure), top) if top else c.figure.value == out[0].figure.value)]
     return out
+
+
+DEPTH_WORDS = 3  # words before / after a length where a depth word says it is a depth ("in 116 feet of water")
+
+
+def said_deep(f: Figure) -> bool:
+    """Is this length said as a depth: its unit is one of depth, or a depth word stands right before ("a depth
+    of 35 meters") or after it ("116 feet of water", "120 feet below the surface")?"""
+    if f.dimension == "depth":
+        return True
+    at, end = f.start - f.sentence_start, f.end - f.sentence_start
+    before = re.findall(r"[\w-]+", f.quote[:at].lower())[-DEPTH_WORDS:]
+    after = re.findall(r"[\w-]+", f.quote[end:].lower())[:DEPTH_WORDS]
+    return bool(set(before) & role_words("depth_before") or set(after) & role_words("depth_after"))
 
 
 AGE_REACH = 40  # characters around an age where the question's words say whose it is ("the gunman, Barton, 44")
@@ -567,7 +584,8 @@ def figure_report(intent: QuestionIntent, cands: Sequence[Candidate], measure_ve
         return FigureReport(None, (), (), ())
     if families is None:
         families = source_families(all_figures)
-    groups = group(cands, measure_vectors, similar)
+    # the depths a "how deep" question keeps (said_deep) measure one thing, whatever verb each report used
+    groups = [list(cands)] if intent.dimension == "depth" else group(cands, measure_vectors, similar)
 
     def score(g: list[Candidate]) -> float:
         sources = len({families.get(c.figure.doc_id, c.figure.doc_id) for c in g})

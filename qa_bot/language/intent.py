@@ -117,6 +117,8 @@ def _answer_type(doc) -> tuple[str, str]:
                         return "amount", "percent"
                     if kind in ("count", "amount"):
                         return kind, "count" if kind == "count" else ""
+                    if kind in ("length", "speed", "mass", "area"):
+                        return "amount", kind  # "at what altitude", "what was the distance"
                     if is_event_word(t.lemma_.lower()):
                         # "what was Tesla's revenue", "what were the losses": an event noun is a figure
                         return "amount", event_dimension(event_class(t.lemma_.lower()))

@@ -42,6 +42,10 @@ _UNIT_FORMS: tuple[tuple[str, str, str], ...] = (
     (r"miles?\s+(?:per|an|a)\s+hour|mph", "mile/hour", "speed"),
     (r"met(?:er|re)s?\s+per\s+second|m/s", "meter/second", "speed"),
     (r"knots?", "knot", "speed"),
+    # climb and descent rates of aircraft, and rates of fall ("a descent of 4,700 feet per minute")
+    (r"(?:feet|foot|ft)\s+(?:per|an|a)\s+minute|ft/min|fpm", "foot/minute", "speed"),
+    (r"(?:feet|foot|ft)\s+(?:per|an|a)\s+second|ft/s", "foot/second", "speed"),
+    (r"met(?:er|re)s?\s+(?:per|an|a)\s+minute|m/min", "meter/minute", "speed"),
     (r"kilomet(?:er|re)s?|km", "kilometer", "length"),
     (r"miles?|mi", "mile", "length"),
     (r"met(?:er|re)s?|m", "meter", "length"),
