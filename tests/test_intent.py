@@ -94,3 +94,10 @@ def test_measurement_nouns_and_depth_questions_ask_their_dimension(intent):
             intent("At what altitude was the plane flying?").dimension) == ("amount", "length")
     assert intent("How deep was the wreckage?").dimension == "depth"
     assert intent("How fast did the plane descend?").dimension == "speed"
+
+
+def test_how_many_units_of_a_thing_counts_the_thing_in_that_unit(intent):
+    q = intent("How many hours of flying experience did the pilot have?")
+    assert (q.counted, q.dimension) == ("fly experience", "duration")
+    q = intent("How many square kilometers of Russian territory does Ukraine claim to hold?")
+    assert q.counted == "territory" and q.dimension == "area"

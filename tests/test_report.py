@@ -242,3 +242,13 @@ def test_a_depth_question_takes_lengths_said_as_depths_and_groups_them():
     assert sorted(c.figure.text for c in cands) == ["116 feet", "about 35 meters"]
     report = figure_report(intent, cands, vecs, ARTICLES, figs)
     assert len({f.doc_id for f in report.figures}) == 2 and len(report.figures) == 2
+
+
+def test_measurements_without_a_verb_group_by_what_they_measure():
+    base = fig(200, "a", "1999-07-18").__dict__
+    early = Figure(**{**base, "dimension": "duration", "unit": "h", "counted": "experience", "predicate": "",
+                      "event": "", "measure": "experience"})
+    late = Figure(**{**early.__dict__, "value": 300, "low": 300, "high": 300, "doc_id": "b", "start": 40,
+                     "counted": "flight experience", "measure": "flight experience"})
+    vecs = np.eye(2, 4, dtype=np.float32)  # measure phrases far apart: what they measure decides
+    assert group_rows([early, late], [0, 1], vecs) == [[0, 1]]

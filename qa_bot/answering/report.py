@@ -379,7 +379,12 @@ def group_rows(figures: Sequence[Figure], rows: Sequence[int], measure_vectors: 
             by_predicate: dict[str, list[int]] = {}
             for k in members:
                 by_predicate.setdefault(figures[k].predicate, []).append(k)
-            for part in by_predicate.values():
+            for predicate, part in by_predicate.items():
+                if not predicate and key[1] in MEASUREMENTS and figures[part[0]].counted:
+                    # a measurement with no verb is known by what it measures: "200 hours of flying experience"
+                    # and "300 hours of flight experience" (split_by_thing kept one thing in `members`)
+                    out.append(part)
+                    continue
                 out.extend(_linked(part, [rows[k] for k in part], measure_vectors))
     return out
 

@@ -221,6 +221,13 @@ def _predicate_and_counted(doc) -> tuple[str, str]:
             counted = " ".join(x.lemma_.lower() for x in head.lefts if x.dep_ == "compound" and not x.ent_type_) \
                 + " " + head.lemma_.lower()
             counted = counted.strip()
+            info = U.unit_info(head.lower_)
+            of = next((c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+            obj = next((c for c in of.children if c.dep_ == "pobj" and c.pos_ == "NOUN"), None) \
+                if of is not None and info is not None and info.dimension != "count" else None
+            if obj is not None:  # "how many hours of flying experience": hours measure the experience
+                counted = " ".join([x.lemma_.lower() for x in obj.lefts if x.dep_ in ("compound", "amod")
+                                    and x.pos_ in ("NOUN", "VERB", "ADJ") and not x.ent_type_] + [obj.lemma_.lower()])
             break
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
     thing = next((t.head for t in doc if t.lower_ in ("many", "much") and t.head.pos_ in ("NOUN", "PROPN")
