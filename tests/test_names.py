@@ -147,3 +147,20 @@ def test_a_title_abbreviation_does_not_end_a_sentence():
     assert [text[a:b] for a, b in split_spans(text)] == [
         "Navy spokesman Lt. Cmdr. Frank Ann said it.", "Police in Kennesaw, Ga., said so.", "She fell ill.",
         "Then rain."]
+
+
+def test_a_name_that_modifies_the_asked_noun_answers_which_noun():
+    from qa_bot.answering.evidence import Scored
+    from qa_bot.answering.named import named_answer
+    from qa_bot.records import Entity, QuestionIntent, Sentence
+
+    a = "1st Non-Stop Round-the-World Balloon Flight Given Up"
+    b = "The Anheuser-Busch brewery company of St. Louis is offering $500,000 to the first balloonists."
+    sa, sb = Sentence("a", 0, 0, len(a), a), Sentence("b", 0, 0, len(b), b)
+    ents = {("a", 0): [Entity("Non-Stop Round", "NAME", "a", 4, 18, 0, role="nsubj", head_lemma="give")],
+            ("b", 0): [Entity("Anheuser-Busch", "ORG", "b", 4, 18, 0, role="compound", head_lemma="company")]}
+    intent = QuestionIntent(question="Which company put up the prize for the first balloon flight?", query="",
+                            answer_type="organisation", predicate="put", words=("company", "prize", "balloon",
+                                                                                 "flight"), role=("company",))
+    answer = named_answer(intent, [Scored(sa, 0.6, 0.5, 0.62), Scored(sb, 0.55, 0.4, 0.55)], ents, {})
+    assert answer.lead.text == "Anheuser-Busch"

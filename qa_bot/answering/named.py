@@ -130,9 +130,11 @@ def named_answer(intent: QuestionIntent, scored: Sequence[Scored], entities: Map
             near = _near_words(ent, s.text, s.start) & words
             bonus += 0.1 * min(len(near), 2)  # "Union president Dan Reyes" for "who is the union president"
             title = _title_words(ent, s.text, s.start)
-            if len(words) >= 2 and words <= title or len(role) >= 2 and role <= title:
+            if len(words) >= 2 and words <= title or len(role) >= 2 and role <= title or (
+                    role and ent.head_lemma in role and ent.role in ("compound", "appos", "nmod", "poss")):
                 bonus += TITLE_BONUS  # every word of the question, or of the asked title, is the name's title
-                # ("military chief X", "Minister of Employment Martine Aubry")
+                # ("military chief X", "Minister of Employment Martine Aubry"), or the name modifies the asked
+                # noun itself ("the Anheuser-Busch brewery company" for "which company")
             if ent.label == "DATE":
                 bonus += DATE_FIT * date_fits(ent.text, intent)
             if ent.label in extra:
