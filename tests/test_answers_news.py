@@ -73,3 +73,17 @@ def test_named_answers_come_from_entities_not_capitals(quake):
 def test_questions_the_reports_do_not_answer_are_refused(quake, question):
     a = quake.ask(question)
     assert not a.found, a.answer
+
+
+def test_a_follow_up_about_another_event_answers_that_event(quake):
+    a = quake.ask("And how many were injured?", history=["How many died?"])
+    assert a.found and a.figures[0].value == 400 and "injured" in a.answer
+    a = quake.ask("And how many were injured?", history=["How many died in Northfield?"])
+    assert a.figures[0].value == 1040
+
+
+def test_a_year_the_reports_do_not_cover_is_not_answered_with_another_years_figure(quake):
+    for question in ("How many people died in 2019?", "How many people had died by 1 January 2099?"):
+        a = quake.ask(question)
+        assert not a.found and "none from" in a.answer
+    assert quake.ask("How many people had died by 7 May 2024?").found

@@ -101,3 +101,21 @@ def test_how_many_units_of_a_thing_counts_the_thing_in_that_unit(intent):
     assert (q.counted, q.dimension) == ("fly experience", "duration")
     q = intent("How many square kilometers of Russian territory does Ukraine claim to hold?")
     assert q.counted == "territory" and q.dimension == "area"
+
+
+def test_a_follow_up_with_its_own_event_asks_that_event_where_the_last_question_was(nlp):
+    q = parse_question(nlp, "And how many were injured?", ["How many died in Northfield?"])
+    assert (q.predicate, q.event, q.scope) == ("injure", "injured", ("Northfield",))
+    assert "died" not in q.query and q.measure == "injured"
+
+
+def test_a_follow_up_without_an_event_asks_the_last_question_again(nlp):
+    q = parse_question(nlp, "What about Eastvale?", ["How many died in Northfield?"])
+    assert (q.event, q.scope) == ("dead", ("Eastvale",)) and "northfield" not in q.words
+    q = parse_question(nlp, "Who said so?", ["How many died?"])
+    assert q.event == "dead" and q.answer_type == "person"
+
+
+def test_of_them_counts_a_part_of_what_the_last_question_counted(nlp):
+    q = parse_question(nlp, "How many of them were children?", ["How many people died?"])
+    assert q.event == "dead" and q.group == ("children",)

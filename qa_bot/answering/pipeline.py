@@ -15,7 +15,7 @@ from ..language.lexicon import event_class, is_event_word
 from .evidence import Scored, is_relevant, score_sentences, select, sentence_lemmas
 from .named import ALSO, LABELS, named_answer
 from .prefilter import answering_mask, docs_key, families_within, places_within, scope_mask
-from .report import Candidate, candidates, figure_report, group_note, scope_name, without_places
+from .report import Candidate, candidates, figure_date, figure_report, group_note, scope_name, without_places
 
 
 ANCHORED_COVERAGE = 0.75
@@ -60,6 +60,20 @@ def owner_of(view: IndexView):
         after = [e for e in people if e.start >= f.end and e.start - f.end <= OWNER_REACH]
         return min(after, key=lambda e: e.start).text if after else ""
     return owner
+
+
+def outside_pin(pin: str, figures: Sequence, articles) -> str:
+    """Why no figure answers a question pinned to a year the answering figures are not from ("How many died in
+    2019?" of reports from 2024: the latest 2024 figure is no answer), or "" when one may. Figures of unknown
+    date could be from any time, so they never rule the question out."""
+    if not pin[:1].isdigit() or not figures:
+        return ""
+    dates = [figure_date(f, articles) for f in figures]
+    if not all(dates) or any(d[:4] == pin[:4] for d in dates):
+        return ""
+    first, last = min(dates), max(dates)
+    span = first if first == last else f"{first} to {last}"
+    return f"The figures on this are from {span}, none from {pin}."
 
 
 def figure_candidates(intent: QuestionIntent, view: IndexView, doc_id: str, qvec: np.ndarray, mvec: np.ndarray,
@@ -129,6 +143,9 @@ def answer_question(intent: QuestionIntent, view: IndexView, hits: Sequence[Hit]
         cands, families = figure_candidates(intent, view, closest.sentence.doc_id, qvec, mvec, doc_ids, encode)
         report = figure_report(intent, cands, gen.measure_vectors, view.articles, (), similar, families)
         lead, agreeing, figures, conflicts = report.lead, report.agreeing, report.figures, report.conflicts
+        outside = outside_pin(intent.time_pin, figures, view.articles)
+        if outside:
+            return not_found(intent, retrieved, closest, view.articles, outside)
     if lead is None and intent.answer_type in ("person", "place", "organisation", "date", "name"):
         rows = view.sentence_index
 

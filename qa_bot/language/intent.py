@@ -165,6 +165,20 @@ def _scope(doc, answer_type: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(x.strip() for x in out if x.strip()))
 
 
+def _names_only(doc) -> tuple[str, ...]:
+    """The names of a question that says nothing but names ("What about Northfield?", "And Eastvale?")."""
+    names = [e for e in doc.ents if e.label_ not in ("DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY",
+                                                   "PERCENT")]
+    inside = {i for e in names for i in range(e.start, e.end)}
+    rest = [t for t in doc if t.i not in inside and not (t.is_stop or t.is_punct)]
+    return tuple(e.text.removeprefix("the ") for e in names) if names and not rest else ()
+
+
+def _of_pronoun(doc) -> bool:
+    """'How many of them / of those were children': a part of what the last question counted."""
+    return any(t.lower_ in _PRONOUNS and t.dep_ == "pobj" and t.head.lower_ == "of" for t in doc)
+
+
 def _group(doc) -> tuple[str, ...]:
     """Words of a group of people the question restricts its figure to: the object of "among" ("the jobless rate
     among young people under 25" → young, under 25), of "for" after a figure noun ("the rate for women"; "pay for the
@@ -402,6 +416,7 @@ def measure_text(doc, scope: Sequence[str]) -> str:
             skip.difference_update(x.i for x in t.head.subtree if x.i <= t.head.i)
     keep = [t.text for t in doc if t.i not in skip and not t.is_punct and t.tag_ not in ("WDT", "WP", "WP$", "WRB")
             and t.dep_ not in ("aux", "auxpass", "det", "poss") and t.lower_ not in ("many", "much")
+            and not (t.dep_ == "cc" and t.i == 0)  # "And how many were injured?": the link to the last question
             and t.pos_ != "PRON" and not (t.lemma_ == "be" and t.dep_ == "ROOT")]
     return " ".join(keep)
 
@@ -429,19 +444,37 @@ def parse_question(nlp, question: str, history: Sequence[str] = ()) -> QuestionI
     scope = _scope(doc, answer_type)
     words = content_lemmas(doc)
     query = question
+    group = _group(doc) if answer_type in ("count", "amount") else ()
     if follow:
         prev = nlp(history[-1])
-        query = f"{history[-1]} {question}"
         p_type, p_dim = _answer_type(prev)
         if answer_type == "other":
             answer_type, dimension = p_type, p_dim
         p_pred, p_counted = _predicate_and_counted(prev)
-        if not predicate or predicate in {t.lemma_.lower() for t in doc if t.lower_ in _PRONOUNS} or \
-                (len(words) <= 2 and p_pred):
-            predicate, counted = p_pred or predicate, counted or p_counted
         if not scope:
-            scope = _scope(prev, p_type)
-        words = list(dict.fromkeys(content_lemmas(prev) + words))
+            named = _names_only(doc)  # "What about Northfield?": the name alone is where the last question goes
+            scope = named or _scope(prev, p_type)
+            inherited = () if named else scope
+        else:
+            inherited = ()
+        # A follow-up with an event of its own ("And how many were injured?") asks about that event, only where the
+        # last question was ("injured in Northfield"); one without ("And in Eastvale?", "Who said so?", "How many of
+        # them ...") asks the last question again, restricted or turned to its source.
+        own = bool(predicate) and predicate not in {t.lemma_.lower() for t in doc if t.lower_ in _PRONOUNS} \
+            and predicate not in role_words("reporting") and not _of_pronoun(doc)
+        if own:
+            query = " ".join([question, *inherited])
+            words = list(dict.fromkeys(words + [w for x in inherited for w in x.lower().split()]))
+        else:
+            # "And in Eastvale?" after "How many died in Northfield?": search the event, not the old place
+            query = f"{measure_text(prev, _scope(prev, p_type))} {question}" if scope and not inherited \
+                else f"{history[-1]} {question}"
+            if _of_pronoun(doc) and predicate:
+                # "how many of them were children": the dead, among them children (said as in the articles)
+                group = (*group, next((t.lower_ for t in doc if t.lemma_.lower() == predicate), predicate))
+            predicate, counted = p_pred or predicate, counted or p_counted
+            old_places = {w for x in _scope(prev, p_type) for w in x.lower().split()} if scope != inherited else set()
+            words = list(dict.fromkeys([w for w in content_lemmas(prev) if w not in old_places] + words))
         scoped = {w for x in scope for w in x.lower().split()}
         if not [t for t in doc if not (t.is_stop or t.is_punct or t.lower_ in scoped)]:
             measure = measure_text(prev, _scope(prev, p_type))  # "And in Belgorod?" measures what was asked
@@ -464,4 +497,4 @@ def parse_question(nlp, question: str, history: Sequence[str] = ()) -> QuestionI
                                  and doc[t.i - 1].lower_ == "in" for t in doc),  # "in all"
         role=_role(doc) if answer_type in ("person", "organisation", "name") else (),
         asks=_asks(doc) if answer_type in ("person", "organisation", "place", "name") else "",
-        group=_group(doc) if answer_type in ("count", "amount") else ())
+        group=group if answer_type in ("count", "amount") else ())
