@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import shutil
@@ -16,7 +17,7 @@ import numpy as np
 
 from .answering.disputes import find_disputes
 from .answering.pipeline import FIGURE_TYPES, answer_question
-from .errors import CorpusError, IndexStoreError, QuestionError, SettingsError
+from .errors import CorpusError, IndexStoreError, QaBotError, QuestionError, SettingsError
 from .ingest.articles import SUFFIXES, CorpusFile, read_article, read_corpus
 from .ingest.chunks import chunk_sentences
 from .ingest.sentences import split_sentences
@@ -104,9 +105,34 @@ def check_doc_ids(doc_ids: object) -> frozenset[str] | None:
     return frozenset(doc_ids)
 
 
-def _other_script(question: str) -> bool:
-    """Letters, none of them Latin: a question in Chinese, Russian, Arabic…"""
-    return bool(re.search(r"[^\W\d_]", question)) and not re.search(r"[A-Za-zÀ-ɏ]", question)
+def _other_language(question: str, words: Sequence[str], known: Callable[[str], bool]) -> bool:
+    """Letters, none of them Latin (a question in Chinese, Russian, Arabic…), or three words or more in Latin
+    letters with none of the English function words every English question of that length uses (spaCy's English
+    stop words: "what", "how", "the", "of", "were"…) and most of its content words (lemmas) unknown to the
+    corpus: "Combien de personnes sont mortes ?". A terse English query ("Kursk casualties August") uses the
+    corpus's words, so it is not taken for another language."""
+    if re.search(r"[^\W\d_]", question) and not re.search(r"[A-Za-zÀ-ɏ]", question):
+        return True
+    from spacy.lang.en.stop_words import STOP_WORDS  # a word list only, not a pipeline
+
+    letters = re.findall(r"[^\W\d_]+", question.lower())
+    if len(letters) < 3 or any(w in STOP_WORDS for w in letters):
+        return False
+    return sum(known(w) for w in words) * 2 < len(words)
+
+
+@functools.lru_cache(maxsize=4)
+def model_words(model: str) -> frozenset[str]:
+    """The whole words of the embedding model's vocabulary (vocab.txt of a WordPiece model; empty if it has
+    none): an English model's 30,000 pieces hold the common English words ("ferries", "yesterday") and few of
+    another language's ("personnes", "starben")."""
+    from .search.vectors import resolve_model_path
+
+    try:
+        text = (Path(resolve_model_path(model)) / "vocab.txt").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError, QaBotError):
+        return frozenset()
+    return frozenset(w for w in text.split() if w.isalpha())
 
 
 def _article_key(a: Article) -> tuple:
@@ -431,7 +457,9 @@ class Engine:
         t2 = time.perf_counter()
         ans = answer_question(intent, state, hits, qvec, mvec, doc_ids, self.settings, self.embedder.encode)
         timings = [("parse+embed", t1 - t0), ("retrieve", t2 - t1), ("answer", time.perf_counter() - t2)]
-        if not ans.found and _other_script(str(question)):
+        vocab = model_words(self.settings.model)
+        if not ans.found and _other_language(str(question), intent.words,
+                                                  lambda w: w in state.weights.df or w in vocab):
             # searched anyway (a name or a number may still match), but say why it probably failed
             ans = replace(ans, answer=f"{ENGLISH_ONLY}\n\n{ans.answer}")
         return replace(ans, timings=tuple(timings))

@@ -127,6 +127,11 @@ class Entity:
     sentence_start: int  # Sentence.start of the sentence holding it
     role: str = ""  # dependency of its head token in the sentence: nsubj, dobj, pobj, appos, compound, ...
     head_lemma: str = ""  # lemma of the word it depends on (the verb or noun it attaches to)
+    # what the sentence says the name is, as offsets in Article.text (0, 0: nothing): the title before it ("Union
+    # president" Dan Reyes), its apposition ("Dan Reyes, the union's president") or the complement of a copula
+    # ("Reyes is the head of the union"); the answer to "Who is Dan Reyes?"
+    about_start: int = 0
+    about_end: int = 0
 
 
 @dataclass(frozen=True)

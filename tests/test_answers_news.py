@@ -87,3 +87,11 @@ def test_a_year_the_reports_do_not_cover_is_not_answered_with_another_years_figu
         a = quake.ask(question)
         assert not a.found and "none from" in a.answer
     assert quake.ask("How many people had died by 7 May 2024?").found
+
+
+def test_who_is_a_name_answers_with_what_the_articles_say_it_is(quake):
+    a = quake.ask("Who is Dan Reyes?")
+    assert a.found and a.answer.startswith("**Union president Dan Reyes**")
+    c = a.citations[0]
+    assert "Union president Dan Reyes" in c.quote
+    assert not quake.ask("Who is John Nobody?").found

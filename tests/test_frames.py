@@ -242,3 +242,17 @@ def test_a_part_of_a_named_whole_holds_where_the_whole_does(fig):
 def test_climb_and_descent_rates_are_speeds(fig):
     f = fig("The plane began a rapid descent of about 4,700 feet per minute. It had descended at 4,700 feet a minute.")
     assert {x.dimension for x in f.values()} == {"speed"}
+
+
+@pytest.mark.parametrize("text, name, about", [
+    ("Union president Dan Reyes said the workers would help.", "Dan Reyes", "Union president"),
+    ("Dan Reyes, the union's president, said it.", "Dan Reyes", "the union's president"),
+    ("Prime Minister Elena Varga led the meeting.", "Elena Varga", "Prime Minister"),
+    ("The Dutch shipping firm Northwind bought it.", "Northwind", "The Dutch shipping firm"),
+    ("Microsoft Corp. Chairman Bill Gates said so.", "Bill Gates", "Microsoft Corp. Chairman"),
+    ("Mr. Smith said it.", "Smith", ""),  # a form of address says nothing of who he is
+])
+def test_what_a_sentence_says_a_name_is_is_kept_with_the_entity(frames, text, name, about):
+    entities = frames(text)[1]
+    ent = next(e for e in entities if e.text == name)
+    assert text[ent.about_start:ent.about_end] == about

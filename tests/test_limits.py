@@ -484,3 +484,15 @@ def test_login_guard_forgets_failures_after_the_window():
     now[0] = 61.0
     login("10.0.0.1")
     assert statuses == [400, 400, 429, 400, 400]
+
+
+def test_a_question_in_another_latin_language_says_only_english_is_read():
+    from qa_bot.engine import _other_language
+
+    english = {"ferry", "cancel", "harbour", "yesterday", "kursk", "casualty"}.__contains__
+    assert _other_language("Combien de personnes sont mortes ?", ["combien", "personne", "mort"], english)
+    assert _other_language("Wie viele Menschen starben?", ["wie", "viele", "mensch", "starben"], english)
+    # terse English with no function word is still English when its words are known
+    assert not _other_language("Ferries cancelled harbour yesterday", ["ferry", "cancel", "harbour", "yesterday"],
+                               english)
+    assert not _other_language("How many ferries were cancelled?", ["ferry", "cancel"], lambda w: False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
 from ..language.lexicon import title_abbreviations
@@ -187,3 +187,27 @@ def named_answer(intent: QuestionIntent, scored: Sequence[Scored], entities: Map
                 rivals.append(_as_figure(ent, sc.sentence, intent, articles))
                 break
     return NamedAnswer(lead, support, tuple(rivals), anchored=any(it[3] for it in items))
+
+
+def described(intent: QuestionIntent, scored: Sequence[Scored], entities: Mapping[tuple[str, int], list[Entity]],
+              articles: Mapping[str, Article]) -> NamedAnswer | None:
+    """'Who is Dan Reyes?': the name of the question with what the best sentence that describes it says it is
+    (its title, apposition or copula complement, found at index time: "Union president Dan Reyes"), the other
+    describing sentences as support; None when no retrieved sentence describes the name."""
+    if not intent.names:
+        return None
+    found: list[tuple[Entity, Scored]] = []
+    for sc in scored:
+        s = sc.sentence
+        for ent in entities.get((s.doc_id, s.start), ()):
+            if ent.about_end > ent.about_start and any(same_name(ent.text, n) for n in intent.names):
+                found.append((ent, sc))
+                break
+    if not found:
+        return None
+    ent, sc = found[0]  # scored is best first
+    art = articles[ent.doc_id]
+    start, end = min(ent.start, ent.about_start), max(ent.end, ent.about_end)
+    lead = replace(_as_figure(ent, sc.sentence, intent, articles), text=" ".join(art.text[start:end].split()),
+                   start=start, end=end)
+    return NamedAnswer(lead, tuple(dict.fromkeys(x for _, x in found)), anchored=True)

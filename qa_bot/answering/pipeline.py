@@ -13,7 +13,7 @@ from ..settings import Settings
 from .compose import compose, not_found
 from ..language.lexicon import event_class, is_event_word
 from .evidence import Scored, is_relevant, score_sentences, select, sentence_lemmas
-from .named import ALSO, LABELS, named_answer
+from .named import ALSO, LABELS, described, named_answer
 from .prefilter import answering_mask, docs_key, families_within, places_within, scope_mask
 from .report import Candidate, candidates, figure_date, figure_report, group_note, scope_name, without_places
 
@@ -146,6 +146,10 @@ def answer_question(intent: QuestionIntent, view: IndexView, hits: Sequence[Hit]
         outside = outside_pin(intent.time_pin, figures, view.articles)
         if outside:
             return not_found(intent, retrieved, closest, view.articles, outside)
+    if intent.asks == "identity":  # "Who is Dan Reyes?": what the articles say the name is
+        named = described(intent, scored, view.entities, view.articles)
+        if named is not None:
+            lead, agreeing, chosen = named.lead, (named.lead,), list(named.support[:1])
     if lead is None and intent.answer_type in ("person", "place", "organisation", "date", "name"):
         rows = view.sentence_index
 

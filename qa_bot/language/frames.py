@@ -945,7 +945,44 @@ def _unlabelled_names(doc: "Doc") -> list["Span"]:
 
 def _entity(article: Article, sentence: Sentence, ent: "Span") -> Entity:
     head = ent.root.head
+    about = _about(ent) if ent.label_ in ("PERSON", "ORG", "NAME") else None
+    a0, a1 = (sentence.start + about[0], sentence.start + about[1]) if about else (0, 0)
     return Entity(text=ent.text, label=ent.label_, doc_id=article.doc_id, start=sentence.start + ent.start_char,
                   end=sentence.start + ent.end_char, sentence_start=sentence.start, role=ent.root.dep_,
-                  head_lemma="" if head.i == ent.root.i else head.lemma_.lower())
+                  head_lemma="" if head.i == ent.root.i else head.lemma_.lower(), about_start=a0, about_end=a1)
+
+
+def _about(ent: "Span") -> tuple[int, int] | None:
+    """Character offsets (in the parsed sentence, as ent.start_char) of what the sentence says a name is: the common-noun title the name's
+    head carries before it ("Union president Dan Reyes", "the Dutch shipping firm Northwind"), its apposition
+    ("Dan Reyes, the union's president,") or, for the subject of "be", the complement ("Reyes is the head of
+    the union"). None when the sentence says nothing of the kind."""
+    root = ent.root
+    courtesy = L.role_words("courtesy_titles")
+
+    def says(tokens) -> bool:  # a common noun, or a title the recogniser left out of every name ("Prime Minister")
+        return any(t.pos_ == "NOUN" or t.pos_ == "PROPN" and not t.ent_type_ and t.lower_.rstrip(".") not in courtesy
+                   for t in tokens)
+
+    def span(tokens) -> tuple[int, int]:
+        return min(t.idx for t in tokens), max(t.idx + len(t) for t in tokens)
+
+    # title: modifiers of the name's head standing before the name ("Union president", "Microsoft Corp. Chairman")
+    before = [t for c in root.lefts if c.i < ent.start and c.dep_ in ("compound", "amod", "nmod") for t in c.subtree]
+    if before and says(before):
+        return span(before)
+    # the name in apposition to a noun before it: "the Dutch shipping firm Northwind"
+    if root.dep_ == "appos" and root.head.pos_ == "NOUN" and root.head.i < ent.start:
+        tokens = [t for t in root.head.subtree if t.i < ent.start and not t.is_punct]
+        if says(tokens):
+            return span(tokens)
+    # apposition: "Dan Reyes, the union's president" (its noun a common one: "Reyes, Texas" is a place)
+    for c in root.rights:
+        if c.dep_ == "appos" and c.pos_ == "NOUN":
+            return span(list(c.subtree))
+    if root.dep_ == "nsubj" and root.head.lemma_ == "be":
+        for c in root.head.rights:
+            if c.dep_ == "attr" and c.pos_ == "NOUN":
+                return span(list(c.subtree))
+    return None
 

@@ -174,6 +174,14 @@ def _names_only(doc) -> tuple[str, ...]:
     return tuple(e.text.removeprefix("the ") for e in names) if names and not rest else ()
 
 
+def _asks_identity(doc) -> bool:
+    """'Who is Dan Reyes?', 'What is Northwind?', 'What does Dan Reyes do?': the question names someone and asks
+    nothing else (its answer is what the articles say the name is: a title, an apposition)."""
+    wh = doc[0].lower_ if len(doc) else ""
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    return wh in ("who", "what") and root is not None and root.lemma_ in ("be", "do") and bool(_names_only(doc))
+
+
 def _of_pronoun(doc) -> bool:
     """'How many of them / of those were children': a part of what the last question counted."""
     return any(t.lower_ in _PRONOUNS and t.dep_ == "pobj" and t.head.lower_ == "of" for t in doc)
@@ -496,5 +504,6 @@ def parse_question(nlp, question: str, history: Sequence[str] = ()) -> QuestionI
         source=source, whole=any(t.lower_ in _vocabulary()["whole"] or t.lower_ == "all" and t.i > 0
                                  and doc[t.i - 1].lower_ == "in" for t in doc),  # "in all"
         role=_role(doc) if answer_type in ("person", "organisation", "name") else (),
-        asks=_asks(doc) if answer_type in ("person", "organisation", "place", "name") else "",
+        asks="identity" if _asks_identity(doc) else
+        _asks(doc) if answer_type in ("person", "organisation", "place", "name") else "",
         group=group if answer_type in ("count", "amount") else ())
