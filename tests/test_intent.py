@@ -119,3 +119,15 @@ def test_a_follow_up_without_an_event_asks_the_last_question_again(nlp):
 def test_of_them_counts_a_part_of_what_the_last_question_counted(nlp):
     q = parse_question(nlp, "How many of them were children?", ["How many people died?"])
     assert q.event == "dead" and q.group == ("children",)
+
+
+def test_what_a_source_said_happened_is_the_event_not_the_saying(intent):
+    q = intent("How many civilians had Smirnov said were evacuated when the fighting first began?")
+    assert q.predicate == "evacuate" and q.event == "displaced"
+
+
+def test_how_long_someone_was_somewhere_asks_a_duration_and_how_long_a_thing_is_a_length(intent):
+    assert intent("How long were Piccard and Jones in the air?").dimension == "duration"
+    assert intent("How long was he in prison?").dimension == "duration"
+    assert intent("How long is the bridge?").dimension == "length"
+    assert intent("How long is the border with Ukraine?").dimension == "length"

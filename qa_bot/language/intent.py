@@ -70,7 +70,13 @@ def _answer_type(doc) -> tuple[str, str]:
                 # "how long is the bridge" asks a length; "how long did it close / last / take" a duration
                 root = next((t for t in doc if t.dep_ == "ROOT"), None)
                 copula = root is not None and root.lemma_ == "be"
-                dim = "length" if copula else "duration"
+                # "how long were they in the air / was he in prison": being somewhere, or a person being
+                # anything, lasts; only a thing is long
+                subject = next((c for c in root.children if c.dep_ == "nsubj"), None) if copula else None
+                lasting = copula and (any(c.dep_ == "prep" for c in root.children) or subject is not None and (
+                    subject.pos_ == "PRON" and subject.lower_ != "it"
+                    or any(x.ent_type_ == "PERSON" for x in subject.subtree)))
+                dim = "length" if copula and not lasting else "duration"
             if dim == "count":
                 return "count", "count"
             if dim == "age":
@@ -259,6 +265,13 @@ def _predicate_and_counted(doc) -> tuple[str, str]:
         # "How many attacks did Russia say it repelled?": the reported clause holds the event
         said = next((c for c in root.children if c.dep_ in ("ccomp", "xcomp") and c.pos_ in ("VERB", "AUX")), None)
         root = said if said is not None else root
+    reporting = role_words("reporting")
+    while root is not None and root.lemma_.lower() in reporting:
+        # "how many civilians had Smirnov said were evacuated": what was said is the event, not the saying
+        said = next((c for c in root.children if c.dep_ in ("ccomp", "xcomp") and c.pos_ in ("VERB", "AUX")), None)
+        if said is None:
+            break
+        root = said
     if root is not None and root.lemma_.lower() in _LIGHT_VERBS:
         # "When did the shooting happen?", "When did the attack begin?": the subject names the event
         subject = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ == "NOUN"), None)
