@@ -131,3 +131,16 @@ def test_how_long_someone_was_somewhere_asks_a_duration_and_how_long_a_thing_is_
     assert intent("How long was he in prison?").dimension == "duration"
     assert intent("How long is the bridge?").dimension == "length"
     assert intent("How long is the border with Ukraine?").dimension == "length"
+
+
+def test_how_high_a_figure_noun_is_asks_its_kind_and_how_high_a_thing_is_a_length(intent):
+    assert intent("How high was unemployment in Spain?").dimension == "percent"
+    assert intent("How high was the death toll?").answer_type == "count"
+    assert intent("How high was the balloon?").dimension == "length"
+
+
+def test_a_linking_verb_leaves_the_event_to_its_subject_and_an_adjective_can_name_the_event(intent):
+    q = intent("How high can the jobless rate get in some neighborhoods?")
+    assert (q.predicate, q.dimension) == ("rate", "percent")
+    assert intent("What was the French jobless rate in July 1999?").event == "unemployed"
+    assert intent("How many people remained in shelters?").predicate == "shelter"

@@ -77,6 +77,16 @@ def _answer_type(doc) -> tuple[str, str]:
                     subject.pos_ == "PRON" and subject.lower_ != "it"
                     or any(x.ent_type_ == "PERSON" for x in subject.subtree)))
                 dim = "length" if copula and not lasting else "duration"
+            if nxt in ("high", "low"):
+                # "how high was unemployment / the jobless rate": the level of a figure noun is that figure's
+                # kind; only a thing is high in meters ("how high was the balloon")
+                subject = next((c for t in doc if t.dep_ == "ROOT" for c in t.children
+                                if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ == "NOUN"), None)
+                kind = vocab["what_noun"].get(subject.lemma_.lower(), "") if subject is not None else ""
+                if kind in ("percent", "count"):
+                    return ("count", "count") if kind == "count" else ("amount", "percent")
+                if kind == "amount":
+                    return "amount", ""
             if dim == "count":
                 return "count", "count"
             if dim == "age":
@@ -272,8 +282,11 @@ def _predicate_and_counted(doc) -> tuple[str, str]:
         if said is None:
             break
         root = said
-    if root is not None and root.lemma_.lower() in _LIGHT_VERBS:
-        # "When did the shooting happen?", "When did the attack begin?": the subject names the event
+    if root is not None and (root.lemma_.lower() in _LIGHT_VERBS or root.lemma_.lower() in role_words("linking")
+                             and root.lemma_.lower() not in ("be", "have") and not any(
+                                 c.dep_ in ("attr", "acomp", "dobj") or thing is not None and c.i == thing.i for c in root.children)):
+        # "When did the shooting happen?", "When did the attack begin?", "how high can the jobless rate get":
+        # the subject names the event
         subject = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ == "NOUN"), None)
         root = subject if subject is not None else root
     predicate = ""
@@ -296,9 +309,9 @@ def _predicate_and_counted(doc) -> tuple[str, str]:
         for t in cands:
             if t.dep_ in ("nsubj", "nsubjpass", "attr", "dobj", "ROOT", "acomp", "xcomp", "ccomp", "relcl"):
                 predicate = t.lemma_.lower()
-                comp = [x.lemma_.lower() for x in t.lefts if x.dep_ == "compound"]
+                comp = [x.lemma_.lower() for x in t.lefts if x.dep_ in ("compound", "amod")]
                 if comp and event_class(comp[-1]) in event_classes():
-                    predicate = comp[-1]  # "death toll" → death: the compound names the event
+                    predicate = comp[-1]  # "death toll" → death, "jobless rate" → jobless: the modifier names the event
                 break
     if not predicate and counted:
         predicate = counted.split(" ")[-1]
