@@ -376,6 +376,30 @@ def _dump(path: Path, records: Sequence) -> None:
     path.write_text(json.dumps([asdict(r) for r in records], ensure_ascii=False), encoding="utf-8")
 
 
+STAMPS = "files.json"
+
+
+def read_stamps(folder: Path) -> dict:
+    """The corpus stamps a generation was built from (files.json): {} when missing or unreadable, and then the
+    up-to-date check reads and hashes the corpus, as it did before the file existed."""
+    try:
+        stamps = json.loads((folder / STAMPS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return stamps if isinstance(stamps, dict) else {}
+
+
+def write_stamps(folder: Path, stamps: dict) -> None:
+    """Write files.json of a generation, atomically (a live one gets fresher stamps after a content check)."""
+    tmp = folder / f"{STAMPS}.{os.getpid()}.tmp"
+    try:
+        tmp.write_text(json.dumps(stamps, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, folder / STAMPS)
+    except OSError as exc:  # only a cache: the next check reads the changed files again
+        log.warning("could not write %s (%s)", folder / STAMPS, exc)
+        tmp.unlink(missing_ok=True)
+
+
 def pipeline_fingerprint() -> str:
     """Hash of the index-time code (splitting, chunking, figure extraction): when it changes, every article
     is processed again at the next indexing run (vectors of unchanged text are still reused)."""
@@ -394,7 +418,8 @@ def pipeline_fingerprint() -> str:
 def write_generation(settings: Settings, number: int, articles: Sequence[Article], sentences: Sequence[Sentence],
                      chunks: Sequence[Chunk], figures: Sequence[Figure], chunk_vectors: np.ndarray,
                      sentence_vectors: np.ndarray, measure_vectors: np.ndarray,
-                     progress: Progress | None = None, entities: Sequence[Entity] = ()) -> Generation:
+                     progress: Progress | None = None, entities: Sequence[Entity] = (),
+                     stamps: dict | None = None) -> Generation:
     """Write a new generation (collection, BM25, sidecar) and switch the pointer to it only when all of it is
     written; on any failure the new parts are removed and the previous generation keeps answering."""
     folder = key_dir(settings) / f"gen-{number}"
@@ -423,6 +448,8 @@ def write_generation(settings: Settings, number: int, articles: Sequence[Article
         np.save(folder / "sentence_vectors.npy", sentence_vectors)
         np.save(folder / "measure_vectors.npy", measure_vectors)
         write_lookups(folder, articles, sentences, figures)
+        if stamps:
+            write_stamps(folder, stamps)
         pointer = key_dir(settings) / "current.json"
         tmp = pointer.with_suffix(".tmp")
         tmp.write_text(json.dumps({"generation": number, "collection": name, "model": settings.model,
