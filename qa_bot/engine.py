@@ -18,15 +18,17 @@ import numpy as np
 from .answering.disputes import find_disputes
 from .answering.pipeline import FIGURE_TYPES, answer_question
 from .errors import CorpusError, IndexStoreError, QaBotError, QuestionError, SettingsError
-from .ingest.articles import SUFFIXES, CorpusFile, read_article, read_corpus
+from .ingest.articles import (SUFFIXES, CorpusFile, Ingested, list_corpus, read_article, read_corpus,
+                              same_manifests, stored_stamps, unchanged_by_stamps)
 from .ingest.chunks import chunk_sentences
 from .ingest.sentences import split_sentences
 from .language.frames import corpus_frames, measure_phrase
 from .records import Answer, Article, Chunk, Disputes, Entity, Figure, QuestionIntent, Sentence
 from .search.hits import MODES, bm25_ranking, dense_ranking, fuse
 from .search.store import (Generation, build_lock, check_writable, collection, current_mtime, key_dir, load_bm25,
-                           load_generation, next_generation_number, pipeline_fingerprint, read_current,
-                           remove_generations, remove_stale, reset_chroma, verify_generation, write_generation)
+                           load_generation, next_generation_number, pipeline_fingerprint, read_current, read_stamps,
+                           remove_generations, remove_stale, reset_chroma, verify_generation, write_generation,
+                           write_stamps)
 from .search.vectors import Embedder, embedder_for
 from .search.view import IndexView, build_view, word_similarity
 from .settings import Settings
@@ -213,31 +215,54 @@ class Engine:
                 remove_generations(self.settings)
             old, ingested, report = self._changes()
             if old is not None and not (report["added"] + report["updated"] + report["removed"] or report["repaired"]):
+                if ingested is not None:  # a stamp moved but no content did (touched, copied back): keep the new
+                    write_stamps(old.folder, ingested.stamps)  # stamps so the next check need not read it again
                 return IndexReport(**report, chunks=len(old.chunks), seconds=time.perf_counter() - t0)
             if report["repaired"]:
                 log.warning("rebuilding the damaged index in %s: %s", key_dir(self.settings), report["repaired"])
                 reset_chroma(self.settings)
-            gen = self._build(ingested.articles, old, progress)
+            gen = self._build(ingested.articles, old, progress, ingested.stamps)
             remove_stale(self.settings, gen.number)
         return IndexReport(**report, chunks=len(gen.chunks), seconds=time.perf_counter() - t0)
 
-    def _changes(self):
-        """(live generation or None, the corpus as read now, report fields: added/updated/removed/...)."""
-        ingested = read_corpus(self.settings.corpus, ((self.uploads_dir, f"{UPLOADS}/"),))
+    def _changes(self) -> tuple[Generation | None, Ingested | None, dict]:
+        """(live generation or None, the corpus as read now, report fields: added/updated/removed/...). The corpus
+        is listed with each file's stamp (size, times, inode) first: when every stamp and manifest is the one
+        stored with the live generation (files.json), nothing is read (the Ingested is then None); otherwise
+        only the files whose stamp moved are read and hashed, and content decides what changed."""
+        s = self.settings
+        listing = list_corpus(s.corpus, ((self.uploads_dir, f"{UPLOADS}/"),))
         repaired = ""
         try:
-            old = self._generation(current_mtime(self.settings))
+            old = self._generation(current_mtime(s))
             # sidecar files that load are consistent (shapes checked); BM25 and Chroma are checked here, and when
             # damaged the generation is written again, reusing the sidecar's vectors
-            repaired = verify_generation(self.settings, old) if old is not None else ""
+            repaired = verify_generation(s, old) if old is not None else ""
         except IndexStoreError as exc:
-            if self.settings.chroma_url and "Chroma server" in str(exc):
+            if s.chroma_url and "Chroma server" in str(exc):
                 raise
             repaired, old = str(exc).split(" Run ", 1)[0], None
         except Exception as exc:  # noqa: BLE001 - a damaged index is rebuilt, not fatal
             repaired, old = f"{exc.__class__.__name__}: {exc}", None
         if repaired:
             log.warning("the index is damaged and is rebuilt: %s", repaired)
+        same_code = old is not None and not repaired and (read_current(s) or {}).get("pipeline") == pipeline_fingerprint()
+        stamps = read_stamps(old.folder) if same_code and old is not None else {}
+        if old is not None and same_code and unchanged_by_stamps(stamps, listing):
+            return old, None, dict(added=(), updated=(), removed=(), unchanged=tuple(a.doc_id for a in old.articles),
+                                   skipped=tuple(str(w) for w in stamps.get("warnings", ())), repaired="")
+        known = None
+        if old is not None and same_code and same_manifests(stamps, listing):
+            stored, indexed = stored_stamps(stamps), {a.doc_id: a for a in old.articles}
+
+            def known(file: CorpusFile) -> tuple[Article | None, str] | None:
+                """The indexed article (or the skip) of a file whose stamp has not moved; None: read it."""
+                stamp, warning = stored.get(file.doc_id, ((), ""))
+                if stamp != file.stamp or (file.doc_id not in indexed and not warning):
+                    return None
+                return indexed.get(file.doc_id), warning
+
+        ingested = read_corpus(s.corpus, ((self.uploads_dir, f"{UPLOADS}/"),), listing=listing, known=known)
         old_articles = {a.doc_id: a for a in old.articles} if old else {}
         if old is not None and (read_current(self.settings) or {}).get("pipeline") != pipeline_fingerprint():
             # The splitting/extraction code changed since this index was built: process everything again.
@@ -251,7 +276,8 @@ class Engine:
         return old, ingested, dict(added=added, updated=updated, removed=removed, unchanged=unchanged,
                                    skipped=ingested.warnings, repaired=repaired)
 
-    def _build(self, articles: Sequence[Article], old: Generation | None, progress: Progress | None) -> Generation:
+    def _build(self, articles: Sequence[Article], old: Generation | None, progress: Progress | None,
+               stamps: dict | None = None) -> Generation:
         """Split, chunk, extract and embed every article (reusing the vectors of unchanged text) and write."""
         s = self.settings
         reuse_chunks: dict[tuple[str, str], np.ndarray] = {}
@@ -326,7 +352,7 @@ class Engine:
                                  sentence_known), (phrases, measure_known)))
         number = next_generation_number(s)
         return write_generation(s, number, articles, sentences, chunks, figures, chunk_vectors, sentence_vectors,
-                                measure_vectors, progress, entities)
+                                measure_vectors, progress, entities, stamps)
 
     def _on_cluster(self, split: Sequence[tuple[Article, list[Sentence]]], chunks: Sequence[Chunk], todo: set[str],
                     missing: set[str], progress: Progress | None) -> tuple[dict, dict[str, np.ndarray]]:

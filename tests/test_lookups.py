@@ -79,7 +79,10 @@ def test_records_load_equal_to_the_dataclasses_they_were_written_from(fake_engin
     for name, cls, records in (("articles", Article, gen.articles), ("sentences", Sentence, gen.sentences),
                                ("chunks", Chunk, gen.chunks), ("figures", Figure, gen.figures),
                                ("entities", Entity, gen.entities)):
-        rows = json.loads((gen.folder / f"{name}.json").read_text(encoding="utf-8"))
+        data = json.loads((gen.folder / f"{name}.columns.json").read_text(encoding="utf-8"))
+        columns = {k: [v["values"][c] for c in v["codes"]] if isinstance(v, dict) else v
+                   for k, v in data["columns"].items()}
+        rows = [dict(zip(columns, values)) for values in zip(*columns.values())]
         made = tuple(cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in row.items()}) for row in rows)
         assert records == made and [hash(r) for r in records] == [hash(r) for r in made]
         assert [asdict(r) for r in records] == [asdict(r) for r in made]
@@ -94,10 +97,10 @@ def test_records_load_equal_to_the_dataclasses_they_were_written_from(fake_engin
 def test_a_record_with_an_unknown_field_is_a_damaged_index(fake_engine):
     fake_engine.index()
     gen = load_generation(fake_engine.settings)
-    path = gen.folder / "chunks.json"
-    rows = json.loads(path.read_text(encoding="utf-8"))
-    rows[0]["colour"] = "red"
-    path.write_text(json.dumps(rows), encoding="utf-8")
+    path = gen.folder / "chunks.columns.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["columns"]["colour"] = ["red"] * data["rows"]
+    path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(IndexStoreError, match="damaged"):
         load_generation(fake_engine.settings)
 
@@ -105,11 +108,10 @@ def test_a_record_with_an_unknown_field_is_a_damaged_index(fake_engine):
 def test_a_record_written_before_a_field_with_a_default_existed_gets_the_default(fake_engine):
     fake_engine.index()
     gen = load_generation(fake_engine.settings)
-    path = gen.folder / "figures.json"
-    rows = json.loads(path.read_text(encoding="utf-8"))
-    for row in rows:
-        del row["actor"], row["scope"]
-    path.write_text(json.dumps(rows), encoding="utf-8")
+    path = gen.folder / "figures.columns.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    del data["columns"]["actor"], data["columns"]["scope"]
+    path.write_text(json.dumps(data), encoding="utf-8")
     again = load_generation(fake_engine.settings)
     assert again.figures == tuple(Figure(**{k: v for k, v in asdict(f).items() if k not in ("actor", "scope")})
                                   for f in gen.figures)

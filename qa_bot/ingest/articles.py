@@ -6,12 +6,15 @@ import csv
 import hashlib
 import html
 import logging
+import os
 import re
+import time
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Callable
 
 from ..errors import CorpusError
 from ..records import Article
@@ -29,32 +32,133 @@ class CorpusFile:
 
     doc_id: str
     path: Path
+    # (path, size, mtime_ns, ctime_ns, inode) when it was listed: equal stamps mean the same file, unchanged
+    stamp: tuple = ()
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The article files of a corpus folder (and extra roots) as listed now, with the stamps of their manifests."""
+
+    roots: tuple[tuple[Path, str, tuple[CorpusFile, ...]], ...]  # (folder, doc_id prefix, its files)
+    manifests: tuple[tuple, ...]  # (folder, name, stamp or None) for every manifest name of every folder
+    taken_ns: int  # wall clock when the listing started
+
+    @property
+    def files(self) -> tuple[CorpusFile, ...]:
+        """Every file of every root, in reading order."""
+        return tuple(f for _, _, files in self.roots for f in files)
 
 
 @dataclass(frozen=True)
 class Ingested:
-    """Articles read from a folder, plus one human-readable line per file that was skipped or repaired."""
+    """Articles read from a folder, plus one human-readable line per file that was skipped or repaired, and the
+    stamps of what was read (files.json of the generation built from them)."""
 
     articles: tuple[Article, ...]
     warnings: tuple[str, ...]
+    stamps: dict = field(default_factory=dict)
+
+
+# A file changed within this long of the listing may change again without moving its times (timestamps are
+# coarse: a jiffy on Linux, 2 s on FAT), so its stamp is not trusted by the next check: it is hashed once more.
+RACY_NS = 2_000_000_000
+
+
+def _stamp(path: str, st: os.stat_result) -> tuple:
+    return (path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def _scan(folder: str, rel: tuple[str, ...], found: list[tuple[tuple[str, ...], str, tuple]]) -> None:
+    """Article files under folder (os.scandir, one stat per file): hidden entries and symlinked folders are
+    skipped, an unreadable subfolder too (as Path.rglob did)."""
+    try:
+        with os.scandir(folder) as it:
+            entries = list(it)
+    except PermissionError:
+        return
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                _scan(entry.path, rel + (name,), found)
+                continue
+            dot = name.rfind(".")
+            if not 0 < dot < len(name) - 1 or name[dot:].lower() not in SUFFIXES or not entry.is_file():
+                continue
+            st = entry.stat()  # follows a symlink, as reading it will
+        except OSError:
+            continue
+        found.append((rel + (name,), entry.path, _stamp(entry.path, st)))
 
 
 def list_files(root: Path, prefix: str = "") -> list[CorpusFile]:
-    """Article files under root, recursively, sorted; hidden files and folders are ignored."""
+    """Article files under root, recursively, sorted, each with its stamp; hidden files and folders are ignored."""
     root = Path(root)
     if not root.exists():
         raise CorpusError(f"Corpus folder {root} does not exist. Pass --corpus with a folder of "
                           ".txt, .md or .html articles.")
     if not root.is_dir():
         raise CorpusError(f"Corpus path {root} is a file, not a folder. Pass the folder that holds it.")
-    found = []
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root)
-        if any(part.startswith(".") for part in rel.parts):
+    found: list[tuple[tuple[str, ...], str, tuple]] = []
+    _scan(str(root), (), found)
+    found.sort(key=lambda f: f[0])  # the order of sorted(root.rglob("*")): by path parts
+    return [CorpusFile(prefix + "/".join(parts), Path(path), stamp) for parts, path, stamp in found]
+
+
+def list_corpus(root: Path, extra_roots: tuple[tuple[Path, str], ...] = ()) -> Listing:
+    """The corpus as it is now, without reading any article: files with stamps, and the manifests' stamps."""
+    taken = time.time_ns()
+    roots: list[tuple[Path, str, tuple[CorpusFile, ...]]] = []
+    manifests: list[tuple] = []
+    for folder, prefix in ((Path(root), ""), *extra_roots):
+        if prefix and not folder.exists():
             continue
-        if path.is_file() and path.suffix.lower() in SUFFIXES:
-            found.append(CorpusFile(prefix + rel.as_posix(), path))
-    return found
+        roots.append((folder, prefix, tuple(list_files(folder, prefix))))
+        for name in MANIFESTS:
+            path = folder / name
+            try:
+                stamp = list(_stamp(str(path), path.stat()))
+            except OSError:
+                stamp = None
+            manifests.append((str(folder), name, stamp))
+    return Listing(tuple(roots), tuple(manifests), taken)
+
+
+def stamps_of(listing: Listing, articles: dict[str, str]) -> dict:
+    """What files.json holds for a listing: every file's stamp and its warning ("" if none), the manifests'
+    stamps. A racy stamp (changed within RACY_NS of the listing) is stored with mtime -1: it never matches."""
+    rows = []
+    for f in listing.files:
+        path, size, mtime, ctime, inode = f.stamp
+        if max(mtime, ctime) >= listing.taken_ns - RACY_NS:
+            mtime = -1
+        rows.append([f.doc_id, path, size, mtime, ctime, inode, articles.get(f.doc_id, "")])
+    return {"version": 1, "files": rows, "manifests": [list(m) for m in listing.manifests]}
+
+
+def stored_stamps(stamps: dict) -> dict[str, tuple[tuple, str]]:
+    """doc_id → (stamp, warning) from a files.json; {} when it is not one."""
+    try:
+        return {row[0]: (tuple(row[1:6]), row[6]) for row in stamps.get("files", ())}
+    except (TypeError, IndexError, AttributeError):
+        return {}
+
+
+def same_manifests(stamps: dict, listing: Listing) -> bool:
+    """Are the manifests (and the folders holding them) those of the stored stamps?"""
+    return isinstance(stamps, dict) and stamps.get("manifests") == [list(m) for m in listing.manifests]
+
+
+def unchanged_by_stamps(stamps: dict, listing: Listing) -> bool:
+    """The corpus as listed is the one the stamps were taken of: same files, same stamps, same manifests."""
+    if not same_manifests(stamps, listing):
+        return False
+    stored = stored_stamps(stamps)
+    return len(stored) == len(listing.files) and all(
+        stored.get(f.doc_id, ((),))[0] == f.stamp for f in listing.files)
 
 
 def file_sha256(path: Path) -> str:
@@ -317,30 +421,40 @@ def read_article(file: CorpusFile, meta: dict[str, str] | None = None) -> tuple[
     return article, warning
 
 
-def read_corpus(root: Path, extra_roots: tuple[tuple[Path, str], ...] = ()) -> Ingested:
-    """Every readable article under root (and extra roots with a doc_id prefix, e.g. uploads)."""
+Known = Callable[[CorpusFile], "tuple[Article | None, str] | None"]
+
+
+def read_corpus(root: Path, extra_roots: tuple[tuple[Path, str], ...] = (), listing: Listing | None = None,
+                known: Known | None = None) -> Ingested:
+    """Every readable article under root (and extra roots with a doc_id prefix, e.g. uploads). `known(file)` may
+    give the article (or None) and warning of a file read before, when its stamp says it is unchanged: that file
+    is not read again."""
+    listing = listing or list_corpus(root, extra_roots)
     articles: list[Article] = []
     warnings: list[str] = []
-    for folder, prefix in ((Path(root), ""), *extra_roots):
-        if prefix and not folder.exists():
-            continue
+    file_warnings: dict[str, str] = {}
+    for folder, prefix, files in listing.roots:
         meta, problems = read_manifest(folder)
         for problem in problems:
             log.warning(problem)
         warnings.extend(problems)
-        files = list_files(folder, prefix)
         names = {f.doc_id[len(prefix):] for f in files}
         for name in sorted(set(meta) - names):
             warnings.append(f"manifest entry {name!r} in {folder} names no article file; it is ignored")
         for file in files:
-            article, warning = read_article(file, meta.get(file.doc_id[len(prefix):]))
+            got = known(file) if known else None
+            article, warning = got if got is not None else read_article(file, meta.get(file.doc_id[len(prefix):]))
             if warning:
                 warnings.append(warning)
-                log.warning(warning)
+                file_warnings[file.doc_id] = warning
+                if got is None:
+                    log.warning(warning)
             if article is not None:
                 articles.append(article)
     if not articles:
         detail = f" ({'; '.join(warnings[:3])})" if warnings else ""
         raise CorpusError(f"No readable article in {root}{detail}. Put .txt, .md or .html files there "
                           "(subfolders are read too).")
-    return Ingested(tuple(articles), tuple(warnings))
+    stamps = stamps_of(listing, file_warnings)
+    stamps["warnings"] = warnings
+    return Ingested(tuple(articles), tuple(warnings), stamps)

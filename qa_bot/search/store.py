@@ -11,7 +11,7 @@ import logging
 import os
 import shutil
 import time
-from dataclasses import MISSING, asdict, dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 from typing import Callable, Sequence
 from urllib.parse import urlparse
@@ -216,17 +216,106 @@ def paused_gc():
             gc.enable()
 
 
-def _records(path: Path, cls, strings: dict[str, str] | None = None):
-    """The records of one sidecar file, built without calling the dataclass: keyword arguments and a dict per row
-    to turn lists into tuples were most of the 2.8 s (under cProfile) of 220,000 records at 11,031 chunks.
-    A row holds the record's fields (as `_dump` writes them; a missing one with a default gets it); list fields
-    become tuples. Equal short strings become one object through `strings` (shared by the files of a generation):
-    the JSON parser makes a new one for every value, and doc ids, labels, units, roles repeat in every record
-    (11,031 chunks: RSS 636 → 563 MB for about 0.1 s; long texts are left alone, hashing them costs more)."""
+RECORD_FILES = ("articles", "sentences", "chunks", "figures", "entities")
+COLUMNS = "qa-bot columns"  # the "format" of a <name>.columns.json
+
+
+def _tuple_fields(cls) -> list[str]:
+    return [f.name for f in fields(cls) if str(f.type).startswith("tuple")]
+
+
+def records_to_columns(records: Sequence, cls) -> dict:
+    """Records as columns, one list per field (what <name>.columns.json holds). A text field whose values repeat
+    (at most one distinct value in two rows: doc ids, units, labels, roles, a figure's quote) is stored once per
+    value with a code per row: {"values": [...], "codes": [...]}; tuples are lists."""
+    columns: dict[str, object] = {}
+    tuples = set(_tuple_fields(cls))
+    for f in fields(cls):
+        column = [getattr(r, f.name) for r in records]
+        if f.name in tuples:
+            column = [list(v) for v in column]
+        elif column and all(v.__class__ is str for v in column):
+            distinct = dict.fromkeys(column)
+            if 2 * len(distinct) <= len(column):
+                code = {v: i for i, v in enumerate(distinct)}
+                column = {"values": list(distinct), "codes": [code[v] for v in column]}  # type: ignore[assignment]
+        columns[f.name] = column
+    return {"format": COLUMNS, "version": 1, "record": cls.__name__, "rows": len(records), "columns": columns}
+
+
+def columns_to_records(data: object, cls, strings: dict[str, str] | None = None, source: str = "") -> tuple:
+    """The records of a columns object (records_to_columns), built without calling the dataclass: attributes
+    set in class order, as __init__ does, so the instances share their attribute layout (setting __dict__ to a
+    row dict instead made attribute reads about 40% slower and cost 60 MB more at 11,031 chunks). A field the
+    file lacks gets its default (a file written before the field existed); an unknown or short column, a code
+    out of range or a missing field without default is a ValueError. Equal short strings become one object
+    through `strings` (shared by the files of a generation)."""
+    name = source or cls.__name__
+    if not isinstance(data, dict) or data.get("format") != COLUMNS or not isinstance(data.get("columns"), dict):
+        raise ValueError(f"{name} is not a columns file")
+    n, columns = data.get("rows"), data["columns"]
+    if not isinstance(n, int) or n < 0:
+        raise ValueError(f"{name}: rows {n!r} is not a count")
+    names = [f.name for f in fields(cls)]
+    unknown = sorted(columns.keys() - set(names))
+    if unknown:
+        raise ValueError(f"{name}: unknown fields {unknown}")
+    shared = ({} if strings is None else strings).setdefault
+    tuples = set(_tuple_fields(cls))
+    lists = []
+    for f in fields(cls):
+        column = columns.get(f.name)
+        if column is None:
+            if f.default is MISSING:
+                raise ValueError(f"{name}: the field {f.name} is missing")
+            column = [f.default] * n
+        elif isinstance(column, dict):  # one value per distinct text, a code per row
+            values, codes = column["values"], column["codes"]
+            if not isinstance(values, list) or not isinstance(codes, list) or (codes and min(codes) < 0):
+                raise ValueError(f"{name}: the codes of {f.name} are damaged")
+            values = [shared(v, v) if v.__class__ is str and len(v) < 64 else v for v in values]
+            column = [values[c] for c in codes]  # IndexError for a code out of range
+        elif not isinstance(column, list):
+            raise ValueError(f"{name}: the column {f.name} is a {type(column).__name__}")
+        elif f.name in tuples:
+            column = [tuple(v) for v in column]
+        elif str(f.type) == "str":  # texts that do not repeat within the file may repeat across (doc ids)
+            column = [shared(v, v) if v.__class__ is str and len(v) < 64 else v for v in column]
+        if len(column) != n:
+            raise ValueError(f"{name}: the column {f.name} has {len(column)} rows, not {n}")
+        lists.append(column)
+    new, setattr_ = object.__new__, object.__setattr__
+    out = []
+    for row in zip(*lists):
+        record = new(cls)
+        for field_name, value in zip(names, row):
+            setattr_(record, field_name, value)
+        out.append(record)
+    return tuple(out)
+
+
+def _records(folder: Path, name: str, cls, strings: dict[str, str] | None = None) -> tuple:
+    """The records of one sidecar: <name>.columns.json, or <name>.json of an index written before columns (rows
+    of dicts), read as it was then."""
+    path = folder / f"{name}.columns.json"
+    if not path.exists() and (folder / f"{name}.json").exists():
+        path = folder / f"{name}.json"
+    try:
+        if path.name.endswith(".columns.json"):
+            return columns_to_records(json.loads(path.read_text(encoding="utf-8")), cls, strings, path.name)
+        return _row_records(path, cls, strings)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:  # the damaged file, named
+        raise ValueError(f"{path.name}: {exc}" if path.name not in str(exc) else str(exc)) from None
+
+
+def _row_records(path: Path, cls, strings: dict[str, str] | None = None):
+    """The records of a sidecar file of rows (an index written before columns), built without calling the
+    dataclass. A row holds the record's fields (a missing one with a default gets it); list fields become
+    tuples; equal short strings become one object through `strings`."""
     names = [f.name for f in fields(cls)]
     expected = set(names)
     defaults = {f.name: f.default for f in fields(cls) if f.default is not MISSING}
-    tuples = [f.name for f in fields(cls) if str(f.type).startswith("tuple")]
+    tuples = _tuple_fields(cls)
     new, setattr_ = object.__new__, object.__setattr__
     shared = ({} if strings is None else strings).setdefault
     out = []
@@ -236,9 +325,6 @@ def _records(path: Path, cls, strings: dict[str, str] | None = None):
         for name in tuples:
             row[name] = tuple(row[name])
         record = new(cls)
-        # field by field in class order, as __init__ does: the instances share their attribute layout (setting
-        # __dict__ to the row instead was 0.15 s faster at 57,000 figures, but attribute reads got about 40%
-        # slower and every record kept a dict of its own: 60 MB more at 11,031 chunks)
         for name in names:
             value = row[name]
             if value.__class__ is str and len(value) < 64:  # doc ids, labels, units, modalities, dates
@@ -276,18 +362,18 @@ def load_generation(settings: Settings) -> Generation | None:
         with paused_gc():
             gen = Generation(
                 number=pointer["generation"], collection=pointer["collection"], folder=folder,
-                articles=_records(folder / "articles.json", Article, strings),
-                sentences=_records(folder / "sentences.json", Sentence, strings),
-                chunks=_records(folder / "chunks.json", Chunk, strings),
-                figures=_records(folder / "figures.json", Figure, strings),
+                articles=_records(folder, "articles", Article, strings),
+                sentences=_records(folder, "sentences", Sentence, strings),
+                chunks=_records(folder, "chunks", Chunk, strings),
+                figures=_records(folder, "figures", Figure, strings),
                 # memory-mapped: a process reads only the rows its questions touch (the files never change)
                 chunk_vectors=_mapped(folder / "chunk_vectors.npy"),
                 sentence_vectors=_mapped(folder / "sentence_vectors.npy"),
                 measure_vectors=_mapped(folder / "measure_vectors.npy"),
-                entities=(_records(folder / "entities.json", Entity, strings)
-                          if (folder / "entities.json").exists() else ()),
+                entities=(_records(folder, "entities", Entity, strings)
+                          if any((folder / f"entities{x}.json").exists() for x in (".columns", "")) else ()),
             )
-    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
         raise IndexStoreError(f"The index in {folder} is damaged ({exc.__class__.__name__}: {exc}). "
                               "Run `qa-bot index` to rebuild it.") from None
     problem = _shape_problem(gen)
@@ -372,8 +458,34 @@ def remove_generations(settings: Settings) -> None:
                 client.delete_collection(name)
 
 
-def _dump(path: Path, records: Sequence) -> None:
-    path.write_text(json.dumps([asdict(r) for r in records], ensure_ascii=False), encoding="utf-8")
+def _dump(folder: Path, name: str, records: Sequence, cls) -> None:
+    """Write one sidecar's records as columns (<name>.columns.json)."""
+    (folder / f"{name}.columns.json").write_text(json.dumps(records_to_columns(records, cls), ensure_ascii=False),
+                                                 encoding="utf-8")
+
+
+STAMPS = "files.json"
+
+
+def read_stamps(folder: Path) -> dict:
+    """The corpus stamps a generation was built from (files.json): {} when missing or unreadable, and then the
+    up-to-date check reads and hashes the corpus, as it did before the file existed."""
+    try:
+        stamps = json.loads((folder / STAMPS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return stamps if isinstance(stamps, dict) else {}
+
+
+def write_stamps(folder: Path, stamps: dict) -> None:
+    """Write files.json of a generation, atomically (a live one gets fresher stamps after a content check)."""
+    tmp = folder / f"{STAMPS}.{os.getpid()}.tmp"
+    try:
+        tmp.write_text(json.dumps(stamps, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, folder / STAMPS)
+    except OSError as exc:  # only a cache: the next check reads the changed files again
+        log.warning("could not write %s (%s)", folder / STAMPS, exc)
+        tmp.unlink(missing_ok=True)
 
 
 def pipeline_fingerprint() -> str:
@@ -394,7 +506,8 @@ def pipeline_fingerprint() -> str:
 def write_generation(settings: Settings, number: int, articles: Sequence[Article], sentences: Sequence[Sentence],
                      chunks: Sequence[Chunk], figures: Sequence[Figure], chunk_vectors: np.ndarray,
                      sentence_vectors: np.ndarray, measure_vectors: np.ndarray,
-                     progress: Progress | None = None, entities: Sequence[Entity] = ()) -> Generation:
+                     progress: Progress | None = None, entities: Sequence[Entity] = (),
+                     stamps: dict | None = None) -> Generation:
     """Write a new generation (collection, BM25, sidecar) and switch the pointer to it only when all of it is
     written; on any failure the new parts are removed and the previous generation keeps answering."""
     folder = key_dir(settings) / f"gen-{number}"
@@ -414,15 +527,16 @@ def write_generation(settings: Settings, number: int, articles: Sequence[Article
             if progress:
                 progress(min(i + batch, len(nodes)), len(nodes), "storing vectors in Chroma")
         write_bm25([c.text for c in chunks], folder / "bm25")
-        _dump(folder / "articles.json", articles)
-        _dump(folder / "sentences.json", sentences)
-        _dump(folder / "chunks.json", chunks)
-        _dump(folder / "figures.json", figures)
-        _dump(folder / "entities.json", entities)
+        for sidecar, records, cls in (("articles", articles, Article), ("sentences", sentences, Sentence),
+                                      ("chunks", chunks, Chunk), ("figures", figures, Figure),
+                                      ("entities", entities, Entity)):
+            _dump(folder, sidecar, records, cls)
         np.save(folder / "chunk_vectors.npy", chunk_vectors)
         np.save(folder / "sentence_vectors.npy", sentence_vectors)
         np.save(folder / "measure_vectors.npy", measure_vectors)
         write_lookups(folder, articles, sentences, figures)
+        if stamps:
+            write_stamps(folder, stamps)
         pointer = key_dir(settings) / "current.json"
         tmp = pointer.with_suffix(".tmp")
         tmp.write_text(json.dumps({"generation": number, "collection": name, "model": settings.model,
