@@ -144,3 +144,9 @@ def test_a_linking_verb_leaves_the_event_to_its_subject_and_an_adjective_can_nam
     assert (q.predicate, q.dimension) == ("rate", "percent")
     assert intent("What was the French jobless rate in July 1999?").event == "unemployed"
     assert intent("How many people remained in shelters?").predicate == "shelter"
+
+
+def test_a_wage_or_a_bonus_asks_a_sum_of_money_and_a_nationality_is_kept_apart(intent):
+    q = intent("How much is the French minimum wage per hour?")
+    assert (q.event, q.dimension, q.peoples) == ("earnings", "money", ("French",))
+    assert intent("How big a year-end bonus were the protesters demanding?").dimension == "money"

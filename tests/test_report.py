@@ -253,14 +253,3 @@ def test_measurements_without_a_verb_group_by_what_they_measure():
     vecs = np.eye(2, 4, dtype=np.float32)  # measure phrases far apart: what they measure decides
     assert group_rows([early, late], [0, 1], vecs) == [[0, 1]]
 
-
-def test_a_figure_of_a_known_event_does_not_answer_a_question_whose_verb_is_in_no_class_by_nearness_alone():
-    intent = QuestionIntent(question="How many people came to the memorial service?", query="",
-                            answer_type="count", predicate="come", event="come", counted="people")
-    wounded = Figure(**{**fig(13, "a", "").__dict__, "predicate": "wound", "event": "injured"})
-    vecs = np.ones((1, 4), dtype=np.float32) / 2.0
-    near = np.full(4, 0.2, dtype=np.float32)  # measure cosine 0.4: near, not the same
-    assert candidates(intent, near, near, [wounded], vecs, np.full(1, 0.5), [""], [0]) == []
-    came = Figure(**{**fig(2000, "b", "").__dict__, "predicate": "come", "event": "come"})
-    assert [c.figure.value for c in candidates(intent, near, near, [came], vecs, np.full(1, 0.5), [""], [0])] \
-        == [2000]

@@ -197,14 +197,6 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
         # the question's own verb when it is in no class: "were admitted to hospitals" ~ "hospitals have admitted 69"
         said_alike = same_event is None and bool(intent.predicate) and intent.predicate == f.predicate
         loose = loose or measured or bare or said_alike
-        if same_event is None and intent.predicate and is_event_class(f.event) and not is_event_class(intent.event) \
-                and not (intent.counted and f.counted and intent.counted.split()[-1] == f.counted.split()[-1]
-                         and f.counted.split()[-1] not in role_words("people_words")):
-            # a figure of a known event (the wounded) for a question whose verb is in no class ("came to the
-            # memorial service"): its class would have taken the question's verb had they been one event, so
-            # nearness of words is not enough, only the same verb or the same counted thing ("attacks repelled";
-            # "people" says nothing of the event: 13 people wounded, 2,000 people at a memorial)
-            loose = said_alike
         if intent.answer_type != "date" and not (same_event or m >= MATCH_MIN or loose):
             continue
         # a date answers when its event is the asked one: "the attack that began on August 6" dates the attack

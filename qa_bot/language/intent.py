@@ -526,6 +526,7 @@ def parse_question(nlp, question: str, history: Sequence[str] = ()) -> QuestionI
         question=question, query=query, answer_type=answer_type, predicate=predicate,
         event=event, counted=counted, scope=scope, time_pin=_time_pin(doc, counted),
         dimension=dimension, unit=unit, words=tuple(words), names=names,
+        peoples=tuple(e.text for e in doc.ents if e.label_ == "NORP"),
         measure=measure or measure_text(doc, scope) or " ".join(words), modality=_modality(doc), actor=actor,
         source=source, whole=any(t.lower_ in _vocabulary()["whole"] or t.lower_ == "all" and t.i > 0
                                  and doc[t.i - 1].lower_ == "in" for t in doc),  # "in all"
