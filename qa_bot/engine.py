@@ -63,9 +63,15 @@ class IndexReport:
                 f"in {self.seconds:.1f} s" + (f"; rebuilt the damaged index ({self.repaired})" if self.repaired else ""))
 
 
+# C0/C1 control characters (NUL, BEL, ESC, DEL...): pasted from a terminal or sent through the API, they would
+# glue to the words next to them ("many\x00people" is one token to spaCy and BM25), so they become spaces.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def _clean_text(text: str) -> str:
-    """Text with undecodable characters (lone surrogates from a terminal in another encoding) as '?'."""
-    return text.encode("utf-8", "replace").decode("utf-8")
+    """Text with undecodable characters (lone surrogates from a terminal in another encoding) as '?' and control
+    characters as spaces."""
+    return _CONTROL.sub(" ", text.encode("utf-8", "replace").decode("utf-8"))
 
 
 def _encode_distinct(embedder: Embedder, texts: Sequence[str], batch: int = 256) -> dict[str, np.ndarray]:
