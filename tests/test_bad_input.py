@@ -22,3 +22,17 @@ def test_control_characters_in_a_question_are_spaces(fake_engine):
     assert noisy.found and noisy.lead is not None and noisy.lead == plain.lead
     assert noisy.question == EVACUATED
 
+
+def test_not_found_says_how_to_add_articles_with_a_command_that_works(news_corpus, tmp_path, capsys):
+    question = "How many bridges did the Seym flood close?"
+    args = ["ask", question, "--corpus", str(news_corpus), "--index", str(tmp_path / "ix"), "-q"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "do not answer this question" in out and "qa-bot index --corpus FOLDER" not in out
+    assert "put them in the corpus folder and ask again with the same --corpus" in out
+    # what the message says to do really works: the new file is searched by the next question
+    (news_corpus / "seym-flood.txt").write_text("Seym flood closes bridges\nThe Seym flood closed 14 bridges "
+                                                 "across the district, officials said on Tuesday.\n")
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "14" in out and "do not answer this question" not in out
