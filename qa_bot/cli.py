@@ -10,7 +10,7 @@ import sys
 from typing import Sequence
 
 from .errors import QaBotError, SettingsError
-from .settings import Settings
+from .settings import Settings, check_port
 
 log = logging.getLogger("qa_bot")
 FORMATS = ("md", "csv", "json")
@@ -131,6 +131,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = settings_from(args)
         if args.command == "serve":
+            if args.port is not None:
+                check_port(args.port)  # before the page's libraries load (10 s)
             from .ui import serve
 
             logging.getLogger("qa_bot").setLevel(logging.INFO)  # start-up progress in the terminal too

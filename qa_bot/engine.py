@@ -23,7 +23,7 @@ from .ingest.sentences import split_sentences
 from .language.frames import corpus_frames, measure_phrase
 from .records import Answer, Article, Chunk, Disputes, Entity, Figure, QuestionIntent, Sentence
 from .search.hits import MODES, bm25_ranking, dense_ranking, fuse
-from .search.store import (Generation, build_lock, check_writable, collection, current_mtime, key_dir, load_bm25,
+from .search.store import (Generation, build_lock, check_index_folder, check_writable, collection, current_mtime, key_dir, load_bm25,
                            load_generation, next_generation_number, pipeline_fingerprint, read_current,
                            remove_generations, remove_stale, reset_chroma, verify_generation, write_generation)
 from .search.vectors import Embedder, embedder_for
@@ -124,6 +124,7 @@ class Engine:
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None):
         self.settings = settings
+        check_index_folder(settings.index_dir)  # before anything reads under it: "Not a directory" helps no one
         self._embedder = embedder
         self._exporting = False  # indexing exports the model to ONNX when it is not yet (backend auto)
         self._loaded: IndexView | None = None

@@ -81,6 +81,10 @@ class Settings:
             if kind == "Path":
                 if not isinstance(value, (str, os.PathLike)):
                     raise SettingsError(f"{f.name} must be a folder path, not {_kind(value)} ({value!r}).")
+                if not os.fspath(value).strip():  # Path("") is ".": an empty --corpus would index the whole cwd
+                    flag = {"index_dir": "--index"}.get(f.name, f"--{f.name}")
+                    raise SettingsError(f"{f.name} is empty; give a folder path ({flag} FOLDER), or leave it out "
+                                        "for the default.")
                 if "\0" in os.fspath(value):
                     raise SettingsError(f"{f.name} {os.fspath(value)!r} holds a NUL character; give a real folder path.")
             elif kind == "bool" and not isinstance(value, bool):
@@ -121,6 +125,13 @@ class Settings:
                "|v8")  # v8: "$2 billion in sales" counts sales; v7: figures' actors, "the rate of France" scoped;
         # v6: frames (as-of from the figure's own clause, listed adjectives, no nationality owners), NAME entities
         return hashlib.sha256(raw.encode()).hexdigest()[:12]
+
+
+def check_port(port: object) -> int:
+    """A TCP port to serve on (1-65535), or a SettingsError saying which ports can be used."""
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+        raise SettingsError(f"--port {port!r} is not a port; use a whole number from 1 to 65535 (default 7860).")
+    return port
 
 
 def _kind(value: object) -> str:

@@ -26,7 +26,7 @@ from .render.csv import answer_csv, disputes_csv
 from .render.html import (UNKNOWN_OUTLET, KIND_HEAD, disputes_html, esc, open_href, outlets_known,
                           timeline_img, unknown_outlet_note)
 from .render.markdown import answer_document, disputes_markdown
-from .settings import Settings  # also switches Gradio analytics off before gradio is imported
+from .settings import Settings, check_port  # also switches Gradio analytics off before gradio is imported
 from .guard import Guard
 from .search.store import check_writable
 
@@ -822,8 +822,9 @@ def serve(settings: Settings, host: str | None = "127.0.0.1", port: int | None =
     """Serve the chat page until interrupted (behind `qa-bot serve` and app.py). The page is up at once: the index
     is brought up to date in the background while the page shows the progress, and questions wait for it.
     None means the default: 127.0.0.1, port 7860, and the login from QA_BOT_AUTH if that is set."""
-    host, port = host or "127.0.0.1", port or 7860
+    host, port = host or "127.0.0.1", 7860 if port is None else port
     check_host(host)
+    check_port(port)
     auth = (os.environ.get("QA_BOT_AUTH") or None) if auth is None else auth
     login = parse_auth(auth) if isinstance(auth, str) or auth is None else tuple(auth)
     if login is None and host not in ("127.0.0.1", "localhost", "::1"):

@@ -10,6 +10,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/browser.py, without a tests package
 
+from conftest import DATA  # noqa: E402
+
 from qa_bot.cli import main  # noqa: E402
 
 slow = pytest.mark.slow
@@ -36,3 +38,31 @@ def test_not_found_says_how_to_add_articles_with_a_command_that_works(news_corpu
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "14" in out and "do not answer this question" not in out
+
+
+@pytest.mark.parametrize("port", ["70000", "-1", "0"])
+def test_a_port_out_of_range_is_one_sentence(port, tmp_path, capsys):
+    code = main(["serve", "--port", port, "--corpus", str(DATA / "news"), "--index", str(tmp_path / "ix")])
+    err = capsys.readouterr().err
+    assert code == 2 and f"--port {port} is not a port; use a whole number from 1 to 65535" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("flag", ["--corpus", "--index"])
+def test_an_empty_corpus_or_index_path_is_refused(flag, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # an empty path used to mean the current folder: it would be indexed / written
+    args = {"--corpus": str(DATA / "news"), "--index": str(tmp_path / "ix")}
+    args[flag] = ""
+    code = main(["ask", EVACUATED, "-q"] + [x for kv in args.items() for x in kv])
+    err = capsys.readouterr().err
+    assert code == 2 and f"is empty; give a folder path ({flag} FOLDER)" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []  # nothing indexed or written
+
+
+def test_an_index_path_that_is_a_file_is_one_sentence(tmp_path, capsys):
+    (tmp_path / "ix").write_text("not an index")
+    code = main(["ask", EVACUATED, "--corpus", str(DATA / "news"), "--index", str(tmp_path / "ix"), "-q"])
+    err = capsys.readouterr().err
+    assert code == 2 and "is a file, not a folder. Pass --index with a folder" in err
+    assert len(err.strip().splitlines()) == 1
+    assert (tmp_path / "ix").read_text() == "not an index"

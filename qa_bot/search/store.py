@@ -55,8 +55,16 @@ def collection_name(settings: Settings, number: int) -> str:
     return f"qa_{settings.index_key}_g{number}"
 
 
+def check_index_folder(folder: Path) -> None:
+    """The index path is a folder or nothing yet; an existing regular file is an IndexStoreError saying so."""
+    if Path(folder).is_file():
+        raise IndexStoreError(f"The index path {folder} is a file, not a folder. Pass --index with a folder "
+                              "(it is created when missing).")
+
+
 def check_writable(folder: Path) -> None:
     """Create the index folder and prove it can be written, or say what to do."""
+    check_index_folder(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         probe = folder / f".write-test-{os.getpid()}"
