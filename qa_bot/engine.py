@@ -107,7 +107,26 @@ def check_doc_ids(doc_ids: object) -> frozenset[str] | None:
         return frozenset((doc_ids,))
     if not isinstance(doc_ids, (list, tuple, set, frozenset)) or not all(isinstance(d, str) for d in doc_ids):
         raise SettingsError("doc_ids must be a list of article ids (text), e.g. ['harbor-fire.txt'], or None.")
+    if not doc_ids:  # searching no article at all would answer "not found" for a reason no one sees
+        raise SettingsError("doc_ids is empty; name at least one article id, e.g. ['harbor-fire.txt'], or pass "
+                            "None to search every article.")
     return frozenset(doc_ids)
+
+
+def check_known(doc_ids: frozenset[str] | None, known: Collection[str]) -> None:
+    """doc_ids all name indexed articles, or a SettingsError naming the unknown ones and the known ids."""
+    unknown = sorted(set(doc_ids or ()) - set(known))
+    if unknown:
+        shown = ", ".join(sorted(known)[:20]) + (f", … ({len(known)} in all)" if len(known) > 20 else "")
+        raise SettingsError(f"doc_ids {', '.join(map(repr, unknown))}: no indexed article has this id; "
+                            f"use one of the known ids ({shown}).")
+
+
+def check_mode(mode: object) -> str:
+    """A retrieval mode of MODES, or a SettingsError listing them."""
+    if mode not in MODES:
+        raise SettingsError(f"mode is {mode!r}; use one of {', '.join(MODES)} (hybrid unless comparing baselines).")
+    return str(mode)
 
 
 def _other_script(question: str) -> bool:
@@ -123,6 +142,9 @@ class Engine:
     """Builds/updates the index for settings.corpus and answers questions over it."""
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None):
+        if not isinstance(settings, Settings):
+            raise SettingsError(f"Engine needs a qa_bot.Settings, not {type(settings).__name__}; e.g. "
+                                "Engine(Settings(corpus='articles/')).")
         self.settings = settings
         check_index_folder(settings.index_dir)  # before anything reads under it: "Not a directory" helps no one
         self._embedder = embedder
@@ -341,6 +363,10 @@ class Engine:
     def add_files(self, paths: Sequence[Path], progress: Progress | None = None) -> tuple[IndexReport, list[str]]:
         """Copy uploaded .txt/.md/.html files into the uploads folder and index them incrementally.
         Returns the report and one message per rejected file ("name: why")."""
+        if isinstance(paths, (str, bytes, Path)) or not isinstance(paths, (list, tuple)) \
+                or not all(isinstance(p, (str, Path)) for p in paths):
+            raise SettingsError(f"add_files takes a list of file paths, e.g. [Path('report.txt')], not "
+                                f"{type(paths).__name__} {str(paths)[:60]!r}.")
         rejected: list[str] = []
         self.uploads_dir.mkdir(parents=True, exist_ok=True)
         accepted = 0
@@ -394,8 +420,7 @@ class Engine:
     def retrieve(self, query: str, doc_ids: Collection[str] | None = None, mode: str = "hybrid",
                  query_vector: np.ndarray | None = None):
         """Hits for a query: hybrid (RRF of dense and BM25), or one of them alone (for baselines)."""
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}")
+        check_mode(mode)
         state = self._ready()
         s = self.settings
         if doc_ids is not None:
@@ -427,8 +452,10 @@ class Engine:
         """Answer from the index (building it first if needed). history: earlier user questions, oldest first.
         doc_ids: restrict retrieval to these articles (None = all)."""
         t0 = time.perf_counter()
-        doc_ids = check_doc_ids(doc_ids)
+        doc_ids, mode = check_doc_ids(doc_ids), check_mode(mode)
         intent = self.parse(question, history)
+        if doc_ids is not None:
+            check_known(doc_ids, self._ready().articles)
         if intent.answer_type in FIGURE_TYPES:  # the measure phrase is compared with figures' measures
             qvec, mvec = self.embedder.encode([intent.query, intent.measure or intent.query])
         else:  # a name or a passage: no figure is read, so no measure phrase is embedded (one text: 1.5 ms less)
@@ -447,6 +474,7 @@ class Engine:
         """Every figure group of the corpus (or of doc_ids) whose sources disagree, were updated or revised,
         most consequential first; from the figures stored at index time, computed once per generation."""
         t0 = time.perf_counter()
+        doc_ids = check_doc_ids(doc_ids)
         mtime = current_mtime(self.settings)
         with self._lock:
             view = self._loaded if self._loaded is not None and self._loaded.mtime == mtime else None
@@ -456,7 +484,8 @@ class Engine:
             self.index()
             mtime, gen = current_mtime(self.settings), load_generation(self.settings)
             assert gen is not None
-        key = (gen.folder, mtime, None if doc_ids is None else frozenset(doc_ids))
+        check_known(doc_ids, {a.doc_id for a in gen.articles})
+        key = (gen.folder, mtime, doc_ids)
         cached = self._disputes
         if cached is not None and cached[0] == key:
             return cached[1]

@@ -44,6 +44,7 @@ EXAMPLES = (
 EXPORTS = (("md", "Markdown"), ("csv", "CSV"), ("json", "JSON"))
 GENERIC_ERROR = "Something went wrong on the server; the details are in its log. Try again, or ask another question."
 NOT_TEXT = 'The question must be text (a string), not {kind}. Send e.g. "How many people were evacuated?"'
+NO_MATCH = "No indexed article matches the filters; widen them under “Articles and search filters”."
 REPLACED = "Some characters of the question were not valid text; they were replaced with \ufffd."
 MAX_ARTICLE_CHARS = 300_000  # longer articles are shown as a window around the quote, to keep the page light
 
@@ -516,8 +517,7 @@ def build_app(engine: Engine, examples: Sequence[str] = EXAMPLES, startup: Start
             startup.wait()
             doc_ids = filter_ids(outlets, date_from, date_to, chosen)
             if doc_ids is not None and not doc_ids:
-                raise SettingsError("No indexed article matches the filters; "
-                                    "widen them under “Articles and search filters”.")
+                raise SettingsError(NO_MATCH)
             answer = engine.ask(question, history=tuple(asked or ()), doc_ids=doc_ids)
         except Exception as exc:  # noqa: BLE001 — every failure becomes a readable message, never a traceback
             gr.Warning(user_message(exc))
@@ -545,7 +545,10 @@ def build_app(engine: Engine, examples: Sequence[str] = EXAMPLES, startup: Start
             return (note,) + (gr.skip(),) * 3
         try:
             startup.wait()
-            found = engine.disputes(filter_ids(outlets, date_from, date_to, chosen))
+            doc_ids = filter_ids(outlets, date_from, date_to, chosen)
+            if doc_ids is not None and not doc_ids:
+                raise SettingsError(NO_MATCH)
+            found = engine.disputes(doc_ids)
         except Exception as exc:  # noqa: BLE001 — said in the tab, never a traceback
             return (f'<p class="qa-problem" role="alert">{esc(user_message(exc))}</p>',) + (gr.skip(),) * 3
         key = id(found)

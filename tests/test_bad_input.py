@@ -3,6 +3,7 @@ that says what is wrong and what to do, never a traceback."""
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -13,6 +14,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/browser.py, wi
 from conftest import DATA  # noqa: E402
 
 from qa_bot.cli import main  # noqa: E402
+from qa_bot.engine import Engine  # noqa: E402
+from qa_bot.errors import SettingsError  # noqa: E402
 
 slow = pytest.mark.slow
 EVACUATED = "How many residents were evacuated?"  # tests/data/news: 2,400 residents of the harbor district
@@ -66,3 +69,26 @@ def test_an_index_path_that_is_a_file_is_one_sentence(tmp_path, capsys):
     assert code == 2 and "is a file, not a folder. Pass --index with a folder" in err
     assert len(err.strip().splitlines()) == 1
     assert (tmp_path / "ix").read_text() == "not an index"
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda e: e.ask(EVACUATED, doc_ids=["nope.txt"]), "doc_ids 'nope.txt': no indexed article has this id"),
+    (lambda e: e.ask(EVACUATED, doc_ids=[]), "doc_ids is empty; name at least one article id"),
+    (lambda e: e.ask(EVACUATED, mode="fast"), "mode is 'fast'; use one of hybrid, dense, bm25"),
+    (lambda e: e.disputes(doc_ids=5), "doc_ids must be a list of article ids"),
+    (lambda e: e.disputes(doc_ids=["nope.txt"]), "doc_ids 'nope.txt': no indexed article has this id"),
+    (lambda e: e.add_files("report.txt"), "add_files takes a list of file paths"),
+    (lambda e: e.add_files(5), "add_files takes a list of file paths"),
+], ids=["unknown-doc", "empty-docs", "bad-mode", "disputes-int", "disputes-unknown", "add-one-string", "add-int"])
+def test_engine_arguments_are_checked_with_one_qa_bot_error(call, message, fake_engine):
+    with pytest.raises(SettingsError, match=re.escape(message)) as err:
+        call(fake_engine)
+    assert "\n" not in str(err.value)
+    if "nope" in message:
+        assert "harbor-fire.txt" in str(err.value)  # the known ids are named
+
+
+@pytest.mark.parametrize("settings", [None, "fast", {"corpus": "x"}])
+def test_an_engine_without_settings_says_what_to_pass(settings):
+    with pytest.raises(SettingsError, match="Engine needs a qa_bot.Settings"):
+        Engine(settings)
