@@ -69,6 +69,9 @@ class Settings:
         if self.answerer == "llm" and not (self.llm_url and self.llm_model):
             raise SettingsError("answerer 'llm' needs QA_BOT_LLM_URL and QA_BOT_LLM_MODEL "
                                 "(e.g. http://127.0.0.1:11434 and llama3.1 for Ollama).")
+        if not self.model.strip():
+            raise SettingsError("model is empty; pass --model a folder holding a sentence-transformers model, or "
+                                "leave it out for the default.")
         if self.embed_backend not in ("auto", "onnx", "torch"):
             raise SettingsError(f"embed_backend is {self.embed_backend!r}; use 'auto', 'onnx' or 'torch'.")
         if self.chroma_url and not self.chroma_url.startswith(("http://", "https://")):

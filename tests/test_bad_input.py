@@ -92,3 +92,28 @@ def test_engine_arguments_are_checked_with_one_qa_bot_error(call, message, fake_
 def test_an_engine_without_settings_says_what_to_pass(settings):
     with pytest.raises(SettingsError, match="Engine needs a qa_bot.Settings"):
         Engine(settings)
+
+
+def _model(tmp_path: Path, kind: str) -> str:
+    if kind == "missing":
+        return str(tmp_path / "no-such-model")
+    if kind == "file":
+        (tmp_path / "model.bin").write_bytes(b"\0" * 10)
+        return str(tmp_path / "model.bin")
+    folder = tmp_path / kind
+    folder.mkdir()
+    if kind == "broken":
+        (folder / "config.json").write_text('{"model_type":')
+    return str(folder)
+
+
+@pytest.mark.parametrize("kind, message", [
+    ("missing", "does not exist"), ("file", "is a file, not a model folder"), ("empty", "holds no model"),
+    ("broken", "Cannot load embedding model"),
+])
+def test_a_model_that_is_missing_or_invalid_is_one_sentence(kind, message, tmp_path, capsys):
+    code = main(["ask", EVACUATED, "--corpus", str(DATA / "news"), "--index", str(tmp_path / "ix"), "-q",
+                 "--model", _model(tmp_path, kind)])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and "Pass --model (or QA_BOT_MODEL) a folder" in err, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
