@@ -110,16 +110,27 @@ class Settings:
         """Defaults, then QA_BOT_* variables, then explicit overrides (None values are ignored)."""
         environ = os.environ if environ is None else environ
         values: dict = {}
+        from_env: dict[str, str] = {}  # field → the variable's raw text, to name it when its value is refused
         for f in fields(cls):
             raw = environ.get(f"QA_BOT_{f.name.upper()}")
             if raw is None or raw == "":
                 continue
             values[f.name] = _parse(f.name, raw, f.type)
-        values.update({k: v for k, v in overrides.items() if v is not None})
+            from_env[f.name] = raw
+        given = {k: v for k, v in overrides.items() if v is not None}
+        values.update(given)
         unknown = set(values) - {f.name for f in fields(cls)}
         if unknown:
             raise SettingsError(f"Unknown setting(s): {', '.join(sorted(unknown))}.")
-        return cls(**values)
+        try:
+            return cls(**values)
+        except SettingsError as exc:
+            # "chunk_chars is 10; use 100 to 2,000" names the field: say which variable set it, so it can be found
+            name = next((n for n in from_env if n not in given and str(exc).startswith((f"{n} ", f"{n}:"))), None)
+            if name is None:
+                raise
+            raise SettingsError(f"QA_BOT_{name.upper()}={from_env[name]!r}: {exc} Fix or unset "
+                                f"QA_BOT_{name.upper()}.") from None
 
     def with_(self, **changes) -> "Settings":
         """A copy with some fields changed (validated again)."""
@@ -150,7 +161,12 @@ def _kind(value: object) -> str:
     return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
+_FORMS = {"bool": "true or false (or 1/0, yes/no, on/off)", "int": "a whole number, e.g. {default}",
+          "float": "a number, e.g. {default}"}
+
+
 def _parse(name: str, raw: str, type_name) -> object:
+    """A QA_BOT_* variable's text as its field's type, or a SettingsError naming the variable and the valid form."""
     type_name = str(type_name)
     try:
         if "bool" in type_name:
@@ -164,5 +180,7 @@ def _parse(name: str, raw: str, type_name) -> object:
         if "float" in type_name:
             return float(raw)
     except ValueError:
-        raise SettingsError(f"QA_BOT_{name.upper()}={raw!r} is not a valid {type_name}; fix or unset it.") from None
+        default = next(f.default for f in fields(Settings) if f.name == name)
+        form = _FORMS.get(type_name, type_name).format(default=default)
+        raise SettingsError(f"QA_BOT_{name.upper()}={raw!r} is not valid; set it to {form}, or unset it.") from None
     return raw
