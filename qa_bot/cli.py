@@ -136,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .ui import serve
 
             logging.getLogger("qa_bot").setLevel(logging.INFO)  # start-up progress in the terminal too
-            serve(settings, host=args.host, port=args.port, auth=args.auth)
+            serve(settings, host=args.host, port=args.port, auth=args.auth or os.environ.get("QA_BOT_AUTH") or None)
             return 0
         from .engine import Engine
 
@@ -189,8 +189,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"qa-bot: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `qa-bot ask ... | head`: the reader left; not an error worth a traceback
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     except KeyboardInterrupt:

@@ -7,7 +7,6 @@ import html
 import ipaddress
 import json
 import logging
-import os
 import re
 import socket
 import tempfile
@@ -824,11 +823,10 @@ def serve(settings: Settings, host: str | None = "127.0.0.1", port: int | None =
           auth: str | tuple[str, str] | None = None, block: bool = True) -> gr.Blocks:
     """Serve the chat page until interrupted (behind `qa-bot serve` and app.py). The page is up at once: the index
     is brought up to date in the background while the page shows the progress, and questions wait for it.
-    None means the default: 127.0.0.1, port 7860, and the login from QA_BOT_AUTH if that is set."""
+    None means the default: 127.0.0.1, port 7860, and no login (the CLI and app.py read QA_BOT_AUTH)."""
     host, port = host or "127.0.0.1", 7860 if port is None else port
     check_host(host)
     check_port(port)
-    auth = (os.environ.get("QA_BOT_AUTH") or None) if auth is None else auth
     login = parse_auth(auth) if isinstance(auth, str) or auth is None else tuple(auth)
     if login is None and host not in ("127.0.0.1", "localhost", "::1"):
         log.warning("serving on %s without a login: anyone who can reach it can read and add articles", host)

@@ -40,3 +40,22 @@ def test_a_refused_value_from_a_flag_does_not_blame_the_variable():
     with pytest.raises(SettingsError, match="^chunk_chars is 5000;"):
         Settings.from_env({"QA_BOT_CHUNK_CHARS": "900"}, chunk_chars=5000)
 
+
+def test_the_library_reads_no_environment_ask_and_disputes_alike(monkeypatch):
+    import qa_bot
+
+    seen = []
+
+    class Stub:
+        def ask(self, question, history=(), doc_ids=None):
+            return "answer"
+
+        def disputes(self):
+            return "disputes"
+
+    monkeypatch.setattr(qa_bot, "engine_for", lambda settings: seen.append(settings) or Stub())
+    monkeypatch.setenv("QA_BOT_TOP_K", "not a number")  # read at the edges only: the library never sees it
+    monkeypatch.setenv("QA_BOT_CANDIDATES", "3")
+    assert qa_bot.ask("How many?") == "answer" and qa_bot.disputes() == "disputes"
+    assert seen[0] == seen[1] == Settings()
+    assert qa_bot.ask("How many?", settings=Settings(top_k=3)) == "answer" and seen[2].top_k == 3
