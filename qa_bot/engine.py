@@ -25,7 +25,7 @@ from .records import Answer, Article, Chunk, Disputes, Entity, Figure, QuestionI
 from .search.hits import MODES, bm25_ranking, dense_ranking, fuse
 from .search.store import (Generation, build_lock, check_index_folder, check_writable, collection, current_mtime, key_dir, load_bm25,
                            load_generation, next_generation_number, pipeline_fingerprint, read_current,
-                           remove_generations, remove_stale, reset_chroma, verify_generation, write_generation)
+                           remove_generations, remove_stale, reset_chroma, retell, verify_generation, write_generation)
 from .search.vectors import Embedder, embedder_for
 from .search.view import IndexView, build_view, word_similarity
 from .settings import Settings
@@ -169,6 +169,12 @@ class Engine:
         return key_dir(self.settings) / UPLOADS
 
     def _state(self) -> IndexView | None:
+        try:
+            return self._load_state()
+        except IndexStoreError as exc:  # Chroma and BM25 know no settings: name the command for this index
+            raise retell(exc, self.settings) from None
+
+    def _load_state(self) -> IndexView | None:
         mtime = current_mtime(self.settings)
         with self._lock:
             if self._loaded is not None and self._loaded.mtime == mtime:
