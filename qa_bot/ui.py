@@ -811,6 +811,8 @@ def warm_up(engine: Engine, progress: Callable[[int, int, str], None] | None = N
     """Bring the engine's index up to date and load the model, so the first question is quick."""
     t0 = time.perf_counter()
     report = engine.index(progress or (lambda done, total, what: log.info("indexing: %s %d/%d", what, done, total)))
+    for warning in report.skipped:  # files skipped or repaired, said once each
+        log.warning("%s", warning)
     log.info("index ready: %d added, %d updated, %d unchanged, %d chunks in %.1f s",
              len(report.added), len(report.updated), len(report.unchanged), report.chunks, report.seconds)
     engine.ask(EXAMPLES[0])  # warms the embedding model and retrievers

@@ -4,6 +4,7 @@ that says what is wrong and what to do, never a traceback."""
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -117,3 +118,12 @@ def test_a_model_that_is_missing_or_invalid_is_one_sentence(kind, message, tmp_p
     err = capsys.readouterr().err
     assert code == 2 and message in err and "Pass --model (or QA_BOT_MODEL) a folder" in err, err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+
+
+@pytest.mark.parametrize("command", [["index"], ["ask", EVACUATED]])
+def test_a_skipped_file_is_warned_about_once(command, news_corpus, tmp_path):
+    (news_corpus / "empty.txt").write_text("")
+    out = subprocess.run([sys.executable, "-m", "qa_bot.cli", *command, "--corpus", str(news_corpus), "--index",
+                          str(tmp_path / "ix"), "-q"], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stderr.count("empty.txt: skipped, the file is empty") == 1, out.stderr

@@ -324,9 +324,11 @@ def read_corpus(root: Path, extra_roots: tuple[tuple[Path, str], ...] = ()) -> I
     for folder, prefix in ((Path(root), ""), *extra_roots):
         if prefix and not folder.exists():
             continue
+        # Warnings are returned, not logged: the caller shows each once (the CLI prints them, the page and
+        # `qa-bot serve` show the IndexReport's), where logging them here too printed every one twice.
         meta, problems = read_manifest(folder)
         for problem in problems:
-            log.warning(problem)
+            log.debug(problem)
         warnings.extend(problems)
         files = list_files(folder, prefix)
         names = {f.doc_id[len(prefix):] for f in files}
@@ -336,7 +338,7 @@ def read_corpus(root: Path, extra_roots: tuple[tuple[Path, str], ...] = ()) -> I
             article, warning = read_article(file, meta.get(file.doc_id[len(prefix):]))
             if warning:
                 warnings.append(warning)
-                log.warning(warning)
+                log.debug(warning)
             if article is not None:
                 articles.append(article)
     if not articles:
