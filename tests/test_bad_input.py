@@ -17,6 +17,7 @@ from conftest import DATA  # noqa: E402
 from qa_bot.cli import main  # noqa: E402
 from qa_bot.engine import Engine  # noqa: E402
 from qa_bot.errors import SettingsError  # noqa: E402
+from qa_bot.ingest.articles import read_corpus  # noqa: E402
 
 slow = pytest.mark.slow
 EVACUATED = "How many residents were evacuated?"  # tests/data/news: 2,400 residents of the harbor district
@@ -127,3 +128,25 @@ def test_a_skipped_file_is_warned_about_once(command, news_corpus, tmp_path):
                           str(tmp_path / "ix"), "-q"], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     assert out.stderr.count("empty.txt: skipped, the file is empty") == 1, out.stderr
+
+
+def test_an_article_linked_twice_is_read_once(fake_engine, news_corpus):
+    (news_corpus / "copy-of-fire.txt").symlink_to(news_corpus / "harbor-fire.txt")
+    (news_corpus / "also-fire.txt").symlink_to("copy-of-fire.txt")  # a link to the link
+    ids = [a.doc_id for a in read_corpus(news_corpus).articles]
+    assert "harbor-fire.txt" in ids and "copy-of-fire.txt" not in ids and "also-fire.txt" not in ids
+    fake_engine.index()
+    assert {a.doc_id for a in fake_engine.articles()} == set(ids)
+    cited = [c.doc_id for c in fake_engine.ask(EVACUATED).citations]
+    assert "copy-of-fire.txt" not in cited and "also-fire.txt" not in cited
+
+
+def test_an_index_that_read_a_linked_article_twice_drops_the_second(fake_engine, news_corpus):
+    link = news_corpus / "copy-of-fire.txt"
+    link.write_bytes((news_corpus / "harbor-fire.txt").read_bytes())  # how an older index saw the link: 2 files
+    assert "copy-of-fire.txt" in fake_engine.index().added
+    link.unlink()
+    link.symlink_to(news_corpus / "harbor-fire.txt")
+    report = fake_engine.index()
+    assert report.removed == ("copy-of-fire.txt",)
+    assert "copy-of-fire.txt" not in {a.doc_id for a in fake_engine.articles()}

@@ -317,6 +317,24 @@ def read_article(file: CorpusFile, meta: dict[str, str] | None = None) -> tuple[
     return article, warning
 
 
+def _distinct(files: list[CorpusFile]) -> list[CorpusFile]:
+    """One CorpusFile per file on disk: an article reached through symbolic links too (link.txt → real/a.txt) is
+    read once, under the name of the real file when that is in the corpus (else the first link's), so its
+    figures are not counted twice as two sources agreeing."""
+    chosen: dict[Path, CorpusFile] = {}
+    for f in files:
+        try:
+            target = f.path.resolve()
+        except (OSError, RuntimeError):  # a link loop: read_article says it cannot be read
+            target = f.path
+        if target not in chosen or chosen[target].path.is_symlink() and not f.path.is_symlink():
+            if target in chosen:
+                log.debug("%s and %s are the same file; reading it once", chosen[target].doc_id, f.doc_id)
+            chosen[target] = f
+    keep = {id(f) for f in chosen.values()}
+    return [f for f in files if id(f) in keep]
+
+
 def read_corpus(root: Path, extra_roots: tuple[tuple[Path, str], ...] = ()) -> Ingested:
     """Every readable article under root (and extra roots with a doc_id prefix, e.g. uploads)."""
     articles: list[Article] = []
@@ -330,7 +348,7 @@ def read_corpus(root: Path, extra_roots: tuple[tuple[Path, str], ...] = ()) -> I
         for problem in problems:
             log.debug(problem)
         warnings.extend(problems)
-        files = list_files(folder, prefix)
+        files = _distinct(list_files(folder, prefix))
         names = {f.doc_id[len(prefix):] for f in files}
         for name in sorted(set(meta) - names):
             warnings.append(f"manifest entry {name!r} in {folder} names no article file; it is ignored")
