@@ -404,6 +404,35 @@ def clean_question(question: object) -> tuple[str, bool]:
     return cleaned, cleaned != question
 
 
+def _offset(value: object) -> int:
+    """A character offset sent by the page script; anything that is not a whole number (a hand-edited link:
+    "abc", 1.5, null, a list) is -1: the article opens without a highlight instead of failing."""
+    if isinstance(value, bool):
+        return -1
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,12}\s*", value):
+        return int(value)
+    return -1
+
+
+def open_article_html(engine: Engine, startup: "Startup", ref: object) -> str:
+    """HTML of one article with the span of `ref` ({doc_id, start, end, fig_start, fig_end}) highlighted, or one
+    sentence saying why it cannot be shown."""
+    doc_id = str(ref.get("doc_id", "")) if isinstance(ref, dict) else ""
+    if not startup.finished:
+        return '<p class="qa-meta">The index is still being built; open the article again in a moment.</p>'
+    try:
+        spans = [_offset(ref.get(k, -1)) for k in ("start", "end", "fig_start", "fig_end")] \
+            if isinstance(ref, dict) else [-1] * 4
+        return article_html(engine.article(doc_id), *spans)
+    except QaBotError as exc:
+        return f'<p class="qa-meta">{esc(exc)}</p>'
+    except Exception:  # noqa: BLE001
+        log.exception("could not open article %r", doc_id)
+        return f'<p class="qa-meta">{esc(GENERIC_ERROR)}</p>'
+
+
 class Startup:
     """Brings the index up to date and loads the model in a background thread, so the page is up at once;
     handlers wait for it (with progress) and the page shows what it is doing."""
@@ -577,17 +606,7 @@ def build_app(engine: Engine, examples: Sequence[str] = EXAMPLES, startup: Start
 
     def open_article(ref: dict) -> str:
         """HTML of one article with the cited span highlighted (called by the page script with one dict)."""
-        doc_id = str(ref.get("doc_id", "")) if isinstance(ref, dict) else ""
-        if not startup.finished:
-            return '<p class="qa-meta">The index is still being built; open the article again in a moment.</p>'
-        try:
-            spans = [int(ref.get(k, -1)) for k in ("start", "end", "fig_start", "fig_end")]
-            return article_html(engine.article(doc_id), *spans)
-        except QaBotError as exc:
-            return f'<p class="qa-meta">{esc(exc)}</p>'
-        except Exception:  # noqa: BLE001
-            log.exception("could not open article %r", doc_id)
-            return f'<p class="qa-meta">{esc(GENERIC_ERROR)}</p>'
+        return open_article_html(engine, startup, ref)
 
     def refresh(outlets, date_from, date_to, chosen):
         """Article list and filter choices, from what is indexed now; a bad date is said once, in the list."""

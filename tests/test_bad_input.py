@@ -150,3 +150,18 @@ def test_an_index_that_read_a_linked_article_twice_drops_the_second(fake_engine,
     report = fake_engine.index()
     assert report.removed == ("copy-of-fire.txt",)
     assert "copy-of-fire.txt" not in {a.doc_id for a in fake_engine.articles()}
+
+
+@pytest.mark.parametrize("start, end", [("abc", "12"), (1.5, None), ([1], {"x": 1}), (True, "9" * 40)])
+def test_open_article_with_offsets_that_are_not_numbers_opens_it_without_a_highlight(start, end, fake_engine,
+                                                                                    caplog):
+    from qa_bot import ui
+
+    fake_engine.index()
+    ref = {"doc_id": "harbor-fire.txt", "start": start, "end": end, "fig_start": "x", "fig_end": None}
+    html = ui.open_article_html(fake_engine, ui.Startup.ready_now(fake_engine), ref)
+    assert 'class="qa-article"' in html and "qa-hl" not in html
+    assert "Traceback" not in caplog.text and not any(r.exc_info for r in caplog.records)
+    good = ui.open_article_html(fake_engine, ui.Startup.ready_now(fake_engine),
+                                {"doc_id": "harbor-fire.txt", "start": "10", "end": 40})
+    assert "qa-hl" in good
