@@ -165,3 +165,50 @@ def test_open_article_with_offsets_that_are_not_numbers_opens_it_without_a_highl
     good = ui.open_article_html(fake_engine, ui.Startup.ready_now(fake_engine),
                                 {"doc_id": "harbor-fire.txt", "start": "10", "end": 40})
     assert "qa-hl" in good
+
+
+def _guarded_ask(body: bytes, pieces: int = 1) -> tuple[int, dict, bool]:
+    """POST body to /gradio_api/call/ask through the Guard (sent in `pieces` messages): (status, JSON, app called)."""
+    import asyncio
+    import json
+
+    from qa_bot.guard import Guard
+
+    reached, replies = [], []
+
+    async def app(scope, receive, send):
+        reached.append((await receive())["body"])
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b'{"event_id": "1"}'})
+
+    size = -(-len(body) // pieces) or 1
+    messages = [{"type": "http.request", "body": body[i:i + size], "more_body": i + size < len(body)}
+                for i in range(0, max(len(body), 1), size)]
+
+    async def receive():
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message):
+        replies.append(message)
+
+    asyncio.run(Guard(app)({"type": "http", "method": "POST", "path": "/gradio_api/call/ask",
+                            "client": ("127.0.0.1", 1)}, receive, send))
+    return replies[0]["status"], json.loads(replies[1]["body"]), bool(reached)
+
+
+@pytest.mark.parametrize("body, pieces, message", [
+    (b'{"data": ["' + b"x" * 1_100_000 + b'"]}', 1, "The request body is over 1 MB"),
+    (b'{"data": ["' + b"x" * 1_100_000 + b'"]}', 40, "The request body is over 1 MB"),
+    (b'{"data": ["How many were evacuated?", "Who said it?"]}', 1, "holds 2 items; ask one question per call"),
+    (b'{"data": [["How many were evacuated?"]]}', 1, 'The question must be text (a string), not a list'),
+    (b'{"data": [5]}', 1, "must be text (a string), not a number"),
+    (b'{"data": {"question": "How many?"}}', 1, 'has no "data" list'),
+], ids=["1.1MB", "1.1MB-in-pieces", "two-questions", "nested-list", "number", "object"])
+def test_the_ask_api_refuses_a_body_that_is_not_one_question_with_422(body, pieces, message):
+    status, reply, reached = _guarded_ask(body, pieces)
+    assert status == 422 and message in reply["error"] and not reached
+    assert 'Send one question as JSON: {"data": ["How many people were evacuated?"]}' in reply["error"]
+
+
+def test_the_ask_api_passes_one_question_on():
+    assert _guarded_ask(b'{"data": ["How many were evacuated?"]}') == (200, {"event_id": "1"}, True)
