@@ -385,9 +385,13 @@ def user_message(exc: Exception) -> str:
     return GENERIC_ERROR
 
 
-def _user_error(exc: Exception) -> gr.Error:
-    """For the API: the user message as a gr.Error (the client raises it)."""
-    return gr.Error(user_message(exc))
+def _user_error(exc: Exception, endpoint: str = "ask") -> gr.Error:
+    """For the API: the user message as a gr.Error (the client raises it). A refused question (any QaBotError) is
+    the caller's mistake, not the server's: one INFO line, and Gradio prints no traceback for it."""
+    message = user_message(exc)  # logs anything unexpected in full, once
+    if isinstance(exc, QaBotError):
+        log.info("%s API refused the request: %s", endpoint, message)
+    return gr.Error(message, print_exception=False)
 
 
 def clean_question(question: object) -> tuple[str, bool]:
@@ -593,7 +597,7 @@ def build_app(engine: Engine, examples: Sequence[str] = EXAMPLES, startup: Start
             startup.wait()
             return engine.disputes().to_dict()
         except Exception as exc:  # noqa: BLE001
-            raise _user_error(exc) from exc
+            raise _user_error(exc, "disputes") from None
 
     def ask(question: str) -> dict:
         """Answer a question over all indexed articles; returns Answer.to_dict()."""
@@ -602,7 +606,7 @@ def build_app(engine: Engine, examples: Sequence[str] = EXAMPLES, startup: Start
             startup.wait()
             return engine.ask(question).to_dict()
         except Exception as exc:  # noqa: BLE001
-            raise _user_error(exc) from exc
+            raise _user_error(exc, "ask") from None
 
     def open_article(ref: dict) -> str:
         """HTML of one article with the cited span highlighted (called by the page script with one dict)."""

@@ -212,3 +212,25 @@ def test_the_ask_api_refuses_a_body_that_is_not_one_question_with_422(body, piec
 
 def test_the_ask_api_passes_one_question_on():
     assert _guarded_ask(b'{"data": ["How many were evacuated?"]}') == (200, {"event_id": "1"}, True)
+
+
+@slow
+def test_a_question_the_api_refuses_is_one_info_line_in_the_log_not_a_traceback(tmp_path, capfd, caplog):
+    import json
+    import logging
+    import urllib.request
+
+    import browser as B
+
+    caplog.set_level(logging.INFO, logger="qa_bot")
+    with B.running_page(B.FakeEngine(B.DATA, tmp_path / "uploads")) as url:
+        req = urllib.request.Request(url + "gradio_api/call/ask", data=b'{"data": ["   "]}',
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            event = json.loads(r.read())["event_id"]
+        with urllib.request.urlopen(f"{url}gradio_api/call/ask/{event}", timeout=30) as r:
+            stream = r.read().decode()
+    assert "event: error" in stream and "The question is empty" in stream
+    refused = [r for r in caplog.records if "API refused" in r.getMessage()]
+    assert len(refused) == 1 and refused[0].levelname == "INFO" and not refused[0].exc_info
+    assert "Traceback" not in capfd.readouterr().err
