@@ -9,7 +9,6 @@ import json
 import logging
 import re
 import socket
-import tempfile
 import threading
 import time
 from bisect import bisect_left
@@ -26,6 +25,7 @@ from .render.html import (UNKNOWN_OUTLET, KIND_HEAD, disputes_html, esc, open_hr
                           timeline_img, unknown_outlet_note)
 from .render.markdown import answer_document, disputes_markdown
 from .settings import Settings, check_port  # also switches Gradio analytics off before gradio is imported
+from .exports import Exports, remove_on_sigterm
 from .guard import Guard
 from .search.store import check_writable
 
@@ -307,16 +307,6 @@ def article_html(article: Article, start: int = -1, end: int = -1, fig_start: in
             f'<div class="qa-article-text">{body}</div></div>')
 
 
-def write_exports(folder: Path, stem: str, markdown: str, csv_text: str, json_text: str) -> list[Path]:
-    """The three export files (Markdown, CSV with a BOM so spreadsheets read UTF-8, JSON) in `folder`."""
-    out = []
-    for ext, text in (("md", markdown), ("csv", csv_text), ("json", json_text)):
-        path = folder / f"{stem}.{ext}"
-        path.write_text(text, encoding="utf-8-sig" if ext == "csv" else "utf-8", newline="")
-        out.append(path)
-    return out
-
-
 def _is_iso_date(value: str) -> bool:
     """YYYY-MM-DD and a real day (2024-02-30 is not)."""
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
@@ -523,7 +513,7 @@ def build_app(engine: Engine, examples: Sequence[str] = EXAMPLES, startup: Start
     """The page and its /ask API endpoint over one Engine; `startup` (default: already loaded) is what the
     handlers wait for while the index is built in the background."""
     startup = startup or Startup.ready_now(engine)
-    exports = Path(tempfile.mkdtemp(prefix="qa-bot-exports-"))  # downloads of this page server
+    exports = Exports()  # downloads of this page: tempdir/qa-bot-exports-<pid>/page-*, newest files kept
     cache: dict[str, Any] = {}
 
     def filter_ids(outlets, date_from, date_to, chosen) -> list[str] | None:
@@ -564,9 +554,8 @@ def build_app(engine: Engine, examples: Sequence[str] = EXAMPLES, startup: Start
 
     def answer_downloads(answer: Answer) -> tuple:
         """The answer as Markdown, CSV and JSON files for the three download buttons."""
-        folder = Path(tempfile.mkdtemp(prefix="answer-", dir=exports))
-        paths = write_exports(folder, "qa-bot-answer", answer_document(answer), answer_csv(answer),
-                              json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        paths = exports.write("qa-bot-answer", {"md": answer_document(answer), "csv": answer_csv(answer),
+                                                "json": json.dumps(answer.to_dict(), ensure_ascii=False, indent=2)})
         return tuple(gr.update(value=str(p), interactive=True) for p in paths)
 
     def show_disputes(outlets, date_from, date_to, chosen):
@@ -585,10 +574,11 @@ def build_app(engine: Engine, examples: Sequence[str] = EXAMPLES, startup: Start
             return (f'<p class="qa-problem" role="alert">{esc(user_message(exc))}</p>',) + (gr.skip(),) * 3
         key = id(found)
         if cache.get("key") != key:  # the list (and its timelines) is drawn once per index generation
-            folder = Path(tempfile.mkdtemp(prefix="disputes-", dir=exports))
-            paths = write_exports(folder, "qa-bot-disputes", disputes_markdown(found), disputes_csv(found),
-                                  json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
-            cache.update(key=key, found=found, html=disputes_html(found), paths=paths)
+            cache.update(key=key, found=found, html=disputes_html(found), paths=[])
+        if not cache["paths"] or not all(p.exists() for p in cache["paths"]):  # new, or pruned by later answers
+            cache["paths"] = exports.write("qa-bot-disputes", {
+                "md": disputes_markdown(found), "csv": disputes_csv(found),
+                "json": json.dumps(found.to_dict(), ensure_ascii=False, indent=2)})
         return (cache["html"],) + tuple(gr.update(value=str(p), interactive=True) for p in cache["paths"])
 
     def disputes_api() -> dict:
@@ -752,6 +742,16 @@ def build_app(engine: Engine, examples: Sequence[str] = EXAMPLES, startup: Start
         timer.tick(**state)
         gr.api(ask, api_name="ask", concurrency_id="engine", concurrency_limit=1)
         gr.api(disputes_api, api_name="disputes", concurrency_id="engine", concurrency_limit=1)
+    closing = demo.close
+
+    def close(*args, **kwargs):  # the page's download files go with it
+        try:
+            return closing(*args, **kwargs)
+        finally:
+            exports.close()
+
+    demo.close = close
+    demo.exports = exports  # for tests and embedders: where the download files are
     return demo
 
 
@@ -862,5 +862,6 @@ def serve(settings: Settings, host: str | None = "127.0.0.1", port: int | None =
     engine = Engine(settings)
     startup = Startup(engine)
     demo = build_app(engine, startup=startup)
+    remove_on_sigterm()  # a stopped server leaves no download files behind (exit and close remove them too)
     startup.start()
     return launch_app(demo, host=host, port=port, auth=login, block=block)
