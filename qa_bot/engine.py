@@ -399,10 +399,11 @@ class Engine:
 
     def article(self, doc_id: str) -> Article:
         """One indexed article (raises CorpusError for an unknown id)."""
-        try:
-            return self._ready().articles[doc_id]
-        except KeyError:
-            raise CorpusError(f"No indexed article has the id {doc_id!r}; `qa-bot index` lists the ids.") from None
+        articles = self._ready().articles
+        if doc_id not in articles:  # `qa-bot index` prints counts, not ids: name them here
+            shown = ", ".join(sorted(articles)[:20]) + (f", … ({len(articles)} in all)" if len(articles) > 20 else "")
+            raise CorpusError(f"No indexed article has the id {str(doc_id)!r}; use one of the known ids ({shown}).")
+        return articles[doc_id]
 
     def check_question(self, question: object, follow_up: bool = False) -> str:
         """The question, stripped, or QuestionError saying what is wrong with it. A follow-up ("Who said

@@ -234,3 +234,11 @@ def test_a_question_the_api_refuses_is_one_info_line_in_the_log_not_a_traceback(
     refused = [r for r in caplog.records if "API refused" in r.getMessage()]
     assert len(refused) == 1 and refused[0].levelname == "INFO" and not refused[0].exc_info
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_an_unknown_article_id_names_the_known_ids(fake_engine):
+    from qa_bot.errors import CorpusError
+
+    with pytest.raises(CorpusError, match=r"No indexed article has the id 'nope.txt'; use one of the known ids "
+                                          r"\(.*harbor-fire.txt"):
+        fake_engine.article("nope.txt")
