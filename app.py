@@ -8,7 +8,7 @@ import os
 import sys
 
 from qa_bot.errors import QaBotError
-from qa_bot.settings import Settings
+from qa_bot.settings import Settings, check_port
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,6 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # Gradio's own start-up requests, one line each
     try:
+        check_port(args.port)  # before the page's libraries load (10 s)
         from qa_bot.ui import serve
 
         settings = Settings.from_env(corpus=args.corpus, index_dir=args.index)

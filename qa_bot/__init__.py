@@ -33,13 +33,14 @@ def engine_for(settings: Settings):
 def ask(question: str, corpus: str | Path | None = None, index_dir: str | Path | None = None, *,
         history: Sequence[str] | None = (), doc_ids: Collection[str] | None = None,
         settings: Settings | None = None) -> Answer:
-    """Answer a question from a corpus folder (default: the shipped one), building or updating its index as needed."""
+    """Answer a question from a corpus folder (default: the shipped one), building or updating its index as needed.
+    Like disputes(), it reads no QA_BOT_* variable: pass settings (e.g. Settings.from_env()) to change more."""
     if settings is not None and not isinstance(settings, Settings):
         raise SettingsError(f"settings must be a qa_bot.Settings, not {type(settings).__name__}.")
     from .engine import check_doc_ids, check_history
 
     history, doc_ids = check_history(history), check_doc_ids(doc_ids)  # before any indexing: a typo needs none
-    base = settings or Settings.from_env()
+    base = settings or Settings()  # the library reads no environment: the edges (CLI, page, eval) do
     return engine_for(base.with_(corpus=corpus, index_dir=index_dir)).ask(question, history=history, doc_ids=doc_ids)
 
 

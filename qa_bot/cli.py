@@ -10,7 +10,7 @@ import sys
 from typing import Sequence
 
 from .errors import QaBotError, SettingsError
-from .settings import Settings
+from .settings import Settings, check_port
 
 log = logging.getLogger("qa_bot")
 FORMATS = ("md", "csv", "json")
@@ -131,10 +131,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = settings_from(args)
         if args.command == "serve":
+            if args.port is not None:
+                check_port(args.port)  # before the page's libraries load (10 s)
             from .ui import serve
 
             logging.getLogger("qa_bot").setLevel(logging.INFO)  # start-up progress in the terminal too
-            serve(settings, host=args.host, port=args.port, auth=args.auth)
+            serve(settings, host=args.host, port=args.port, auth=args.auth or os.environ.get("QA_BOT_AUTH") or None)
             return 0
         from .engine import Engine
 
@@ -187,8 +189,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"qa-bot: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `qa-bot ask ... | head`: the reader left; not an error worth a traceback
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     except KeyboardInterrupt:

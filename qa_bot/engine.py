@@ -25,10 +25,10 @@ from .ingest.sentences import split_sentences
 from .language.frames import corpus_frames, measure_phrase
 from .records import Answer, Article, Chunk, Disputes, Entity, Figure, QuestionIntent, Sentence
 from .search.hits import MODES, bm25_ranking, dense_ranking, fuse
-from .search.store import (Generation, build_lock, check_writable, collection, current_mtime, key_dir, load_bm25,
-                           load_generation, next_generation_number, pipeline_fingerprint, read_current, read_stamps,
-                           remove_generations, remove_stale, reset_chroma, verify_generation, write_generation,
-                           write_stamps)
+from .search.store import (Generation, build_lock, check_index_folder, check_writable, collection, current_mtime,
+                           key_dir, load_bm25, load_generation, next_generation_number, pipeline_fingerprint,
+                           read_current, read_stamps, remove_generations, remove_stale, reset_chroma, retell,
+                           verify_generation, write_generation, write_stamps)
 from .search.vectors import Embedder, embedder_for
 from .search.view import IndexView, build_view, word_similarity
 from .settings import Settings
@@ -66,9 +66,15 @@ class IndexReport:
                 f"in {self.seconds:.1f} s" + (f"; rebuilt the damaged index ({self.repaired})" if self.repaired else ""))
 
 
+# C0/C1 control characters (NUL, BEL, ESC, DEL...): pasted from a terminal or sent through the API, they would
+# glue to the words next to them ("many\x00people" is one token to spaCy and BM25), so they become spaces.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def _clean_text(text: str) -> str:
-    """Text with undecodable characters (lone surrogates from a terminal in another encoding) as '?'."""
-    return text.encode("utf-8", "replace").decode("utf-8")
+    """Text with undecodable characters (lone surrogates from a terminal in another encoding) as '?' and control
+    characters as spaces."""
+    return _CONTROL.sub(" ", text.encode("utf-8", "replace").decode("utf-8"))
 
 
 def _encode_distinct(embedder: Embedder, texts: Sequence[str], batch: int = 256) -> dict[str, np.ndarray]:
@@ -104,6 +110,9 @@ def check_doc_ids(doc_ids: object) -> frozenset[str] | None:
         return frozenset((doc_ids,))
     if not isinstance(doc_ids, (list, tuple, set, frozenset)) or not all(isinstance(d, str) for d in doc_ids):
         raise SettingsError("doc_ids must be a list of article ids (text), e.g. ['harbor-fire.txt'], or None.")
+    if not doc_ids:  # searching no article at all would answer "not found" for a reason no one sees
+        raise SettingsError("doc_ids is empty; name at least one article id, e.g. ['harbor-fire.txt'], or pass "
+                            "None to search every article.")
     return frozenset(doc_ids)
 
 
@@ -137,6 +146,22 @@ def model_words(model: str) -> frozenset[str]:
     return frozenset(w for w in text.split() if w.isalpha())
 
 
+def check_known(doc_ids: frozenset[str] | None, known: Collection[str]) -> None:
+    """doc_ids all name indexed articles, or a SettingsError naming the unknown ones and the known ids."""
+    unknown = sorted(set(doc_ids or ()) - set(known))
+    if unknown:
+        shown = ", ".join(sorted(known)[:20]) + (f", … ({len(known)} in all)" if len(known) > 20 else "")
+        raise SettingsError(f"doc_ids {', '.join(map(repr, unknown))}: no indexed article has this id; "
+                            f"use one of the known ids ({shown}).")
+
+
+def check_mode(mode: object) -> str:
+    """A retrieval mode of MODES, or a SettingsError listing them."""
+    if mode not in MODES:
+        raise SettingsError(f"mode is {mode!r}; use one of {', '.join(MODES)} (hybrid unless comparing baselines).")
+    return str(mode)
+
+
 def _article_key(a: Article) -> tuple:
     return (a.sha256, a.title, a.outlet, a.published, a.url)
 
@@ -145,7 +170,11 @@ class Engine:
     """Builds/updates the index for settings.corpus and answers questions over it."""
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None):
+        if not isinstance(settings, Settings):
+            raise SettingsError(f"Engine needs a qa_bot.Settings, not {type(settings).__name__}; e.g. "
+                                "Engine(Settings(corpus='articles/')).")
         self.settings = settings
+        check_index_folder(settings.index_dir)  # before anything reads under it: "Not a directory" helps no one
         self._embedder = embedder
         self._exporting = False  # indexing exports the model to ONNX when it is not yet (backend auto)
         self._loaded: IndexView | None = None
@@ -168,6 +197,12 @@ class Engine:
         return key_dir(self.settings) / UPLOADS
 
     def _state(self) -> IndexView | None:
+        try:
+            return self._load_state()
+        except IndexStoreError as exc:  # Chroma and BM25 know no settings: name the command for this index
+            raise retell(exc, self.settings) from None
+
+    def _load_state(self) -> IndexView | None:
         mtime = current_mtime(self.settings)
         with self._lock:
             if self._loaded is not None and self._loaded.mtime == mtime:
@@ -386,6 +421,10 @@ class Engine:
     def add_files(self, paths: Sequence[Path], progress: Progress | None = None) -> tuple[IndexReport, list[str]]:
         """Copy uploaded .txt/.md/.html files into the uploads folder and index them incrementally.
         Returns the report and one message per rejected file ("name: why")."""
+        if isinstance(paths, (str, bytes, Path)) or not isinstance(paths, (list, tuple)) \
+                or not all(isinstance(p, (str, Path)) for p in paths):
+            raise SettingsError(f"add_files takes a list of file paths, e.g. [Path('report.txt')], not "
+                                f"{type(paths).__name__} {str(paths)[:60]!r}.")
         rejected: list[str] = []
         self.uploads_dir.mkdir(parents=True, exist_ok=True)
         accepted = 0
@@ -412,10 +451,11 @@ class Engine:
 
     def article(self, doc_id: str) -> Article:
         """One indexed article (raises CorpusError for an unknown id)."""
-        try:
-            return self._ready().articles[doc_id]
-        except KeyError:
-            raise CorpusError(f"No indexed article has the id {doc_id!r}; `qa-bot index` lists the ids.") from None
+        articles = self._ready().articles
+        if doc_id not in articles:  # `qa-bot index` prints counts, not ids: name them here
+            shown = ", ".join(sorted(articles)[:20]) + (f", … ({len(articles)} in all)" if len(articles) > 20 else "")
+            raise CorpusError(f"No indexed article has the id {str(doc_id)!r}; use one of the known ids ({shown}).")
+        return articles[doc_id]
 
     def check_question(self, question: object, follow_up: bool = False) -> str:
         """The question, stripped, or QuestionError saying what is wrong with it. A follow-up ("Who said
@@ -439,8 +479,7 @@ class Engine:
     def retrieve(self, query: str, doc_ids: Collection[str] | None = None, mode: str = "hybrid",
                  query_vector: np.ndarray | None = None):
         """Hits for a query: hybrid (RRF of dense and BM25), or one of them alone (for baselines)."""
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}")
+        check_mode(mode)
         state = self._ready()
         s = self.settings
         if doc_ids is not None:
@@ -472,8 +511,10 @@ class Engine:
         """Answer from the index (building it first if needed). history: earlier user questions, oldest first.
         doc_ids: restrict retrieval to these articles (None = all)."""
         t0 = time.perf_counter()
-        doc_ids = check_doc_ids(doc_ids)
+        doc_ids, mode = check_doc_ids(doc_ids), check_mode(mode)
         intent = self.parse(question, history)
+        if doc_ids is not None:
+            check_known(doc_ids, self._ready().articles)
         if intent.answer_type in FIGURE_TYPES:  # the measure phrase is compared with figures' measures
             qvec, mvec = self.embedder.encode([intent.query, intent.measure or intent.query])
         else:  # a name or a passage: no figure is read, so no measure phrase is embedded (one text: 1.5 ms less)
@@ -494,6 +535,7 @@ class Engine:
         """Every figure group of the corpus (or of doc_ids) whose sources disagree, were updated or revised,
         most consequential first; from the figures stored at index time, computed once per generation."""
         t0 = time.perf_counter()
+        doc_ids = check_doc_ids(doc_ids)
         mtime = current_mtime(self.settings)
         with self._lock:
             view = self._loaded if self._loaded is not None and self._loaded.mtime == mtime else None
@@ -503,7 +545,8 @@ class Engine:
             self.index()
             mtime, gen = current_mtime(self.settings), load_generation(self.settings)
             assert gen is not None
-        key = (gen.folder, mtime, None if doc_ids is None else frozenset(doc_ids))
+        check_known(doc_ids, {a.doc_id for a in gen.articles})
+        key = (gen.folder, mtime, doc_ids)
         cached = self._disputes
         if cached is not None and cached[0] == key:
             return cached[1]

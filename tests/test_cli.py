@@ -20,7 +20,7 @@ def test_ask_json_prints_the_answer_dict(news_corpus, tmp_path, capsys):
 @pytest.mark.parametrize("args, message", [
     (["ask", "  "], "The question is empty"),
     (["ask", "x", "--corpus", "/no/such/folder"], "does not exist"),
-    (["index", "--chunk-chars", "5"], "use at least 100 characters"),
+    (["index", "--chunk-chars", "5"], "use 100 to 2,000 characters"),
     (["ask", "x", "--chroma-url", "nonsense"], "http://HOST:PORT"),
 ])
 def test_bad_input_exits_non_zero_with_one_clear_line(args, message, tmp_path, capsys):

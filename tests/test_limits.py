@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import random
+import re
+import shlex
 import shutil
 import sys
 import threading
@@ -271,10 +273,13 @@ def test_a_damaged_index_says_run_index_and_index_repairs_it(damage, message, ne
     damage(settings)
     with pytest.raises(IndexStoreError) as err:
         Engine(settings, embedder=real_embedder).ask(EVACUATED)  # e.g. a page already running
-    assert message in str(err.value) and "Run `qa-bot index`" in str(err.value)
-    assert main(["index", "--corpus", str(news_corpus), "--index", str(settings.index_dir), "-q"]) == 0
+    assert message in str(err.value) and "Run `qa-bot index --corpus " in str(err.value)
+    # the command the message names is the one that works: this corpus, this index folder
+    command = shlex.split(re.search(r"Run `(qa-bot index [^`]+)`", str(err.value)).group(1))
+    assert command[:2] == ["qa-bot", "index"] and str(news_corpus) in command and "--rebuild" in command
+    assert main(command[1:] + ["-q"]) == 0
     out = capsys.readouterr()
-    assert "rebuilt the damaged index" in out.out and "Traceback" not in out.err
+    assert "Indexed" in out.out and "Traceback" not in out.err
     answer = Engine(settings, embedder=real_embedder).ask(EVACUATED)
     assert answer.found and any("2,400" in c.quote for c in answer.citations)
 
@@ -300,7 +305,8 @@ def test_a_tampered_pointer_is_one_sentence_and_is_never_followed(pointer, tmp_p
     settings = Settings(corpus=DATA / "news", index_dir=tmp_path / "ix")
     key_dir(settings).mkdir(parents=True)
     (key_dir(settings) / "current.json").write_text(pointer)
-    with pytest.raises(IndexStoreError, match=r"current.json is (damaged|unreadable) .*Run `qa-bot index`"):
+    with pytest.raises(IndexStoreError, match=r"current.json is (damaged|unreadable) .*Run `qa-bot index --corpus "
+                                              r".* --index .*ix --rebuild` to rebuild it"):
         load_generation(settings)
 
 

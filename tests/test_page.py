@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -372,8 +373,12 @@ def _call_ask(url: str, body: str) -> tuple[str, str]:
 
 @slow
 def test_api_says_a_question_must_be_text_and_answers_one_with_lone_surrogates(url):
-    event, data = _call_ask(url, '{"data": [12345]}')
-    assert event == "error" and "must be text (a string), not a number" in json.loads(data)["error"]
+    req = urllib.request.Request(url + "gradio_api/call/ask", data=b'{"data": [12345]}',
+                                 headers={"Content-Type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as refused:  # refused before Gradio: 422 with one sentence
+        urllib.request.urlopen(req, timeout=30)
+    assert refused.value.code == 422
+    assert "must be text (a string), not a number" in json.loads(refused.value.read())["error"]
     event, data = _call_ask(url, '{"data": ["How many people were \\udcffevacuated?"]}')
     assert event == "complete"
     got = json.loads(data)[0]

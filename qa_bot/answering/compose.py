@@ -94,8 +94,10 @@ def compose(intent: QuestionIntent, chosen: Sequence[Scored], articles: Mapping[
 def not_found(intent: QuestionIntent, retrieved: Sequence[str], closest: Scored | None,
               articles: Mapping[str, Article], why: str = "") -> Answer:
     """'The articles do not answer this' — a normal answer, with the nearest sentence named but not cited."""
-    text = ("The indexed articles do not answer this question. Try other words, or add articles that cover it "
-            "(`qa-bot index --corpus FOLDER`).")
+    # `qa-bot ask` and `qa-bot disputes` bring the index up to date with the corpus folder before answering, so
+    # a file added there is searched by the next question; the page takes new articles through its upload box.
+    text = ("The indexed articles do not answer this question. Try other words, or add articles that cover it: "
+            "put them in the corpus folder and ask again with the same --corpus, or upload them on the page.")
     if why:
         text += f" {why}"
     if closest is not None:

@@ -116,7 +116,7 @@ def list_corpus(root: Path, extra_roots: tuple[tuple[Path, str], ...] = ()) -> L
     for folder, prefix in ((Path(root), ""), *extra_roots):
         if prefix and not folder.exists():
             continue
-        roots.append((folder, prefix, tuple(list_files(folder, prefix))))
+        roots.append((folder, prefix, tuple(_distinct(list_files(folder, prefix)))))
         for name in MANIFESTS:
             path = folder / name
             try:
@@ -421,6 +421,24 @@ def read_article(file: CorpusFile, meta: dict[str, str] | None = None) -> tuple[
     return article, warning
 
 
+def _distinct(files: list[CorpusFile]) -> list[CorpusFile]:
+    """One CorpusFile per file on disk: an article reached through symbolic links too (link.txt → real/a.txt) is
+    read once, under the name of the real file when that is in the corpus (else the first link's), so its
+    figures are not counted twice as two sources agreeing."""
+    chosen: dict[Path, CorpusFile] = {}
+    for f in files:
+        try:
+            target = f.path.resolve()
+        except (OSError, RuntimeError):  # a link loop: read_article says it cannot be read
+            target = f.path
+        if target not in chosen or chosen[target].path.is_symlink() and not f.path.is_symlink():
+            if target in chosen:
+                log.debug("%s and %s are the same file; reading it once", chosen[target].doc_id, f.doc_id)
+            chosen[target] = f
+    keep = {id(f) for f in chosen.values()}
+    return [f for f in files if id(f) in keep]
+
+
 Known = Callable[[CorpusFile], "tuple[Article | None, str] | None"]
 
 
@@ -436,7 +454,7 @@ def read_corpus(root: Path, extra_roots: tuple[tuple[Path, str], ...] = (), list
     for folder, prefix, files in listing.roots:
         meta, problems = read_manifest(folder)
         for problem in problems:
-            log.warning(problem)
+            log.debug(problem)
         warnings.extend(problems)
         names = {f.doc_id[len(prefix):] for f in files}
         for name in sorted(set(meta) - names):
@@ -448,7 +466,7 @@ def read_corpus(root: Path, extra_roots: tuple[tuple[Path, str], ...] = (), list
                 warnings.append(warning)
                 file_warnings[file.doc_id] = warning
                 if got is None:
-                    log.warning(warning)
+                    log.debug(warning)  # returned, not logged: the caller shows each once
             if article is not None:
                 articles.append(article)
     if not articles:

@@ -9,6 +9,7 @@ import functools
 import json
 import logging
 import os
+import shlex
 import shutil
 import time
 from dataclasses import MISSING, dataclass, fields
@@ -50,13 +51,44 @@ def key_dir(settings: Settings) -> Path:
     return settings.index_dir / f"qa_{settings.index_key}"
 
 
+def rebuild_command(settings: Settings) -> str:
+    """The `qa-bot index ... --rebuild` command that rebuilds exactly this index: the corpus and index folders, and
+    every flag that changes the index key (else it would build another index beside the damaged one)."""
+    default = Settings()
+    parts = ["qa-bot", "index", "--corpus", str(settings.corpus), "--index", str(settings.index_dir)]
+    for flag, name in (("--model", "model"), ("--chunk-chars", "chunk_chars"), ("--chunk-overlap", "chunk_overlap"),
+                       ("--chroma-url", "chroma_url")):
+        if getattr(settings, name) != getattr(default, name):
+            parts += [flag, str(getattr(settings, name))]
+    return shlex.join(parts + ["--rebuild"])
+
+
+def rebuild_advice(settings: Settings) -> str:
+    """'Run `qa-bot index --corpus C --index I --rebuild` to rebuild it.' for a damaged index."""
+    return f"Run `{rebuild_command(settings)}` to rebuild it."
+
+
+def retell(exc: IndexStoreError, settings: Settings) -> IndexStoreError:
+    """A damaged-index error from a function that knows no settings (Chroma, BM25), with the full command."""
+    head, sep, _ = str(exc).partition(" Run `qa-bot index`")
+    return IndexStoreError(f"{head} {rebuild_advice(settings)}") if sep else exc
+
+
 def collection_name(settings: Settings, number: int) -> str:
     """Chroma collection of one generation: the settings hash plus the generation number."""
     return f"qa_{settings.index_key}_g{number}"
 
 
+def check_index_folder(folder: Path) -> None:
+    """The index path is a folder or nothing yet; an existing regular file is an IndexStoreError saying so."""
+    if Path(folder).is_file():
+        raise IndexStoreError(f"The index path {folder} is a file, not a folder. Pass --index with a folder "
+                              "(it is created when missing).")
+
+
 def check_writable(folder: Path) -> None:
     """Create the index folder and prove it can be written, or say what to do."""
+    check_index_folder(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         probe = folder / f".write-test-{os.getpid()}"
@@ -129,7 +161,7 @@ def vector_store(settings: Settings, collection: str, create: bool = False):
                 else client.get_collection(collection))
     except Exception as exc:  # noqa: BLE001
         raise IndexStoreError(f"The index collection {collection} is missing from Chroma ({exc.__class__.__name__}). "
-                              "Run `qa-bot index` to rebuild it.") from None
+                              f"{rebuild_advice(settings)}") from None
     return ChromaVectorStore(chroma_collection=coll)
 
 
@@ -140,7 +172,7 @@ def collection(settings: Settings, name: str):
         return client.get_collection(name)
     except Exception as exc:  # noqa: BLE001
         raise IndexStoreError(f"The index collection {name} is missing from Chroma ({exc.__class__.__name__}). "
-                              "Run `qa-bot index` to rebuild it.") from None
+                              f"{rebuild_advice(settings)}") from None
 
 
 def chunk_nodes(chunks: Sequence[Chunk], articles: dict[str, Article], vectors: np.ndarray | None = None):
@@ -171,12 +203,10 @@ def read_current(settings: Settings) -> dict | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
-        raise IndexStoreError(f"The index pointer {path} is unreadable ({exc}). "
-                              "Run `qa-bot index` to rebuild the index.") from None
+        raise IndexStoreError(f"The index pointer {path} is unreadable ({exc}). {rebuild_advice(settings)}") from None
     problem = _pointer_problem(settings, pointer)
     if problem:
-        raise IndexStoreError(f"The index pointer {path} is damaged ({problem}). "
-                              "Run `qa-bot index` to rebuild the index.")
+        raise IndexStoreError(f"The index pointer {path} is damaged ({problem}). {rebuild_advice(settings)}")
     return pointer
 
 
@@ -375,10 +405,10 @@ def load_generation(settings: Settings) -> Generation | None:
             )
     except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
         raise IndexStoreError(f"The index in {folder} is damaged ({exc.__class__.__name__}: {exc}). "
-                              "Run `qa-bot index` to rebuild it.") from None
+                              f"{rebuild_advice(settings)}") from None
     problem = _shape_problem(gen)
     if problem:
-        raise IndexStoreError(f"The index in {folder} is damaged ({problem}). Run `qa-bot index` to rebuild it.")
+        raise IndexStoreError(f"The index in {folder} is damaged ({problem}). {rebuild_advice(settings)}")
     return gen
 
 

@@ -42,6 +42,22 @@ def resolve_model_path(model: str) -> str:
     return str(Path(model).expanduser()) if Path(model).expanduser().exists() else model
 
 
+MODEL_ADVICE = ("Pass --model (or QA_BOT_MODEL) a folder holding a sentence-transformers model (its config.json "
+                "and weights), or leave it out for the default; nothing is downloaded at run time.")
+
+
+def check_model(model: str) -> None:
+    """The model names the default or a model folder on disk (nothing is downloaded, so a hub name cannot be
+    fetched); anything else is a ModelError saying what to pass, before any library tries to load it."""
+    path = Path(resolve_model_path(model))
+    if path.exists() and not path.is_dir():
+        raise ModelError(f"The embedding model {model!r} is a file, not a model folder. {MODEL_ADVICE}")
+    if path.is_dir() and not (path / "config.json").is_file():
+        raise ModelError(f"The folder {model!r} holds no model (no config.json). {MODEL_ADVICE}")
+    if not path.exists():
+        raise ModelError(f"The embedding model folder {model!r} does not exist. {MODEL_ADVICE}")
+
+
 def _threads(n_texts: int) -> int:
     # One thread for a question: measured 58 ms against 1,263 ms with 2 threads on a busy 2-core machine
     # (threads spin waiting for each other); batches at index time use every core.
@@ -65,9 +81,8 @@ class SentenceTransformerEmbedder:
 
             self._model = SentenceTransformer(path, device="cpu", local_files_only=True)
         except Exception as exc:  # noqa: BLE001 - any load failure gets the same advice
-            raise ModelError(f"Cannot load embedding model {model!r} ({exc.__class__.__name__}: {exc}). "
-                             "Give QA_BOT_MODEL a folder holding a sentence-transformers model; "
-                             "nothing is downloaded at run time.") from None
+            raise ModelError(f"Cannot load embedding model {model!r} ({exc.__class__.__name__}: "
+                             f"{' '.join(str(exc).split())[:200]}). {MODEL_ADVICE}") from None
         get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dimension = int(get_dim() or 0)
         self._lock = threading.Lock()  # torch inference on one model object is not re-entrant-safe everywhere
@@ -294,15 +309,19 @@ def embedder_for(model: str, backend: str, index_dir: Path | None, export: bool 
     the export exists (or `export` is true and exporting works), else torch. Shared by the whole process."""
     if backend not in BACKENDS:
         raise ModelError(f"embed_backend is {backend!r}; use one of {', '.join(BACKENDS)}.")
+    check_model(model)
     if backend != "torch":
         path = find_onnx(model, index_dir)
         if path is None and (export or backend == "onnx"):
             try:
                 path = export_onnx(model, index_dir)
-            except ModelError:
+            except Exception as exc:  # noqa: BLE001 - a broken model folder fails inside transformers in many ways
                 if backend == "onnx":
-                    raise
-                log.warning("ONNX export of %s failed; using PyTorch", model, exc_info=True)
+                    if isinstance(exc, ModelError):
+                        raise
+                    raise ModelError(f"Cannot export embedding model {model!r} to ONNX ({exc.__class__.__name__}: "
+                                     f"{' '.join(str(exc).split())[:200]}). {MODEL_ADVICE}") from None
+                log.info("ONNX export of %s failed (%s); using PyTorch", model, " ".join(str(exc).split())[:200])
         if path is not None:
             return _onnx_embedder(model, str(path))
     return load_embedder(model)
