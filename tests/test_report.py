@@ -253,3 +253,14 @@ def test_measurements_without_a_verb_group_by_what_they_measure():
     vecs = np.eye(2, 4, dtype=np.float32)  # measure phrases far apart: what they measure decides
     assert group_rows([early, late], [0, 1], vecs) == [[0, 1]]
 
+
+
+def test_a_month_asked_is_answered_by_what_was_reported_for_it_just_after_it_ended():
+    from qa_bot.answering.report import _pinned, reported_after
+
+    assert reported_after("1999-08-31", "1999-07") and not reported_after("1999-10-01", "1999-07")
+    assert reported_after("2000-01-20", "1999") and not reported_after("1999-07-31", "1999-07")
+    july = [fig(11.6, "a", "1998-10-31"), fig(11.2, "b", "1999-08-31"), fig(10.6, "c", "2000-01-28")]
+    assert [f.value for f in _pinned(july, "1999-07", ARTICLES)] == [11.2]
+    # nothing reported in or just after it: the latest before it
+    assert [f.value for f in _pinned(july, "1999-03", ARTICLES)] == [11.6]

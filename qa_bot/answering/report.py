@@ -517,6 +517,29 @@ def group_kind(figures: Sequence[Figure], articles: Mapping[str, Article]) -> st
     return "conflict"
 
 
+REPORT_LAG_DAYS = 45  # news and statistics of a period come out within weeks of its end (a month's jobless rate
+# in the next month's last days: 31 days after a month's end, plus the day it takes to be written up)
+
+
+def reported_after(date: str, pin: str) -> bool:
+    """Was a figure dated `date` (ISO) reported within REPORT_LAG_DAYS after the period `pin` (a year, a month or a
+    day, ISO) ended?"""
+    import datetime as dt
+
+    try:
+        day = dt.date.fromisoformat(date[:10])
+        parts = [int(x) for x in pin.split("-")]
+    except ValueError:
+        return False
+    if len(parts) == 1:
+        end = dt.date(parts[0], 12, 31)
+    elif len(parts) == 2:
+        end = dt.date(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1) - dt.timedelta(days=1)
+    else:
+        end = dt.date(*parts[:3])
+    return end < day <= end + dt.timedelta(days=REPORT_LAG_DAYS)
+
+
 def _pinned(figures: Sequence[Figure], pin: str, articles: Mapping[str, Article]) -> list[Figure]:
     """Figures for a time the question asks about: the earliest date, or the latest on or before a date."""
     dated = sorted(figures, key=lambda f: figure_date(f, articles))
@@ -524,6 +547,12 @@ def _pinned(figures: Sequence[Figure], pin: str, articles: Mapping[str, Article]
         first = next((figure_date(f, articles) for f in dated if figure_date(f, articles)), "")
         return [f for f in dated if figure_date(f, articles) == first] or list(figures)
     if pin and pin[0].isdigit():
+        # the period itself; else what was reported just after it ("now stands at 11.2 percent" on 31 August is
+        # July's rate: statistics and news of a period come out after it ends); else the latest before it
+        within = [f for f in dated if figure_date(f, articles)[:len(pin)] == pin] or \
+            [f for f in dated if reported_after(figure_date(f, articles), pin)]
+        if within:
+            return within
         before = [f for f in dated if figure_date(f, articles) and figure_date(f, articles)[:len(pin)] <= pin]
         if before:
             last = figure_date(before[-1], articles)[:len(pin)]
@@ -610,7 +639,8 @@ def figure_report(intent: QuestionIntent, cands: Sequence[Candidate], measure_ve
 
         def timely(g: list[Candidate]) -> bool:
             return score(g) >= top - PIN_REACH and any(
-                figure_date(c.figure, articles)[:len(pin)] == pin for c in g)
+                figure_date(c.figure, articles)[:len(pin)] == pin
+                or reported_after(figure_date(c.figure, articles), pin) for c in g)
         groups.sort(key=lambda g: not timely(g))  # stable: the order by score holds within each side
     best = groups[0]
     lead = choose_lead(best, intent, articles, families)
