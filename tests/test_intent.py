@@ -150,3 +150,13 @@ def test_a_wage_or_a_bonus_asks_a_sum_of_money_and_a_nationality_is_kept_apart(i
     q = intent("How much is the French minimum wage per hour?")
     assert (q.event, q.dimension, q.peoples) == ("earnings", "money", ("French",))
     assert intent("How big a year-end bonus were the protesters demanding?").dimension == "money"
+
+
+def test_a_part_of_a_year_pins_its_end_or_start_month(intent):
+    assert intent("What was the unemployment rate at the end of 1997?").time_pin == "1997-12"
+    assert intent("How many died in early 1998?").time_pin == "1998-01"
+
+
+def test_the_nationality_of_the_counted_thing_is_a_group_of_it(intent):
+    assert intent("How many African nations have signed the treaty?").group == ("african",)
+    assert intent("What was the French jobless rate?").group == ()

@@ -41,7 +41,17 @@ def _date_iso(text: str, base: str = "") -> str:
     settings = {"PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False}
     found = dateparser.parse(text, languages=["en"], settings=settings)
     if found is None:
-        return ""
+        # "at the end of 1997", "early 1998": a part of a year dateparser does not read; its end or start month
+        # (the English words for the two ends of a period), else the year
+        year = re.search(r"\b(?:19|20)\d\d\b", text)
+        if year is None:
+            return ""
+        words = set(re.findall(r"[a-z]+", text.lower()))
+        if words & {"end", "late", "close"}:
+            return f"{year.group(0)}-12"
+        if words & {"beginning", "start", "early", "outset"}:
+            return f"{year.group(0)}-01"
+        return year.group(0)
     if not re.search(r"\d{1,2}(st|nd|rd|th)?\b(?!\d)", re.sub(r"(19|20)\d\d", "", text)):
         return found.strftime("%Y-%m")  # "November 1998" names a month, not its first day
     return found.date().isoformat()
@@ -211,6 +221,10 @@ def _group(doc) -> tuple[str, ...]:
     people = role_words("people_words")
     figure_nouns = role_words("container")
     out: list[str] = []
+    for e in doc.ents:  # "how many African nations": the nationality of the counted thing is a group of it
+        if e.label_ == "NORP" and e.root.dep_ in ("amod", "compound") and any(
+                c.lower_ in ("many", "much") for c in e.root.head.children):
+            out.append(e.text.lower())
     for t in doc:
         if t.dep_ != "pobj" or t.head.dep_ != "prep":
             continue
