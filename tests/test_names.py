@@ -164,3 +164,10 @@ def test_a_name_that_modifies_the_asked_noun_answers_which_noun():
                                                                                  "flight"), role=("company",))
     answer = named_answer(intent, [Scored(sa, 0.6, 0.5, 0.62), Scored(sb, 0.55, 0.4, 0.55)], ents, {})
     assert answer.lead.text == "Anheuser-Busch"
+
+
+@pytest.mark.slow
+def test_which_country_is_answered_by_a_country_not_an_ocean(tmp_path, real_embedder):
+    engine = _engine(tmp_path, real_embedder, "voyage")
+    answer = engine.ask("In which country did the Silver Comet balloon land?")
+    assert answer.found and answer.answer.startswith("**Egypt**")

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
-from ..language.lexicon import title_abbreviations
+from ..language.lexicon import role_words, title_abbreviations
 from ..language.words import DATE_FIT, date_fits
 from ..records import Article, Entity, Figure, QuestionIntent
 from .evidence import Scored, sentence_lemmas
@@ -97,6 +97,8 @@ def named_answer(intent: QuestionIntent, scored: Sequence[Scored], entities: Map
     if not labels:
         return None
     extra = ALSO.get(intent.answer_type, ())
+    if intent.answer_type == "place" and set(intent.role) & role_words("kinds_of_states"):
+        labels, extra = ("GPE",), ()  # "in which country": a country, not an ocean (LOC) or an airport (FAC)
     asked = [*intent.names, *intent.scope]
     words = set(intent.words)
     found: list[tuple[Entity, Scored, float, bool]] = []

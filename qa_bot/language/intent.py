@@ -544,7 +544,7 @@ def parse_question(nlp, question: str, history: Sequence[str] = ()) -> QuestionI
         measure=measure or measure_text(doc, scope) or " ".join(words), modality=_modality(doc), actor=actor,
         source=source, whole=any(t.lower_ in _vocabulary()["whole"] or t.lower_ == "all" and t.i > 0
                                  and doc[t.i - 1].lower_ == "in" for t in doc),  # "in all"
-        role=_role(doc) if answer_type in ("person", "organisation", "name") else (),
+        role=_role(doc) if answer_type in ("person", "organisation", "name", "place") else (),
         asks="identity" if _asks_identity(doc) else
         _asks(doc) if answer_type in ("person", "organisation", "place", "name") else "",
         group=group if answer_type in ("count", "amount") else ())
