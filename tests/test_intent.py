@@ -160,3 +160,7 @@ def test_a_part_of_a_year_pins_its_end_or_start_month(intent):
 def test_the_nationality_of_the_counted_thing_is_a_group_of_it(intent):
     assert intent("How many African nations have signed the treaty?").group == ("african",)
     assert intent("What was the French jobless rate?").group == ()
+
+
+def test_the_name_of_a_title_asks_for_the_title_with_its_ordinal(intent):
+    assert intent("What was the name of Barton's first wife?").role == ("first", "wife")

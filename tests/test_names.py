@@ -171,3 +171,11 @@ def test_which_country_is_answered_by_a_country_not_an_ocean(tmp_path, real_embe
     engine = _engine(tmp_path, real_embedder, "voyage")
     answer = engine.ask("In which country did the Silver Comet balloon land?")
     assert answer.found and answer.answer.startswith("**Egypt**")
+
+
+def test_a_relative_sharing_the_asked_surname_is_not_the_asked_name():
+    from qa_bot.answering.named import is_asked
+
+    assert is_asked("Reyes", "Dan Reyes") and is_asked("Mark O. Barton", "Mark Barton") and is_asked("Barton", "Barton")
+    assert is_asked("Russia", "the Russian Defence Ministry")
+    assert not is_asked("Debra Barton", "Barton")  # "Barton's first wife" is answered by her

@@ -65,6 +65,14 @@ def _title_words(entity: Entity, text: str, offset: int) -> set[str]:
     return _full({w.lower() for w in before} | {w.lower() for w in after})
 
 
+def _about_words(entity: Entity, text: str, offset: int) -> set[str]:
+    """Lower-case words of what the sentence says the name is, found by the parse at index time ("his first
+    wife, Debra Barton" → his, first, wife)."""
+    if entity.about_end <= entity.about_start:
+        return set()
+    return _full({w.lower() for w in _WORD.findall(text[entity.about_start - offset:entity.about_end - offset])})
+
+
 def _near_words(entity: Entity, text: str, offset: int) -> set[str]:
     """Lower-case words just before and after the entity in its sentence: where titles and appositions sit."""
     s, e = entity.start - offset, entity.end - offset
@@ -79,6 +87,16 @@ def same_name(a: str, b: str) -> bool:
     if not na or not nb:
         return False
     return na[-1] == nb[-1] or " ".join(na) in " ".join(nb) or " ".join(nb) in " ".join(na)
+
+
+def is_asked(name: str, asked: str) -> bool:
+    """Is this name the one the question names (so not its answer)? same_name ("Reyes" ~ "Dan Reyes", "Russia" ~
+    "the Russian Defence Ministry"), except a first name before a surname the question gives alone: "Debra Barton"
+    answers "Barton's first wife", another person of that family."""
+    if not same_name(name, asked):
+        return False
+    n, a = norm_name(name).split(), norm_name(asked).split()
+    return not (len(a) == 1 and len(n) >= 2 and n[-1] == a[0])  # a first name + the asked surname: a relative
 
 
 def _as_figure(ent: Entity, sentence, intent: QuestionIntent, articles: Mapping[str, Article]) -> Figure:
@@ -122,7 +140,7 @@ def named_answer(intent: QuestionIntent, scored: Sequence[Scored], entities: Map
                 # title alone is no name ("Cmdr" of "Lt. Cmdr. Frank Ann")
             if ent.label in extra and not (ent.role in ACTOR_ROLES or ent.role == "pobj" and ent.head_lemma == "by"):
                 continue  # an organisation answers "who" only as an actor, not as a modifier ("Belgorod region")
-            if any(same_name(ent.text, a) for a in asked) or norm_name(ent.text) in words:
+            if any(is_asked(ent.text, a) for a in asked) or norm_name(ent.text) in words:
                 continue  # the question names it: it is what is asked about, not the answer
             bonus = 0.0
             if ent.head_lemma and ent.head_lemma in (intent.predicate, *words):
@@ -131,7 +149,7 @@ def named_answer(intent: QuestionIntent, scored: Sequence[Scored], entities: Map
                 bonus += 0.05
             near = _near_words(ent, s.text, s.start) & words
             bonus += 0.1 * min(len(near), 2)  # "Union president Dan Reyes" for "who is the union president"
-            title = _title_words(ent, s.text, s.start)
+            title = _title_words(ent, s.text, s.start) | _about_words(ent, s.text, s.start)
             if len(words) >= 2 and words <= title or len(role) >= 2 and role <= title or (
                     role and ent.head_lemma in role and ent.role in ("compound", "appos", "nmod", "poss")):
                 bonus += TITLE_BONUS  # every word of the question, or of the asked title, is the name's title

@@ -397,11 +397,13 @@ def _role(doc) -> tuple[str, ...]:
         noun = next((c for c in wh.head.children if c.dep_ in ("attr", "nsubj") and c.pos_ == "NOUN"), None)
     if noun is None:
         return ()
-    words = [c.lemma_.lower() for c in noun.lefts if c.dep_ in ("compound", "amod") and c.pos_ in ("NOUN", "ADJ")
-             and not c.ent_type_]
-    words.append(noun.lemma_.lower())
     of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
     obj = next((c for c in of.children if c.dep_ == "pobj" and c.pos_ == "NOUN"), None) if of is not None else None
+    if noun.lemma_.lower() == "name" and obj is not None:
+        noun, obj = obj, None  # "the name of Barton's first wife": the title asked is "first wife"
+    words = [c.lemma_.lower() for c in noun.lefts if c.dep_ in ("compound", "amod") and c.pos_ in ("NOUN", "ADJ")
+             and c.ent_type_ in ("", "ORDINAL")]  # "first wife": an ordinal is part of the title
+    words.append(noun.lemma_.lower())
     if obj is not None:
         words.append(obj.lemma_.lower())
     return tuple(dict.fromkeys(words))
