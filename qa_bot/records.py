@@ -150,7 +150,9 @@ class QuestionIntent:
     unit: str = ""  # normalized unit or currency asked for ("km", "USD"), "" when any
     words: tuple[str, ...] = ()  # content lemmas of the question (and of the history for follow-ups)
     names: tuple[str, ...] = ()  # entities named in the question (never the answer to it)
-    peoples: tuple[str, ...] = ()  # the names among them that are nationalities or groups (NORP: "French")
+    # the names among them that only set the scene, which a figure's sentence need not repeat: a nationality
+    # ("the French jobless rate" is given "in France") and names in a clause of time ("when the EU ministers met")
+    incidental: tuple[str, ...] = ()
     measure: str = ""  # "thing + event" phrase embedded to compare with the figures' measure phrases
     actor: str = ""  # the named subject of the question's event ("how many tanks has Russia lost": Russia)
     source: str = ""  # who the question wants the figure from ("according to Valery Gerasimov", "did police say")

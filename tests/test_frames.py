@@ -256,3 +256,13 @@ def test_what_a_sentence_says_a_name_is_is_kept_with_the_entity(frames, text, na
     entities = frames(text)[1]
     ent = next(e for e in entities if e.text == name)
     assert text[ent.about_start:ent.about_end] == about
+
+
+def test_how_high_a_level_is_says_nothing_the_subject_is_what_is_measured(fig):
+    f = fig("Unemployment is as high as 19.2 percent in Spain.")["19.2 percent"]
+    assert (f.predicate, f.event, f.scope) == ("unemployment", "unemployed", ("Spain",))
+    assert fig("The bridge is 300 meters long.")["300 meters"].counted == "bridge"
+
+
+def test_an_adjective_of_an_event_class_says_what_a_rate_measures(fig):
+    assert fig("The jobless rate rose to 12.5 percent.")["12.5 percent"].event == "unemployed"

@@ -148,7 +148,7 @@ def test_a_linking_verb_leaves_the_event_to_its_subject_and_an_adjective_can_nam
 
 def test_a_wage_or_a_bonus_asks_a_sum_of_money_and_a_nationality_is_kept_apart(intent):
     q = intent("How much is the French minimum wage per hour?")
-    assert (q.event, q.dimension, q.peoples) == ("earnings", "money", ("French",))
+    assert (q.event, q.dimension, q.incidental) == ("earnings", "money", ("French",))
     assert intent("How big a year-end bonus were the protesters demanding?").dimension == "money"
 
 
@@ -164,3 +164,8 @@ def test_the_nationality_of_the_counted_thing_is_a_group_of_it(intent):
 
 def test_the_name_of_a_title_asks_for_the_title_with_its_ordinal(intent):
     assert intent("What was the name of Barton's first wife?").role == ("first", "wife")
+
+
+def test_names_in_a_clause_of_time_only_set_the_scene(intent):
+    q = intent("How high was unemployment in Spain when the EU ministers met before the jobs summit?")
+    assert "EU" in q.incidental and "Spain" not in q.incidental

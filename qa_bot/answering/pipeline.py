@@ -114,7 +114,7 @@ def figure_candidates(intent: QuestionIntent, view: IndexView, doc_id: str, qvec
     # (a nationality says where, in a word the articles may not use: "the French jobless rate" is given as "the
     # unemployment rate in France", so it is no name a figure must repeat)
     named = tuple(n for n in intent.names if scope_name(n) not in common and n != intent.source
-                  and n not in intent.scope and n not in intent.peoples)
+                  and n not in intent.scope and n not in intent.incidental)
     cands = candidates(asked, mvec, qvec, local, gen.measure_vectors, sims,
                        [view.figure_contexts[i] for i in allowed], allowed, view.sentences_naming,
                        view.similar_words(encode) if encode is not None else None, owner_of(view), named)

@@ -222,6 +222,10 @@ def _read_frame(doc: "Doc", span: "Span", spot: Spot, before: list[_Frame], carr
     # predicate: the change itself, an event noun in the counted thing, or the clause's event verb
     pred_tok = None
     event_noun = next((w for w in frame.counted.split() if L.is_event_word(w, frame.counted)), "")
+    measured = cn if cn is not None else (_level_subject(gov, span) if gov is not None and level else None)
+    if not event_noun and measured is not None:
+        # "the jobless rate rose to 12.5 percent": an adjective of an event class says what the rate measures
+        event_noun = next((_lemma(c) for c in measured.lefts if c.dep_ == "amod" and L.is_event_word(_lemma(c))), "")
     elaborated = _elaborated(cn, before)  # "12 people dead: nine people in ..., plus two children"
     postposed = next((c for c in cn.rights if c.dep_ == "amod" and c.pos_ in ("ADJ", "VERB")),
                      None) if cn is not None else None  # "left 12 people dead"
@@ -252,6 +256,13 @@ def _read_frame(doc: "Doc", span: "Span", spot: Spot, before: list[_Frame], carr
         if partners:
             frame.predicate = " or ".join(_lemma(t) for t in sorted([pred_tok, *partners], key=lambda t: t.i))
             frame.verb_text = " or ".join(t.text.lower() for t in sorted([pred_tok, *partners], key=lambda t: t.i))
+    if pred_tok is not None and pred_tok.pos_ == "ADJ" and pred_tok.dep_ == "acomp" and not frame.counted:
+        # "unemployment is as high as 19.2 percent": how high says nothing; the subject is what is measured
+        subject = _subject(pred_tok.head)
+        if subject is not None and subject.pos_ == "NOUN":
+            frame.counted, frame.counted_text = _noun_phrase(subject), _noun_phrase(subject, lemmas=False)
+            if spot.dimension in ("count", "percent", "money"):  # a level of it; "300 meters long" stays "long"
+                frame.predicate, frame.verb_text = _lemma(subject), subject.text.lower()
     if not frame.predicate and antecedent:
         frame.predicate = _antecedent_predicate(before, carry)
     if not frame.predicate and frame.counted and spot.kind != "date" and level:

@@ -208,6 +208,19 @@ def _asks_identity(doc) -> bool:
     return wh in ("who", "what") and root is not None and root.lemma_ in ("be", "do") and bool(_names_only(doc))
 
 
+def _incidental(doc) -> tuple[str, ...]:
+    """Names that set the scene rather than say what the figure is about: nationalities (NORP) and names inside
+    an adverbial clause of time ("when the EU ministers met before the jobs summit")."""
+    out = []
+    for e in doc.ents:
+        clause = next((a for a in e.root.ancestors if a.dep_ == "advcl"), None)
+        if e.label_ == "NORP" or clause is not None and any(
+                c.dep_ == "advmod" and c.lower_ in ("when", "while", "before", "after", "as") or
+                c.dep_ == "mark" for c in clause.children):
+            out.append(e.text)
+    return tuple(out)
+
+
 def _of_pronoun(doc) -> bool:
     """'How many of them / of those were children': a part of what the last question counted."""
     return any(t.lower_ in _PRONOUNS and t.dep_ == "pobj" and t.head.lower_ == "of" for t in doc)
@@ -542,7 +555,7 @@ def parse_question(nlp, question: str, history: Sequence[str] = ()) -> QuestionI
         question=question, query=query, answer_type=answer_type, predicate=predicate,
         event=event, counted=counted, scope=scope, time_pin=_time_pin(doc, counted),
         dimension=dimension, unit=unit, words=tuple(words), names=names,
-        peoples=tuple(e.text for e in doc.ents if e.label_ == "NORP"),
+        incidental=_incidental(doc),
         measure=measure or measure_text(doc, scope) or " ".join(words), modality=_modality(doc), actor=actor,
         source=source, whole=any(t.lower_ in _vocabulary()["whole"] or t.lower_ == "all" and t.i > 0
                                  and doc[t.i - 1].lower_ == "in" for t in doc),  # "in all"
