@@ -266,3 +266,12 @@ def test_how_high_a_level_is_says_nothing_the_subject_is_what_is_measured(fig):
 
 def test_an_adjective_of_an_event_class_says_what_a_rate_measures(fig):
     assert fig("The jobless rate rose to 12.5 percent.")["12.5 percent"].event == "unemployed"
+
+
+def test_a_quarter_and_a_year_date_are_resolved_even_in_an_undated_article(frames):
+    assert resolve_date("in Q1 2021", "2022-04-20") == "2021-03-31"
+    assert resolve_date("the third quarter of 1998", "") == "1998-09-30"
+    assert resolve_date("in March 2021", "") == "2021-03-31"
+    assert resolve_date("on Sunday", "") == ""  # a day without a year needs the article's date
+    figs = frames("Revenue was $10.4 billion in Q1 2021.", "")[0]
+    assert [f.as_of for f in figs] == ["2021-03-31"]

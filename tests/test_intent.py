@@ -169,3 +169,7 @@ def test_the_name_of_a_title_asks_for_the_title_with_its_ordinal(intent):
 def test_names_in_a_clause_of_time_only_set_the_scene(intent):
     q = intent("How high was unemployment in Spain when the EU ministers met before the jobs summit?")
     assert "EU" in q.incidental and "Spain" not in q.incidental
+
+
+def test_a_quarter_pins_its_last_month(intent):
+    assert intent("What was Tesla's revenue in Q1 2021?").time_pin == "2021-03"

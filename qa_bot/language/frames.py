@@ -817,9 +817,8 @@ def _sentence_reporter(doc: "Doc", carry: Carry) -> str:
 def _as_of(doc: "Doc", span: "Span", clause: set["Token"], reporting: "Token | None", published: str,
            others: list["Span"] = ()) -> str:
     """The date the value refers to: a date attached to its clause ("on Sunday", "in March 1998"), else one
-    attached to the reporting verb; resolved against the published date; "" to fall back on the published date."""
-    if not published:
-        return ""
+    attached to the reporting verb; resolved against the published date (an undated article's only dates that
+    give their year: "in Q1 2021"); "" to fall back on the published date."""
     # a date inside another value's phrase is that value's ("up from 55% [four years ago]")
     other_roots = {_value_root(o).i for o in others}
     dates = [e for e in doc.ents if e.label_ in ("DATE", "TIME") and not any(t in span for t in e)
@@ -857,9 +856,16 @@ def _is_duration(ent: "Span") -> bool:
 def resolve_date(text: str, published: str) -> str:
     """ISO date a date expression refers to, with the published date as the base ("on Sunday" → the Sunday
     before or on it, "in March 1998" → 1998-03-31); never after the published date; "" if not a date."""
+    quarter = U.quarter_end(text)
     pub = U.parse_iso(published)
-    if pub is None:
+    if quarter is not None:
+        return (min(quarter, pub) if pub else quarter).isoformat()
+    year = re.search(r"\b(?:19|20)\d\d\b", text)
+    if pub is None and year is None:
         return ""
+    if pub is None:  # an undated article: a date with its year needs no base ("in March 2021")
+        pub = dt.date(int(year.group(0)), 12, 31)
+        published = pub.isoformat()
     parsed = _date_parser(published).get_date_data(text)
     when, period = parsed.date_obj, parsed.period
     if when is None or when.second or when.microsecond:  # "the 1990s" read as 1990 seconds ago: not a date

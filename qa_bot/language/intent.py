@@ -36,6 +36,9 @@ def _date_iso(text: str, base: str = "") -> str:
     m = re.fullmatch(r"(?:in\s+)?((?:19|20)\d\d)", text.strip())
     if m:
         return m.group(1)
+    quarter = U.quarter_end(text)
+    if quarter is not None:
+        return quarter.strftime("%Y-%m")  # "Q1 2021": figures of a quarter are dated its last day
     import dateparser
 
     settings = {"PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False}

@@ -318,6 +318,21 @@ def finite(x: float) -> float:
 # ---------------------------------------------------------------------------------------------------------------
 
 
+_QUARTER = re.compile(r"\b(?:Q([1-4])|(first|second|third|fourth) quarter)(?:\s+of)?,?\s+((?:19|20)\d\d)\b", re.I)
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+
+
+def quarter_end(text: str) -> dt.date | None:
+    """The last day of a business quarter named in the text ("Q1 2021", "the third quarter of 1998"), or None:
+    dateparser reads no quarters, and company results are given by them."""
+    m = _QUARTER.search(text)
+    if m is None:
+        return None
+    q = int(m[1]) if m[1] else _ORDINALS[m[2].lower()]
+    year = int(m[3])
+    return dt.date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1) - dt.timedelta(days=1)
+
+
 def parse_iso(date: str) -> dt.date | None:
     """A date from "YYYY-MM-DD" (or a longer ISO timestamp), None when empty or malformed."""
     m = re.match(r"(\d{4})-(\d{2})-(\d{2})", date or "")
