@@ -78,34 +78,53 @@ def figure_table(figures: Sequence[Figure]) -> FigureTable:
                        scope_words={w: np.array(ix, dtype=np.int64) for w, ix in scope_words.items()})
 
 
-def answering_mask(table: FigureTable, intent: QuestionIntent) -> np.ndarray:
-    """Bool per figure: does it pass the first checks of report.candidates (answers_type, the modality, and for a
-    question that is not about an age event_compatible not False)? Exactly those checks, run on one example per
-    distinct value: a figure failing them is never a candidate, so leaving it out changes no answer."""
+def answering_mask(table: FigureTable, intent: QuestionIntent, rows: np.ndarray | None = None) -> np.ndarray:
+    """Bool per figure (per figure of `rows` when given): does it pass the first checks of report.candidates
+    (answers_type, the modality, and for a question that is not about an age event_compatible not False)? Exactly
+    those checks, run on one example per distinct value: a figure failing them is never a candidate, so leaving it
+    out changes no answer."""
+    def of(codes: np.ndarray) -> np.ndarray:
+        return codes if rows is None else codes[rows]
+
     type_ok = np.array([answers_type(intent, f) for f in table.type_examples], dtype=bool)
     modality_ok = np.array([m in DONE or m == intent.modality for m in table.modalities], dtype=bool)
-    mask = type_ok[table.type_of] & modality_ok[table.modality_of]
+    mask = type_ok[of(table.type_of)] & modality_ok[of(table.modality_of)]
     if intent.dimension != "age":  # candidates() decides an age by whose it is, before any event check
         event_ok = np.array([event_compatible(intent, f) is not False for f in table.event_examples], dtype=bool)
-        mask &= event_ok[table.event_of]
+        mask &= event_ok[of(table.event_of)]
     return mask
 
 
-def scope_mask(table: FigureTable, asked: Sequence[str], in_articles: Callable[[str], np.ndarray]) -> np.ndarray:
-    """Bool per figure: may report.scope_matches(asked, figure, ...) hold for it (asked not empty)? It needs, for
-    some asked place, a word of the place in the figure's scope, or every word of the place in its context (title,
-    previous sentence, its sentence) or in one sentence of its article; all of these lie in the article's text
-    (`in_articles(word)`: bool per article, does its title, a sentence or a quote contain the word). A figure
-    without any of them is never a candidate; one with them is still checked by scope_matches itself."""
-    mask = np.zeros(len(table.doc_of), dtype=bool)
+def scope_mask(table: FigureTable, asked: Sequence[str], in_articles: Callable[[str], np.ndarray],
+               rows: np.ndarray | None = None) -> np.ndarray:
+    """Bool per figure (per figure of `rows` when given): may report.scope_matches(asked, figure, ...) hold for it
+    (asked not empty)? It needs, for some asked place, a word of the place in the figure's scope, or every word of
+    the place in its context (title, previous sentence, its sentence) or in one sentence of its article; all of
+    these lie in the article's text (`in_articles(word)`: bool per article, does its title, a sentence or a quote
+    contain the word). A figure without any of them is never a candidate; one with them is still checked by
+    scope_matches itself."""
+    doc_of = table.doc_of if rows is None else table.doc_of[rows]
+    mask = np.zeros(len(doc_of), dtype=bool)
     for place in asked:
         words = set(norm_name(place).split())
         docs = np.ones(len(table.doc_ids), dtype=bool)
         for w in words:
-            mask[table.scope_words.get(w, [])] = True
+            scoped = table.scope_words.get(w)
+            if scoped is not None:
+                if rows is None:
+                    mask[scoped] = True
+                else:  # both ascending: which of rows are in scoped
+                    at = np.minimum(np.searchsorted(scoped, rows), len(scoped) - 1)
+                    mask |= scoped[at] == rows
             docs &= in_articles(w)
-        mask |= docs[table.doc_of]
+        mask |= docs[doc_of]
     return mask
+
+
+def figures_within(table: FigureTable, docs: np.ndarray) -> np.ndarray:
+    """The rows (ascending) of the figures of the articles whose rows are True in `docs`: computed once per event,
+    so that a question's masks cover the event's figures, not every figure of the index."""
+    return np.flatnonzero(docs[table.doc_of])
 
 
 def families_within(table: FigureTable, docs: np.ndarray) -> dict[str, str]:
