@@ -99,13 +99,14 @@ def figure_candidates(intent: QuestionIntent, view: IndexView, doc_id: str, qvec
     asked = intent
     if intent.scope and all(scope_name(x) in common for x in intent.scope):
         asked = replace(intent, scope=())  # "in Castrel" of a corpus on the Castrel floods restricts nothing
-    within = view.memo(("figures", key), lambda: figures_within(table, docs))  # ascending figure rows
+    within = view.memo(("figures", key), lambda: figures_within(table, docs))  # the event's figures, once
+    rows = within.rows
     if prefilter:
         keep = answering_mask(table, asked, within)
         if asked.scope and asked.dimension != "age":  # candidates() checks no scope for an age
-            keep &= scope_mask(table, asked.scope, view.in_articles, within)
-        within = within[keep]
-    allowed = within.tolist()
+            keep &= scope_mask(table, asked.scope, view.in_articles, rows)
+        rows = rows[keep]
+    allowed = rows.tolist()
     rows = view.figure_sentence_rows[allowed] if allowed else np.zeros(0, dtype=np.int64)
     sims = gen.sentence_vectors[rows] @ qvec if len(rows) else np.zeros(0)
     local = [without_places(gen.figures[i], common) for i in allowed]

@@ -78,20 +78,45 @@ def figure_table(figures: Sequence[Figure]) -> FigureTable:
                        scope_words={w: np.array(ix, dtype=np.int64) for w, ix in scope_words.items()})
 
 
-def answering_mask(table: FigureTable, intent: QuestionIntent, rows: np.ndarray | None = None) -> np.ndarray:
-    """Bool per figure (per figure of `rows` when given): does it pass the first checks of report.candidates
-    (answers_type, the modality, and for a question that is not about an age event_compatible not False)? Exactly
-    those checks, run on one example per distinct value: a figure failing them is never a candidate, so leaving it
-    out changes no answer."""
-    def of(codes: np.ndarray) -> np.ndarray:
-        return codes if rows is None else codes[rows]
+@dataclass(frozen=True)
+class EventFigures:
+    """The figures of a set of articles (an event's), made once per set: their rows, and the distinct
+    (type, modality, event) codes among them, so that a question checks each distinct code once and reads its
+    figures' results with one look-up."""
 
+    rows: np.ndarray  # figure rows, ascending
+    combos: np.ndarray  # (n, 3): the distinct (type_of, modality_of, event_of) codes of these figures
+    combo_of: np.ndarray  # row in combos of each figure of rows
+
+
+def figures_within(table: FigureTable, docs: np.ndarray) -> EventFigures:
+    """The figures of the articles whose rows are True in `docs` (FigureTable.doc_ids), with their codes."""
+    rows = np.flatnonzero(docs[table.doc_of])
+    n_mod, n_event = len(table.modalities), len(table.event_examples)
+    key = (table.type_of[rows].astype(np.int64) * n_mod + table.modality_of[rows]) * n_event + table.event_of[rows]
+    distinct, combo_of = np.unique(key, return_inverse=True)
+    combos = np.stack([distinct // (n_mod * n_event), distinct // n_event % n_mod, distinct % n_event], axis=1)
+    # int32: an event may hold most of the 100,000s of figures, and a few hundred events stay memoized
+    return EventFigures(rows=rows.astype(np.int32), combos=combos, combo_of=combo_of.reshape(-1).astype(np.int32))
+
+
+def answering_mask(table: FigureTable, intent: QuestionIntent, within: EventFigures | None = None) -> np.ndarray:
+    """Bool per figure (per figure of `within.rows` when given): does it pass the first checks of
+    report.candidates (answers_type, the modality, and for a question that is not about an age event_compatible not
+    False)? Exactly those checks, run on one example per distinct value: a figure failing them is never a
+    candidate, so leaving it out changes no answer."""
     type_ok = np.array([answers_type(intent, f) for f in table.type_examples], dtype=bool)
     modality_ok = np.array([m in DONE or m == intent.modality for m in table.modalities], dtype=bool)
-    mask = type_ok[of(table.type_of)] & modality_ok[of(table.modality_of)]
-    if intent.dimension != "age":  # candidates() decides an age by whose it is, before any event check
-        event_ok = np.array([event_compatible(intent, f) is not False for f in table.event_examples], dtype=bool)
-        mask &= event_ok[of(table.event_of)]
+    event_ok = np.array([event_compatible(intent, f) is not False for f in table.event_examples], dtype=bool) \
+        if intent.dimension != "age" else None  # candidates() decides an age by whose it is, before any event check
+    if within is not None:  # the checks once per distinct code of these figures, then one look-up per figure
+        ok = type_ok[within.combos[:, 0]] & modality_ok[within.combos[:, 1]]
+        if event_ok is not None:
+            ok &= event_ok[within.combos[:, 2]]
+        return ok[within.combo_of]
+    mask = type_ok[table.type_of] & modality_ok[table.modality_of]
+    if event_ok is not None:
+        mask &= event_ok[table.event_of]
     return mask
 
 
@@ -119,12 +144,6 @@ def scope_mask(table: FigureTable, asked: Sequence[str], in_articles: Callable[[
             docs &= in_articles(w)
         mask |= docs[doc_of]
     return mask
-
-
-def figures_within(table: FigureTable, docs: np.ndarray) -> np.ndarray:
-    """The rows (ascending) of the figures of the articles whose rows are True in `docs`: computed once per event,
-    so that a question's masks cover the event's figures, not every figure of the index."""
-    return np.flatnonzero(docs[table.doc_of])
 
 
 def families_within(table: FigureTable, docs: np.ndarray) -> dict[str, str]:
