@@ -236,3 +236,28 @@ def test_questions_in_threads_share_the_memo_and_answer_as_one_thread_does(fake_
     with ThreadPoolExecutor(4) as pool:
         together = list(pool.map(lambda q: fake_engine.ask(q).answer, questions * 3))
     assert together == alone * 3
+
+
+@pytest.mark.slow
+def test_a_kept_measure_vector_is_the_one_the_batch_gives(shipped_engine):
+    """With onnxruntime, questions sharing a measure phrase embed the query alone: the vectors equal the batch's,
+    bit for bit. With PyTorch (whose rows move with the batch's padding) nothing is kept."""
+    from qa_bot.engine import Engine
+    from qa_bot.evaluation.questions import load_questions
+    from qa_bot.search.vectors import embedder_for
+
+    onnx = embedder_for(shipped_engine.settings.model, "auto", None)
+    if onnx.backend != "onnx":
+        pytest.skip("the ONNX export of the model is missing (scripts/setup.sh makes it)")
+    intents = [shipped_engine.parse(q.question, q.history) for q in load_questions()]
+    intents += [shipped_engine.parse(q) for q in ("How many people were killed in Sudzha?",
+                                                  "How many people were killed in Kursk?")]
+    for engine in (Engine(shipped_engine.settings, embedder=onnx), shipped_engine):
+        for intent in intents:
+            measure = intent.measure or intent.query
+            qvec, mvec = engine.embedder.encode([intent.query, measure])
+            for _ in range(2):  # the measure phrase's vector is computed the first time, kept the second
+                kept_q, kept_m = engine._question_vectors(intent.query, measure)
+                assert kept_q.tobytes() == qvec.tobytes() and kept_m.tobytes() == mvec.tobytes(), intent.question
+        assert len(engine._measures) == (len({i.measure or i.query for i in intents}) if engine.embedder is onnx
+                                         else 0)
