@@ -162,6 +162,7 @@ def check_mode(mode: object) -> str:
     return str(mode)
 
 
+DOCS_KEPT = 64  # parsed questions an engine keeps for the follow-ups that borrow their words
 MEASURES_KEPT = 2048  # measure phrases' vectors an engine keeps (384 float32 each: 3 MB)
 
 
@@ -186,6 +187,8 @@ class Engine:
         self._disputes: tuple[tuple, Disputes] | None = None  # (generation, doc_ids) → the list, computed once
         self._measures: dict[str, np.ndarray] = {}  # measure phrase → its vector, shared by questions
         self._measures_lock = threading.Lock()
+        self._docs: dict[str, object] = {}  # the last questions' parses: a follow-up reads the one before it
+        self._docs_lock = threading.Lock()
 
     # --- models and state -------------------------------------------------------------------------------
     @property
@@ -509,7 +512,20 @@ class Engine:
 
         history = [h for h in (" ".join(_clean_text(h).split()) for h in check_history(history)) if h][-5:]
         question = self.check_question(question, follow_up=bool(history))
-        return parse_question(self.nlp, question, history)
+        nlp = self.nlp
+
+        def parse_and_keep(text: str):
+            doc = nlp(text)
+            with self._docs_lock:
+                if len(self._docs) >= DOCS_KEPT:
+                    self._docs.pop(next(iter(self._docs)), None)
+                self._docs[text] = doc
+            return doc
+
+        def previous(text: str):  # a follow-up's previous question was parsed when it was asked (cleaned alike)
+            return self._docs.get(text) or parse_and_keep(text)
+
+        return parse_question(parse_and_keep, question, history, previous)
 
     def ask(self, question: str, history: Sequence[str] = (), doc_ids: Collection[str] | None = None,
             mode: str = "hybrid") -> Answer:
