@@ -64,6 +64,16 @@ def test_follow_up_question_uses_the_conversation(shipped_engine):
     assert any("11,000" in c.quote for c in answer.citations), answer.answer
 
 
+def test_a_follow_up_reads_the_kept_parse_of_the_question_before_it_and_parses_the_same(shipped_engine, nlp):
+    from qa_bot.language.intent import parse_question
+
+    first, follow = "How many people were evacuated?", "And in Belgorod?"
+    shipped_engine.parse(first)
+    kept = shipped_engine._docs[first]  # kept when it was asked
+    assert shipped_engine.parse(follow, [first]) == parse_question(nlp, follow, [first])
+    assert shipped_engine._docs[first] is kept  # read, not parsed again (that would keep a new Doc)
+
+
 def test_restricting_to_some_articles_only_cites_those(shipped_engine):
     only = ["004_a62debbdcae0a305.txt"]
     answer = shipped_engine.ask("How many people were evacuated?", doc_ids=only)

@@ -153,7 +153,7 @@ def _per_figure_checks(intent, f) -> bool:
 @pytest.mark.slow
 def test_the_figure_prefilter_keeps_exactly_the_figures_candidates_would_look_at(shipped_engine, nlp):
     from qa_bot.answering.pipeline import figure_candidates
-    from qa_bot.answering.prefilter import answering_mask
+    from qa_bot.answering.prefilter import answering_mask, figures_within, scope_mask
     from qa_bot.answering.report import source_families
     from qa_bot.evaluation.questions import load_questions
     from qa_bot.language.intent import parse_question
@@ -167,6 +167,13 @@ def test_the_figure_prefilter_keeps_exactly_the_figures_candidates_would_look_at
         intent = parse_question(nlp, text, [])
         mask = answering_mask(table, intent)
         assert mask.tolist() == [_per_figure_checks(intent, f) for f in gen.figures], text
+        # restricted to the figures of some articles (an event's): the same answer for each of them
+        within = figures_within(table, np.arange(len(table.doc_ids)) % 3 != 1)
+        rows = within.rows
+        assert len(rows) and answering_mask(table, intent, within).tolist() == mask[rows].tolist(), text
+        if intent.scope:
+            whole = scope_mask(table, intent.scope, view.in_articles)
+            assert scope_mask(table, intent.scope, view.in_articles, rows).tolist() == whole[rows].tolist(), text
         if intent.answer_type not in ("count", "amount", "date"):
             continue
         qvec, mvec = shipped_engine.embedder.encode([intent.query, intent.measure or intent.query])
@@ -229,3 +236,28 @@ def test_questions_in_threads_share_the_memo_and_answer_as_one_thread_does(fake_
     with ThreadPoolExecutor(4) as pool:
         together = list(pool.map(lambda q: fake_engine.ask(q).answer, questions * 3))
     assert together == alone * 3
+
+
+@pytest.mark.slow
+def test_a_kept_measure_vector_is_the_one_the_batch_gives(shipped_engine):
+    """With onnxruntime, questions sharing a measure phrase embed the query alone: the vectors equal the batch's,
+    bit for bit. With PyTorch (whose rows move with the batch's padding) nothing is kept."""
+    from qa_bot.engine import Engine
+    from qa_bot.evaluation.questions import load_questions
+    from qa_bot.search.vectors import embedder_for
+
+    onnx = embedder_for(shipped_engine.settings.model, "auto", None)
+    if onnx.backend != "onnx":
+        pytest.skip("the ONNX export of the model is missing (scripts/setup.sh makes it)")
+    intents = [shipped_engine.parse(q.question, q.history) for q in load_questions()]
+    intents += [shipped_engine.parse(q) for q in ("How many people were killed in Sudzha?",
+                                                  "How many people were killed in Kursk?")]
+    for engine in (Engine(shipped_engine.settings, embedder=onnx), shipped_engine):
+        for intent in intents:
+            measure = intent.measure or intent.query
+            qvec, mvec = engine.embedder.encode([intent.query, measure])
+            for _ in range(2):  # the measure phrase's vector is computed the first time, kept the second
+                kept_q, kept_m = engine._question_vectors(intent.query, measure)
+                assert kept_q.tobytes() == qvec.tobytes() and kept_m.tobytes() == mvec.tobytes(), intent.question
+        assert len(engine._measures) == (len({i.measure or i.query for i in intents}) if engine.embedder is onnx
+                                         else 0)

@@ -71,10 +71,17 @@ class WordWeights:
 
 def coverage(words: Sequence[str], lemmas: frozenset[str], weights: WordWeights | None = None) -> float:
     """Share of the question's content lemmas (weighted by rarity when weights are given) in the sentence."""
+    return word_coverage(words, weights)(lemmas)
+
+
+def word_coverage(words: Sequence[str], weights: WordWeights | None = None) -> Callable[[frozenset[str]], float]:
+    """coverage(words, lemmas, weights) as a function of the lemmas: the words' weights are looked up once per
+    question, not once per sentence (the same sums in the same order, so the same floats)."""
     if not words:
-        return 0.0
-    w = [weights.idf(x) if weights else 1.0 for x in words]
-    return sum(wi for x, wi in zip(words, w) if x in lemmas) / sum(w)
+        return lambda lemmas: 0.0
+    pairs = [(x, weights.idf(x) if weights else 1.0) for x in words]
+    total = sum(wi for _, wi in pairs)
+    return lambda lemmas: sum(wi for x, wi in pairs if x in lemmas) / total
 
 
 def score_sentences(intent: QuestionIntent, query_vector: np.ndarray, hits: Sequence[Hit],
@@ -85,6 +92,7 @@ def score_sentences(intent: QuestionIntent, query_vector: np.ndarray, hits: Sequ
     """Every sentence of the retrieved chunks (and the two after each), scored: embedding similarity, lemma
     coverage, and whether it holds something of the asked kind (a figure, a date, a name)."""
     words = list(intent.words)
+    covered = word_coverage(words, weights)
     seen: set[tuple[str, int]] = set()
     scored = []
     for rank, hit in enumerate(hits):
@@ -97,7 +105,7 @@ def score_sentences(intent: QuestionIntent, query_vector: np.ndarray, hits: Sequ
             i = sentence_index[key]
             s = sentences[i]
             sim = float(sentence_vectors[i] @ query_vector)
-            cov = coverage(words, sentence_lemmas(s), weights)
+            cov = covered(sentence_lemmas(s))
             score = 0.7 * sim + 0.3 * cov
             if intent.answer_type != "other" and not has_answer_shape(s):
                 score -= 0.2  # "how many" is not answered by a sentence without any figure
@@ -117,7 +125,7 @@ def score_sentences(intent: QuestionIntent, query_vector: np.ndarray, hits: Sequ
             continue
         seen.add((s.doc_id, s.n))
         sim = float(sentence_vectors[i] @ query_vector)
-        cov = coverage(words, sentence_lemmas(s), weights)
+        cov = covered(sentence_lemmas(s))
         score = 0.7 * sim + 0.3 * cov - (0.2 if intent.answer_type != "other" and not has_answer_shape(s) else 0.0)
         scored.append(Scored(s, sim, cov, score - 0.004 * len(hits)))
     return sorted(scored, key=lambda x: (-x.score, x.sentence.doc_id, x.sentence.n))

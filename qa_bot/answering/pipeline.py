@@ -14,7 +14,7 @@ from .compose import compose, not_found
 from ..language.lexicon import event_class, is_event_word
 from .evidence import Scored, is_relevant, score_sentences, select, sentence_lemmas
 from .named import ALSO, LABELS, described, named_answer
-from .prefilter import answering_mask, docs_key, families_within, places_within, scope_mask
+from .prefilter import answering_mask, docs_key, families_within, figures_within, places_within, scope_mask
 from .report import Candidate, candidates, figure_date, figure_report, group_note, scope_name, without_places
 
 
@@ -99,12 +99,14 @@ def figure_candidates(intent: QuestionIntent, view: IndexView, doc_id: str, qvec
     asked = intent
     if intent.scope and all(scope_name(x) in common for x in intent.scope):
         asked = replace(intent, scope=())  # "in Castrel" of a corpus on the Castrel floods restricts nothing
-    keep = docs[table.doc_of]
+    within = view.memo(("figures", key), lambda: figures_within(table, docs))  # the event's figures, once
+    rows = within.rows
     if prefilter:
-        keep = keep & answering_mask(table, asked)
+        keep = answering_mask(table, asked, within)
         if asked.scope and asked.dimension != "age":  # candidates() checks no scope for an age
-            keep &= scope_mask(table, asked.scope, view.in_articles)
-    allowed = np.flatnonzero(keep).tolist()
+            keep &= scope_mask(table, asked.scope, view.in_articles, rows)
+        rows = rows[keep]
+    allowed = rows.tolist()
     rows = view.figure_sentence_rows[allowed] if allowed else np.zeros(0, dtype=np.int64)
     sims = gen.sentence_vectors[rows] @ qvec if len(rows) else np.zeros(0)
     local = [without_places(gen.figures[i], common) for i in allowed]

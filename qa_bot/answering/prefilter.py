@@ -78,33 +78,71 @@ def figure_table(figures: Sequence[Figure]) -> FigureTable:
                        scope_words={w: np.array(ix, dtype=np.int64) for w, ix in scope_words.items()})
 
 
-def answering_mask(table: FigureTable, intent: QuestionIntent) -> np.ndarray:
-    """Bool per figure: does it pass the first checks of report.candidates (answers_type, the modality, and for a
-    question that is not about an age event_compatible not False)? Exactly those checks, run on one example per
-    distinct value: a figure failing them is never a candidate, so leaving it out changes no answer."""
+@dataclass(frozen=True)
+class EventFigures:
+    """The figures of a set of articles (an event's), made once per set: their rows, and the distinct
+    (type, modality, event) codes among them, so that a question checks each distinct code once and reads its
+    figures' results with one look-up."""
+
+    rows: np.ndarray  # figure rows, ascending
+    combos: np.ndarray  # (n, 3): the distinct (type_of, modality_of, event_of) codes of these figures
+    combo_of: np.ndarray  # row in combos of each figure of rows
+
+
+def figures_within(table: FigureTable, docs: np.ndarray) -> EventFigures:
+    """The figures of the articles whose rows are True in `docs` (FigureTable.doc_ids), with their codes."""
+    rows = np.flatnonzero(docs[table.doc_of])
+    n_mod, n_event = len(table.modalities), len(table.event_examples)
+    key = (table.type_of[rows].astype(np.int64) * n_mod + table.modality_of[rows]) * n_event + table.event_of[rows]
+    distinct, combo_of = np.unique(key, return_inverse=True)
+    combos = np.stack([distinct // (n_mod * n_event), distinct // n_event % n_mod, distinct % n_event], axis=1)
+    # int32: an event may hold most of the 100,000s of figures, and a few hundred events stay memoized
+    return EventFigures(rows=rows.astype(np.int32), combos=combos, combo_of=combo_of.reshape(-1).astype(np.int32))
+
+
+def answering_mask(table: FigureTable, intent: QuestionIntent, within: EventFigures | None = None) -> np.ndarray:
+    """Bool per figure (per figure of `within.rows` when given): does it pass the first checks of
+    report.candidates (answers_type, the modality, and for a question that is not about an age event_compatible not
+    False)? Exactly those checks, run on one example per distinct value: a figure failing them is never a
+    candidate, so leaving it out changes no answer."""
     type_ok = np.array([answers_type(intent, f) for f in table.type_examples], dtype=bool)
     modality_ok = np.array([m in DONE or m == intent.modality for m in table.modalities], dtype=bool)
+    event_ok = np.array([event_compatible(intent, f) is not False for f in table.event_examples], dtype=bool) \
+        if intent.dimension != "age" else None  # candidates() decides an age by whose it is, before any event check
+    if within is not None:  # the checks once per distinct code of these figures, then one look-up per figure
+        ok = type_ok[within.combos[:, 0]] & modality_ok[within.combos[:, 1]]
+        if event_ok is not None:
+            ok &= event_ok[within.combos[:, 2]]
+        return ok[within.combo_of]
     mask = type_ok[table.type_of] & modality_ok[table.modality_of]
-    if intent.dimension != "age":  # candidates() decides an age by whose it is, before any event check
-        event_ok = np.array([event_compatible(intent, f) is not False for f in table.event_examples], dtype=bool)
+    if event_ok is not None:
         mask &= event_ok[table.event_of]
     return mask
 
 
-def scope_mask(table: FigureTable, asked: Sequence[str], in_articles: Callable[[str], np.ndarray]) -> np.ndarray:
-    """Bool per figure: may report.scope_matches(asked, figure, ...) hold for it (asked not empty)? It needs, for
-    some asked place, a word of the place in the figure's scope, or every word of the place in its context (title,
-    previous sentence, its sentence) or in one sentence of its article; all of these lie in the article's text
-    (`in_articles(word)`: bool per article, does its title, a sentence or a quote contain the word). A figure
-    without any of them is never a candidate; one with them is still checked by scope_matches itself."""
-    mask = np.zeros(len(table.doc_of), dtype=bool)
+def scope_mask(table: FigureTable, asked: Sequence[str], in_articles: Callable[[str], np.ndarray],
+               rows: np.ndarray | None = None) -> np.ndarray:
+    """Bool per figure (per figure of `rows` when given): may report.scope_matches(asked, figure, ...) hold for it
+    (asked not empty)? It needs, for some asked place, a word of the place in the figure's scope, or every word of
+    the place in its context (title, previous sentence, its sentence) or in one sentence of its article; all of
+    these lie in the article's text (`in_articles(word)`: bool per article, does its title, a sentence or a quote
+    contain the word). A figure without any of them is never a candidate; one with them is still checked by
+    scope_matches itself."""
+    doc_of = table.doc_of if rows is None else table.doc_of[rows]
+    mask = np.zeros(len(doc_of), dtype=bool)
     for place in asked:
         words = set(norm_name(place).split())
         docs = np.ones(len(table.doc_ids), dtype=bool)
         for w in words:
-            mask[table.scope_words.get(w, [])] = True
+            scoped = table.scope_words.get(w)
+            if scoped is not None:
+                if rows is None:
+                    mask[scoped] = True
+                else:  # both ascending: which of rows are in scoped
+                    at = np.minimum(np.searchsorted(scoped, rows), len(scoped) - 1)
+                    mask |= scoped[at] == rows
             docs &= in_articles(w)
-        mask |= docs[table.doc_of]
+        mask |= docs[doc_of]
     return mask
 
 

@@ -3,6 +3,7 @@ scope each), what changed over time or disagrees, and the figure to lead with.""
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, replace
@@ -83,6 +84,18 @@ def without_places(figure: Figure, common: frozenset[str]) -> Figure:
     return replace(figure, scope=tuple(x for x in figure.scope if scope_name(x) not in common))
 
 
+@functools.lru_cache(maxsize=65536)
+def name_words(text: str) -> frozenset[str]:
+    """The words of norm_name(text), kept per text: scope_matches asks them for every figure and asked place."""
+    return frozenset(norm_name(text).split())
+
+
+@functools.lru_cache(maxsize=65536)
+def scope_words(text: str) -> frozenset[str]:
+    """The words of scope_name(text), kept per text."""
+    return frozenset(scope_name(text).split())
+
+
 NEAR = 0.5  # scope_matches: the figure's place lies within the asked one (a weaker match than naming it)
 NAMED_NEARBY = 0.75  # scope_matches: the figure has no scope, but its sentence names the place
 NAMED_BEFORE = 0.6  # scope_matches: the figure has no scope, and only the sentence before (or the title) names it
@@ -99,12 +112,12 @@ def scope_matches(asked: Sequence[str], figure: Figure, context: str = "",
     within, 0 (False) for none."""
     if not asked:
         return True
-    have = {w for s in figure.scope for w in norm_name(s).split()}
+    have = frozenset().union(*(name_words(s) for s in figure.scope))
     context = context.lower()
     for place in asked:
-        words = set(norm_name(place).split())
+        words = name_words(place)
         # every name word of the asked place: "Kursk" ~ "the Kursk region", but "East Germany" is not "Germany"
-        if set(scope_name(place).split()) <= have:
+        if scope_words(place) <= have:
             return True
         if not figure.scope and context and has_words(context, words):
             return NAMED_NEARBY if has_words(figure.quote.lower(), words) else NAMED_BEFORE
@@ -112,7 +125,7 @@ def scope_matches(asked: Sequence[str], figure: Figure, context: str = "",
             own = figure.quote.lower()
             for s in figure.scope:
                 # not its own sentence: "Eastvale with 1,900 dead, followed by Northfield with 230" lists siblings
-                if any(t != own for t in naming(figure.doc_id, sorted(words | set(norm_name(s).split())))):
+                if any(t != own for t in naming(figure.doc_id, sorted(words | name_words(s)))):
                     return NEAR
     return False
 

@@ -500,8 +500,9 @@ def _modality(doc) -> str:
     return ""
 
 
-def parse_question(nlp, question: str, history: Sequence[str] = ()) -> QuestionIntent:
-    """Parse the question (and, for a follow-up, borrow the words of the previous question) into an intent."""
+def parse_question(nlp, question: str, history: Sequence[str] = (), previous=None) -> QuestionIntent:
+    """Parse the question (and, for a follow-up, borrow the words of the previous question) into an intent.
+    previous(text): the previous question's Doc, when the caller kept it (else it is parsed again with nlp)."""
     doc = nlp(question)
     measure = ""
     follow = bool(history) and (len(content_lemmas(doc)) <= 2 or is_follow_up(doc))
@@ -512,7 +513,7 @@ def parse_question(nlp, question: str, history: Sequence[str] = ()) -> QuestionI
     query = question
     group = _group(doc) if answer_type in ("count", "amount") else ()
     if follow:
-        prev = nlp(history[-1])
+        prev = (previous or nlp)(history[-1])
         p_type, p_dim = _answer_type(prev)
         if answer_type == "other":
             answer_type, dimension = p_type, p_dim

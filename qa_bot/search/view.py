@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 # shipped reports); a neighbouring place ("Belgorod", 4 of 5) or a town among several hit ("Northfield", 2 of 3
 # quake reports) is not. 0.9 leaves room for one report in ten that never names it.
 COMMON_PLACE_SHARE = 0.9
+NAMING_LIMIT = 20_000  # sentences_naming results kept (an article and the words: a few short strings each)
 
 
 @dataclass
@@ -49,6 +50,7 @@ class IndexView:
     _at: dict[tuple[str, int], int] = field(default_factory=dict)  # (doc_id, start) → sentence row, on demand
     _figure_table: FigureTable | None = None  # filled on demand
     _memo: dict = field(default_factory=dict)  # question-independent results by key (memo)
+    _naming: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = field(default_factory=dict)  # sentences_naming
     _doc_texts: list[str] = field(default_factory=list)  # lower-case text per figure-table article, on demand
     # questions of a page run in threads: one builds what they share while the others wait for it
     _guard: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
@@ -104,10 +106,20 @@ class IndexView:
 
     def sentences_naming(self, doc_id: str, words: Sequence[str]) -> list[str]:
         """Lower-cased sentences of one article that contain every one of `words` (lower case)."""
-        if not self._doc_sentences:
-            for x in self.generation.sentences:
-                self._doc_sentences.setdefault(x.doc_id, []).append(x.text.lower())
-        return [t for t in self._doc_sentences.get(doc_id, ()) if has_words(t, words)]
+        key = (doc_id, tuple(words))
+        found = self._naming.get(key)
+        if found is None:
+            # once per article and words while the generation is loaded: scope_matches asks it for every scoped
+            # figure of an article, and the figures of one article mostly share their scope
+            if not self._doc_sentences:
+                for x in self.generation.sentences:
+                    self._doc_sentences.setdefault(x.doc_id, []).append(x.text.lower())
+            found = tuple(t for t in self._doc_sentences.get(doc_id, ()) if has_words(t, words))
+            with self._guard:
+                if len(self._naming) >= NAMING_LIMIT:
+                    self._naming.pop(next(iter(self._naming)), None)
+                self._naming[key] = found
+        return list(found)
 
     def common_places(self, doc_ids: Collection[str], names: Collection[str],
                       share: float = COMMON_PLACE_SHARE) -> frozenset[str]:
