@@ -274,3 +274,16 @@ def test_a_figure_scoped_to_the_asked_place_leads_over_later_reports_that_only_n
     cands = [Candidate(0, scoped, 0.66), *[Candidate(k + 1, f, 0.65) for k, f in enumerate(nearby)]]
     vecs = np.ones((3, 4), dtype=np.float32) / 2.0
     assert figure_report(intent, cands, vecs, ARTICLES, ()).lead.value == 4
+
+
+def test_the_size_of_a_change_answers_only_a_question_about_a_change():
+    rate = QuestionIntent(question="What is the jobless rate?", query="", answer_type="amount", predicate="jobless",
+                          event="unemployed", dimension="percent", words=("jobless", "rate"))
+    rose = Figure(**{**fig(0.9, "a", "").__dict__, "predicate": "rise", "event": "rise", "dimension": "percent",
+                     "unit": "%"})
+    vecs = np.ones((1, 4), dtype=np.float32) / 2.0
+    near = np.full(4, 0.5, dtype=np.float32)
+    assert candidates(rate, near, near, [rose], vecs, np.full(1, 0.6), [""], [0]) == []
+    grew = QuestionIntent(question="By how much did the rate increase?", query="", answer_type="amount",
+                          predicate="rate", event="rate", dimension="percent", words=("rate", "increase"))
+    assert [c.figure.value for c in candidates(grew, near, near, [rose], vecs, np.full(1, 0.6), [""], [0])] == [0.9]

@@ -11,7 +11,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from ..language.lexicon import event_classes, is_event_word, role_words
+from ..language.lexicon import change_of, event_classes, is_event_word, role_words
 from ..language.units import overlaps
 from ..language.words import DATE_FIT, date_fits, has_words, in_words
 from ..records import Article, Conflict, Figure, QuestionIntent
@@ -208,6 +208,9 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
         same_event = event_compatible(intent, f)
         if same_event is False:
             continue
+        if change_of(f.predicate) in ("rise", "fall") and not any(change_of(w) for w in (intent.predicate,
+                                                                                            *intent.words)):
+            continue  # the size of a change ("rose 2,300, or 0.9 percent") is no answer to "what is the rate"
         if not all(mentions(contexts[k], f, n) for n in named):
             continue  # "How long did Uliassi's flight last" is not answered by a sentence about Piccard's
         if intent.group and not any(has_words(f.quote.lower(), (w,)) for w in intent.group):
