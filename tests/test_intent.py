@@ -118,7 +118,7 @@ def test_a_follow_up_without_an_event_asks_the_last_question_again(nlp):
 
 def test_of_them_counts_a_part_of_what_the_last_question_counted(nlp):
     q = parse_question(nlp, "How many of them were children?", ["How many people died?"])
-    assert q.event == "dead" and q.group == ("children",)
+    assert q.event == "dead" and q.counted == "child"
 
 
 def test_what_a_source_said_happened_is_the_event_not_the_saying(intent):

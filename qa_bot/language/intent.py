@@ -537,9 +537,10 @@ def parse_question(nlp, question: str, history: Sequence[str] = (), previous=Non
             query = f"{measure_text(prev, _scope(prev, p_type))} {question}" if scope and not inherited \
                 else f"{history[-1]} {question}"
             if _of_pronoun(doc) and predicate:
-                # "how many of them were children": the dead, among them children (said as in the articles)
-                group = (*group, next((t.lower_ for t in doc if t.lemma_.lower() == predicate), predicate))
-            predicate, counted = p_pred or predicate, counted or p_counted
+                # "how many of them were children": of the last question's wounded, the children are counted
+                predicate, counted = p_pred or predicate, predicate
+            else:
+                predicate, counted = p_pred or predicate, counted or p_counted
             old_places = {w for x in _scope(prev, p_type) for w in x.lower().split()} if scope != inherited else set()
             words = list(dict.fromkeys([w for w in content_lemmas(prev) if w not in old_places] + words))
         scoped = {w for x in scope for w in x.lower().split()}
