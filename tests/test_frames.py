@@ -275,3 +275,13 @@ def test_a_quarter_and_a_year_date_are_resolved_even_in_an_undated_article(frame
     assert resolve_date("on Sunday", "") == ""  # a day without a year needs the article's date
     figs = frames("Revenue was $10.4 billion in Q1 2021.", "")[0]
     assert [f.as_of for f in figs] == ["2021-03-31"]
+
+
+def test_a_count_included_in_another_shares_its_event(fig):
+    f = fig("Officials said 121 others, including 10 children, had been wounded in the operation.")["10"]
+    assert (f.event, f.counted) == ("injured", "child")
+
+
+def test_what_is_worth_a_sum_is_what_the_sum_measures(fig):
+    f = fig("A deputy minister accused of taking a bribe worth half a million dollars has been arrested.")
+    assert (f["half a million dollars"].counted, f["half a million dollars"].predicate) == ("bribe", "bribe")

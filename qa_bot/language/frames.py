@@ -173,6 +173,7 @@ def _read_frame(doc: "Doc", span: "Span", spot: Spot, before: list[_Frame], carr
     cn, via, gov = _counted_token(role, span, spot)
     anaphor = cn is not None and cn.lower_ in _PRONOUNS  # "put it at 38": the same measure, scope included
     if cn is not None and (anaphor or cn.lemma_.lower() in _ELLIPTIC):
+        frame.noun_i = cn.i  # "121 others, including 10 children": the children are part of these
         cn = None  # "corrected it to", "12 others": the counted thing is said elsewhere
     # "Eastvale with 1,900 dead": the number modifies an event adjective, which is the item of the list
     adjective = (root.head if cn is None and root.dep_ == "nummod" and root.head.pos_ == "ADJ"
@@ -256,9 +257,13 @@ def _read_frame(doc: "Doc", span: "Span", spot: Spot, before: list[_Frame], carr
         if partners:
             frame.predicate = " or ".join(_lemma(t) for t in sorted([pred_tok, *partners], key=lambda t: t.i))
             frame.verb_text = " or ".join(t.text.lower() for t in sorted([pred_tok, *partners], key=lambda t: t.i))
-    if pred_tok is not None and pred_tok.pos_ == "ADJ" and pred_tok.dep_ == "acomp" and not frame.counted:
-        # "unemployment is as high as 19.2 percent": how high says nothing; the subject is what is measured
-        subject = _subject(pred_tok.head)
+    if pred_tok is not None and pred_tok.pos_ == "ADJ" and pred_tok.dep_ in ("acomp", "amod", "oprd") \
+            and not frame.counted:
+        # "unemployment is as high as 19.2 percent", "a contract worth $2 billion", "taking a bribe worth half a
+        # million dollars": the adjective says how much; the noun it is said of is what is measured
+        head = pred_tok.head
+        subject = (_subject(head) if pred_tok.dep_ == "acomp" else head if pred_tok.dep_ == "amod"
+                   else next((c for c in head.children if c.dep_ == "dobj"), None))
         if subject is not None and subject.pos_ == "NOUN":
             frame.counted, frame.counted_text = _noun_phrase(subject), _noun_phrase(subject, lemmas=False)
             if spot.dimension in ("count", "percent", "money"):  # a level of it; "300 meters long" stays "long"
@@ -311,6 +316,10 @@ def _elaborated(noun: "Token | None", before: list[_Frame]) -> "_Frame | None":
     """The frame a noun in apposition or coordination elaborates: "12 people dead: [nine people] in ..., plus
     [two children]" — the nine and the two are dead too."""
     t = noun
+    if t is not None and t.dep_ == "pobj" and t.head.lower_ in ("including", "among") and t.head.head.pos_ in (
+            "NOUN", "PRON"):
+        # "121 others, including 10 children, had been wounded": the children were wounded too
+        return next((f for f in before if f.noun_i == t.head.head.i and f.predicate), None)
     while t is not None and t.dep_ in ("appos", "conj") and t.head.i != t.i:
         t = t.head
         prev = next((f for f in before if f.noun_i == t.i and f.predicate), None)
