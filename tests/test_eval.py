@@ -365,3 +365,13 @@ def test_fixed_questions_meet_the_recorded_floors(tmp_path, capsys):
     results = json.loads((tmp_path / "out" / "results.json").read_text())
     assert results["meta"]["questions"] >= 40
     assert (tmp_path / "out" / "chart.png").exists() and (tmp_path / "out" / "report.md").exists()
+
+
+def test_a_missing_index_for_the_stock_baseline_names_the_command_for_that_corpus(fake_engine):
+    from qa_bot.errors import QaBotError
+    from qa_bot.evaluation.systems import build_systems
+
+    with pytest.raises(QaBotError) as err:
+        build_systems(["llama-index"], fake_engine)
+    message = str(err.value)
+    assert f"--corpus {fake_engine.settings.corpus}" in message and "--index" in message

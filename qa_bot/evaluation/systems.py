@@ -123,7 +123,7 @@ class StockLlamaIndex:
 
 def build_systems(names: Sequence[str], engine: Engine) -> list[System]:
     """The requested systems over one engine's current index (the stock pipeline reads the same collection)."""
-    from ..search.store import load_generation
+    from ..search.store import load_generation, rebuild_command
 
     systems: list[System] = []
     for name in names:
@@ -132,7 +132,9 @@ def build_systems(names: Sequence[str], engine: Engine) -> list[System]:
         elif name == "llama-index":
             generation = load_generation(engine.settings)
             if generation is None:
-                raise QaBotError("The index is missing; run `qa-bot index` first.")
+                # the command for exactly this corpus, index folder and model (a bare `qa-bot index` builds the
+                # shipped corpus's index, which is not the one missing)
+                raise QaBotError(f"The index is missing; run `{rebuild_command(engine.settings)}` first.")
             systems.append(StockLlamaIndex(engine.settings, generation.collection))
         else:
             raise QaBotError(f"Unknown system {name!r}; use one of {', '.join(SYSTEMS)}.")
