@@ -120,7 +120,7 @@ def _other_language(question: str, words: Sequence[str], known: Callable[[str], 
     """Letters, none of them Latin (a question in Chinese, Russian, Arabic…), or three words or more in Latin
     letters with none of the English function words every English question of that length uses (spaCy's English
     stop words: "what", "how", "the", "of", "were"…) and most of its content words (lemmas) unknown to the
-    corpus: "Combien de personnes sont mortes ?". A terse English query ("Kursk casualties August") uses the
+    corpus: "Combien de personnes sont mortes ?". A terse English query ("Northfield casualties May") uses the
     corpus's words, so it is not taken for another language."""
     if re.search(r"[^\W\d_]", question) and not re.search(r"[A-Za-zÀ-ɏ]", question):
         return True
@@ -545,9 +545,9 @@ class Engine:
         t2 = time.perf_counter()
         ans = answer_question(intent, state, hits, qvec, mvec, doc_ids, self.settings, self.embedder.encode)
         timings = [("parse+embed", t1 - t0), ("retrieve", t2 - t1), ("answer", time.perf_counter() - t2)]
-        vocab = model_words(self.settings.model)
-        if not ans.found and _other_language(str(question), intent.words,
-                                                  lambda w: w in state.weights.df or w in vocab):
+        if not ans.found and _other_language(
+                str(question), intent.words,
+                lambda w: w in state.weights.df or w in model_words(self.settings.model)):
             # searched anyway (a name or a number may still match), but say why it probably failed
             ans = replace(ans, answer=f"{ENGLISH_ONLY}\n\n{ans.answer}")
         return replace(ans, timings=tuple(timings))

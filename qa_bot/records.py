@@ -151,7 +151,8 @@ class QuestionIntent:
     words: tuple[str, ...] = ()  # content lemmas of the question (and of the history for follow-ups)
     names: tuple[str, ...] = ()  # entities named in the question (never the answer to it)
     # the names among them that only set the scene, which a figure's sentence need not repeat: a nationality
-    # ("the French jobless rate" is given "in France") and names in a clause of time ("when the EU ministers met")
+    # ("the Canadian jobless rate" is given "in Canada") and names in a clause of time ("when the ministers met in
+    # Oslo")
     incidental: tuple[str, ...] = ()
     measure: str = ""  # "thing + event" phrase embedded to compare with the figures' measure phrases
     actor: str = ""  # the named subject of the question's event ("how many tanks has Russia lost": Russia)

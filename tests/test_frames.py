@@ -248,7 +248,7 @@ def test_climb_and_descent_rates_are_speeds(fig):
     ("Union president Dan Reyes said the workers would help.", "Dan Reyes", "Union president"),
     ("Dan Reyes, the union's president, said it.", "Dan Reyes", "the union's president"),
     ("Prime Minister Elena Varga led the meeting.", "Elena Varga", "Prime Minister"),
-    ("The Dutch shipping firm Northwind bought it.", "Northwind", "The Dutch shipping firm"),
+    ("The coastal shipping firm Northwind bought it.", "Northwind", "The coastal shipping firm"),
     ("Microsoft Corp. Chairman Bill Gates said so.", "Bill Gates", "Microsoft Corp. Chairman"),
     ("Mr. Smith said it.", "Smith", ""),  # a form of address says nothing of who he is
 ])
@@ -259,8 +259,8 @@ def test_what_a_sentence_says_a_name_is_is_kept_with_the_entity(frames, text, na
 
 
 def test_how_high_a_level_is_says_nothing_the_subject_is_what_is_measured(fig):
-    f = fig("Unemployment is as high as 19.2 percent in Spain.")["19.2 percent"]
-    assert (f.predicate, f.event, f.scope) == ("unemployment", "unemployed", ("Spain",))
+    f = fig("Unemployment is as high as 14.1 percent in Portugal.")["14.1 percent"]
+    assert (f.predicate, f.event, f.scope) == ("unemployment", "unemployed", ("Portugal",))
     assert fig("The bridge is 300 meters long.")["300 meters"].counted == "bridge"
 
 

@@ -122,19 +122,19 @@ def test_of_them_counts_a_part_of_what_the_last_question_counted(nlp):
 
 
 def test_what_a_source_said_happened_is_the_event_not_the_saying(intent):
-    q = intent("How many civilians had Smirnov said were evacuated when the fighting first began?")
+    q = intent("How many civilians had the governor said were evacuated when the fighting first began?")
     assert q.predicate == "evacuate" and q.event == "displaced"
 
 
 def test_how_long_someone_was_somewhere_asks_a_duration_and_how_long_a_thing_is_a_length(intent):
-    assert intent("How long were Piccard and Jones in the air?").dimension == "duration"
+    assert intent("How long were Anna Keller and Tom Price in the air?").dimension == "duration"
     assert intent("How long was he in prison?").dimension == "duration"
     assert intent("How long is the bridge?").dimension == "length"
     assert intent("How long is the border with Ukraine?").dimension == "length"
 
 
 def test_how_high_a_figure_noun_is_asks_its_kind_and_how_high_a_thing_is_a_length(intent):
-    assert intent("How high was unemployment in Spain?").dimension == "percent"
+    assert intent("How high was unemployment in Portugal?").dimension == "percent"
     assert intent("How high was the death toll?").answer_type == "count"
     assert intent("How high was the balloon?").dimension == "length"
 
@@ -142,13 +142,13 @@ def test_how_high_a_figure_noun_is_asks_its_kind_and_how_high_a_thing_is_a_lengt
 def test_a_linking_verb_leaves_the_event_to_its_subject_and_an_adjective_can_name_the_event(intent):
     q = intent("How high can the jobless rate get in some neighborhoods?")
     assert (q.predicate, q.dimension) == ("rate", "percent")
-    assert intent("What was the French jobless rate in July 1999?").event == "unemployed"
+    assert intent("What was the Canadian jobless rate in July 1999?").event == "unemployed"
     assert intent("How many people remained in shelters?").predicate == "shelter"
 
 
 def test_a_wage_or_a_bonus_asks_a_sum_of_money_and_a_nationality_is_kept_apart(intent):
-    q = intent("How much is the French minimum wage per hour?")
-    assert (q.event, q.dimension, q.incidental) == ("earnings", "money", ("French",))
+    q = intent("How much is the Canadian minimum wage per hour?")
+    assert (q.event, q.dimension, q.incidental) == ("earnings", "money", ("Canadian",))
     assert intent("How big a year-end bonus were the protesters demanding?").dimension == "money"
 
 
@@ -158,17 +158,17 @@ def test_a_part_of_a_year_pins_its_end_or_start_month(intent):
 
 
 def test_the_nationality_of_the_counted_thing_is_a_group_of_it(intent):
-    assert intent("How many African nations have signed the treaty?").group == ("african",)
-    assert intent("What was the French jobless rate?").group == ()
+    assert intent("How many Asian nations have signed the treaty?").group == ("asian",)
+    assert intent("What was the Canadian jobless rate?").group == ()
 
 
 def test_the_name_of_a_title_asks_for_the_title_with_its_ordinal(intent):
-    assert intent("What was the name of Barton's first wife?").role == ("first", "wife")
+    assert intent("What was the name of Lind's first wife?").role == ("first", "wife")
 
 
 def test_names_in_a_clause_of_time_only_set_the_scene(intent):
-    q = intent("How high was unemployment in Spain when the EU ministers met before the jobs summit?")
-    assert "EU" in q.incidental and "Spain" not in q.incidental
+    q = intent("How high was unemployment in Portugal when the ministers met in Oslo before the summit?")
+    assert "Oslo" in q.incidental and "Portugal" not in q.incidental
 
 
 def test_a_quarter_pins_its_last_month(intent):

@@ -170,12 +170,12 @@ def test_a_name_that_modifies_the_asked_noun_answers_which_noun():
 def test_which_country_is_answered_by_a_country_not_an_ocean(tmp_path, real_embedder):
     engine = _engine(tmp_path, real_embedder, "voyage")
     answer = engine.ask("In which country did the Silver Comet balloon land?")
-    assert answer.found and answer.answer.startswith("**Egypt**")
+    assert answer.found and answer.answer.startswith("**Namibia**")
 
 
 def test_a_relative_sharing_the_asked_surname_is_not_the_asked_name():
     from qa_bot.answering.named import is_asked
 
-    assert is_asked("Reyes", "Dan Reyes") and is_asked("Mark O. Barton", "Mark Barton") and is_asked("Barton", "Barton")
-    assert is_asked("Russia", "the Russian Defence Ministry")
-    assert not is_asked("Debra Barton", "Barton")  # "Barton's first wife" is answered by her
+    assert is_asked("Reyes", "Dan Reyes") and is_asked("Paul J. Lind", "Paul Lind") and is_asked("Lind", "Lind")
+    assert is_asked("Norvia", "the Norvian transport ministry")
+    assert not is_asked("Ana Lind", "Lind")  # "Lind's first wife" is answered by her

@@ -267,9 +267,9 @@ def test_a_month_asked_is_answered_by_what_was_reported_for_it_just_after_it_end
 
 
 def test_a_figure_scoped_to_the_asked_place_leads_over_later_reports_that_only_name_it_nearby():
-    intent = QuestionIntent(question="How many people died at Momentum Securities?", query="", answer_type="count",
-                            predicate="die", event="dead", counted="people", scope=("Momentum Securities",))
-    scoped = fig(4, "a", "2024-05-06", scope=("Momentum",))
+    intent = QuestionIntent(question="How many people died at Harbor Bank?", query="", answer_type="count",
+                            predicate="die", event="dead", counted="people", scope=("Harbor Bank",))
+    scoped = fig(4, "a", "2024-05-06", scope=("Harbor",))
     nearby = [fig(9, d, "2024-05-08") for d in ("b", "c")]
     cands = [Candidate(0, scoped, 0.66), *[Candidate(k + 1, f, 0.65) for k, f in enumerate(nearby)]]
     vecs = np.ones((3, 4), dtype=np.float32) / 2.0

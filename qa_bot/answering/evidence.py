@@ -69,14 +69,9 @@ class WordWeights:
         return math.log((self.n + 1) / (self.df.get(lemma, 0) + 1)) + 1.0
 
 
-def coverage(words: Sequence[str], lemmas: frozenset[str], weights: WordWeights | None = None) -> float:
-    """Share of the question's content lemmas (weighted by rarity when weights are given) in the sentence."""
-    return word_coverage(words, weights)(lemmas)
-
-
 def word_coverage(words: Sequence[str], weights: WordWeights | None = None) -> Callable[[frozenset[str]], float]:
-    """coverage(words, lemmas, weights) as a function of the lemmas: the words' weights are looked up once per
-    question, not once per sentence (the same sums in the same order, so the same floats)."""
+    """Share of the question's content lemmas (weighted by rarity when weights are given) in a sentence's lemmas,
+    as a function of those lemmas: the words' weights are looked up once per question, not once per sentence."""
     if not words:
         return lambda lemmas: 0.0
     pairs = [(x, weights.idf(x) if weights else 1.0) for x in words]

@@ -67,7 +67,7 @@ def _title_words(entity: Entity, text: str, offset: int) -> set[str]:
 
 def _about_words(entity: Entity, text: str, offset: int) -> set[str]:
     """Lower-case words of what the sentence says the name is, found by the parse at index time ("his first
-    wife, Debra Barton" → his, first, wife)."""
+    wife, Ana Lind" → his, first, wife)."""
     if entity.about_end <= entity.about_start:
         return set()
     return _full({w.lower() for w in _WORD.findall(text[entity.about_start - offset:entity.about_end - offset])})
@@ -90,9 +90,9 @@ def same_name(a: str, b: str) -> bool:
 
 
 def is_asked(name: str, asked: str) -> bool:
-    """Is this name the one the question names (so not its answer)? same_name ("Reyes" ~ "Dan Reyes", "Russia" ~
-    "the Russian Defence Ministry"), except a first name before a surname the question gives alone: "Debra Barton"
-    answers "Barton's first wife", another person of that family."""
+    """Is this name the one the question names (so not its answer)? same_name ("Reyes" ~ "Dan Reyes", "Norvia" ~
+    "the Norvian transport ministry"), except a first name before a surname the question gives alone: "Ana Lind"
+    answers "Lind's first wife", another person of that family."""
     if not same_name(name, asked):
         return False
     n, a = norm_name(name).split(), norm_name(asked).split()

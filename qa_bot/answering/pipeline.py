@@ -113,8 +113,8 @@ def figure_candidates(intent: QuestionIntent, view: IndexView, doc_id: str, qvec
     # the people and organisations the question names, other than the event's own places, its scope (matched
     # apart, places within it included) and the source it asks the figure from, are what the figure must be
     # about ("Kevin Uliassi's flight")
-    # (a nationality says where, in a word the articles may not use: "the French jobless rate" is given as "the
-    # unemployment rate in France", so it is no name a figure must repeat)
+    # (a nationality says where, in a word the articles may not use: "the Canadian jobless rate" is given as "the
+    # unemployment rate in Canada", so it is no name a figure must repeat)
     named = tuple(n for n in intent.names if scope_name(n) not in common and n != intent.source
                   and n not in intent.scope and n not in intent.incidental)
     cands = candidates(asked, mvec, qvec, local, gen.measure_vectors, sims,

@@ -12,7 +12,7 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 
 from ..language.lexicon import change_of, event_classes, is_event_word, role_words
-from ..language.units import overlaps
+from ..language.units import overlaps, parse_iso, period_end
 from ..language.words import DATE_FIT, date_fits, has_words, in_words
 from ..records import Article, Conflict, Figure, QuestionIntent
 
@@ -135,14 +135,14 @@ OWN_SCOPE_BONUS = 0.05
 
 def own_scope(asked: Sequence[str], figure: Figure) -> bool:
     """Is the asked place or group the figure's own scope (not only named in its sentence)? Every name word of
-    the asked one, or the figure's is its short form ("Momentum" of "Momentum Securities": the first words agree;
-    "Germany" is not "East Germany")."""
-    have = {w for s in figure.scope for w in norm_name(s).split()}
-    if any(set(scope_name(place).split()) <= have for place in asked):
+    the asked one, or the figure's is its short form ("Harbor" of "Harbor Bank": the first words agree; "Vale" is
+    not "East Vale")."""
+    have = frozenset().union(*(name_words(s) for s in figure.scope))
+    if any(scope_words(place) <= have for place in asked):
         return True
     for s in figure.scope:
         short = scope_name(s).split()
-        if short and any((full := scope_name(place).split())[:1] == short[:1] and set(short) <= set(full)
+        if short and any(scope_name(place).split()[:1] == short[:1] and scope_words(s) <= scope_words(place)
                          for place in asked):
             return True
     return False
@@ -558,20 +558,12 @@ REPORT_LAG_DAYS = 45  # news and statistics of a period come out within weeks of
 def reported_after(date: str, pin: str) -> bool:
     """Was a figure dated `date` (ISO) reported within REPORT_LAG_DAYS after the period `pin` (a year, a month or a
     day, ISO) ended?"""
-    import datetime as dt
-
+    day = parse_iso(date)
     try:
-        day = dt.date.fromisoformat(date[:10])
-        parts = [int(x) for x in pin.split("-")]
+        end = period_end(*(int(x) for x in pin.split("-")[:3]))
     except ValueError:
         return False
-    if len(parts) == 1:
-        end = dt.date(parts[0], 12, 31)
-    elif len(parts) == 2:
-        end = dt.date(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1) - dt.timedelta(days=1)
-    else:
-        end = dt.date(*parts[:3])
-    return end < day <= end + dt.timedelta(days=REPORT_LAG_DAYS)
+    return day is not None and 0 < day.toordinal() - end.toordinal() <= REPORT_LAG_DAYS
 
 
 def _pinned(figures: Sequence[Figure], pin: str, articles: Mapping[str, Article]) -> list[Figure]:
@@ -602,8 +594,8 @@ def choose_lead(members: Sequence[Candidate], intent: QuestionIntent, articles: 
     relevance = {id(c.figure): c.relevance for c in members}
     pool = _pinned(figs, intent.time_pin, articles) if intent.time_pin else figs
     if intent.scope:
-        # figures whose own scope is the asked place ("four were dead at Momentum") say more than one in a
-        # sentence that only names it beside others ("killed nine at All-Tech and Momentum"), even if later
+        # figures whose own scope is the asked place ("four were dead at Harbor Bank") say more than one in a
+        # sentence that only names it beside others ("killed nine at Pier Trust and Harbor Bank"), even if later
         own = [f for f in pool if own_scope(intent.scope, f)]
         pool = own or pool
 
@@ -660,12 +652,17 @@ def figure_report(intent: QuestionIntent, cands: Sequence[Candidate], measure_ve
     # the depths a "how deep" question keeps (said_deep) measure one thing, whatever verb each report used
     groups = [list(cands)] if intent.dimension == "depth" else group(cands, measure_vectors, similar)
 
-    def score(g: list[Candidate]) -> float:
+    def group_score(g: list[Candidate]) -> float:
         sources = len({families.get(c.figure.doc_id, c.figure.doc_id) for c in g})
         # a group scoped to the asked place answers it more surely than more reports that only name it nearby
         # (one scoped report ~ three unscoped ones: 0.04 x log 3 = 0.044)
         own = bool(intent.scope) and any(own_scope(intent.scope, c.figure) for c in g)
         return max(c.relevance for c in g) + 0.04 * math.log(sources) + (OWN_SCOPE_BONUS if own else 0.0)
+
+    scores = {id(g): group_score(g) for g in groups}  # read by every sort and cut below
+
+    def score(g: list[Candidate]) -> float:
+        return scores[id(g)]
 
     groups.sort(key=lambda g: -score(g))
     if intent.predicate and not is_event_class(intent.event):

@@ -889,7 +889,7 @@ def resolve_date(text: str, published: str) -> str:
     elif period == "week":
         day = day + dt.timedelta(days=6 - day.weekday())
     elif period == "month":
-        day = (dt.date(day.year + day.month // 12, day.month % 12 + 1, 1) - dt.timedelta(days=1))
+        day = U.period_end(day.year, day.month)
     elif period == "year":
         day = dt.date(day.year, 12, 31)
     return min(day, pub).isoformat()
@@ -979,30 +979,30 @@ def _entity(article: Article, sentence: Sentence, ent: "Span") -> Entity:
 
 
 def _about(ent: "Span") -> tuple[int, int] | None:
-    """Character offsets (in the parsed sentence, as ent.start_char) of what the sentence says a name is: the common-noun title the name's
-    head carries before it ("Union president Dan Reyes", "the Dutch shipping firm Northwind"), its apposition
-    ("Dan Reyes, the union's president,") or, for the subject of "be", the complement ("Reyes is the head of
-    the union"). None when the sentence says nothing of the kind."""
+    """Character offsets (in the parsed sentence, as ent.start_char) of what the sentence says a name is: the
+    common-noun title the name's head carries before it ("Union president Dan Reyes", "the coastal shipping firm
+    Northwind"), its apposition ("Dan Reyes, the union's president,") or, for the subject of "be", the complement
+    ("Reyes is the head of the union"). None when the sentence says nothing of the kind."""
     root = ent.root
     courtesy = L.role_words("courtesy_titles")
 
-    def says(tokens) -> bool:  # a common noun, or a title the recogniser left out of every name ("Prime Minister")
+    def says(tokens) -> bool:  # a common noun, or a title the recogniser left out of every name ("Harbor Master")
         return any(t.pos_ == "NOUN" or t.pos_ == "PROPN" and not t.ent_type_ and t.lower_.rstrip(".") not in courtesy
                    for t in tokens)
 
     def span(tokens) -> tuple[int, int]:
         return min(t.idx for t in tokens), max(t.idx + len(t) for t in tokens)
 
-    # title: modifiers of the name's head standing before the name ("Union president", "Microsoft Corp. Chairman")
+    # title: modifiers of the name's head standing before the name ("Union president", "Acme Corp. chief executive")
     before = [t for c in root.lefts if c.i < ent.start and c.dep_ in ("compound", "amod", "nmod") for t in c.subtree]
     if before and says(before):
         return span(before)
-    # the name in apposition to a noun before it: "the Dutch shipping firm Northwind"
+    # the name in apposition to a noun before it: "the coastal shipping firm Northwind"
     if root.dep_ == "appos" and root.head.pos_ == "NOUN" and root.head.i < ent.start:
         tokens = [t for t in root.head.subtree if t.i < ent.start and not t.is_punct]
         if says(tokens):
             return span(tokens)
-    # apposition: "Dan Reyes, the union's president" (its noun a common one: "Reyes, Texas" is a place)
+    # apposition: "Dan Reyes, the union's president" (its noun a common one: "Reyes, Nevada" is a place)
     for c in root.rights:
         if c.dep_ == "appos" and c.pos_ == "NOUN":
             return span(list(c.subtree))

@@ -213,7 +213,7 @@ def _asks_identity(doc) -> bool:
 
 def _incidental(doc) -> tuple[str, ...]:
     """Names that set the scene rather than say what the figure is about: nationalities (NORP) and names inside
-    an adverbial clause of time ("when the EU ministers met before the jobs summit")."""
+    an adverbial clause of time ("when the ministers met in Oslo before the summit")."""
     out = []
     for e in doc.ents:
         clause = next((a for a in e.root.ancestors if a.dep_ == "advcl"), None)
@@ -222,6 +222,11 @@ def _incidental(doc) -> tuple[str, ...]:
                 c.dep_ == "mark" for c in clause.children):
             out.append(e.text)
     return tuple(out)
+
+
+def _complement_verb(verb):
+    """The verb of the clause a verb reports or governs ("say [it repelled]", "said [were evacuated]"), or None."""
+    return next((c for c in verb.children if c.dep_ in ("ccomp", "xcomp") and c.pos_ in ("VERB", "AUX")), None)
 
 
 def _of_pronoun(doc) -> bool:
@@ -237,7 +242,7 @@ def _group(doc) -> tuple[str, ...]:
     people = role_words("people_words")
     figure_nouns = role_words("container")
     out: list[str] = []
-    for e in doc.ents:  # "how many African nations": the nationality of the counted thing is a group of it
+    for e in doc.ents:  # "how many Nordic nations": the nationality of the counted thing is a group of it
         if e.label_ == "NORP" and e.root.dep_ in ("amod", "compound") and any(
                 c.lower_ in ("many", "much") for c in e.root.head.children):
             out.append(e.text.lower())
@@ -303,18 +308,17 @@ def _predicate_and_counted(doc) -> tuple[str, str]:
     if thing is not None and thing.dep_ in ("nsubj", "nsubjpass", "dobj") and thing.head.pos_ == "VERB":
         root = thing.head  # "how many civilians had been killed ..., the day after the attack began?": killed
         # "How many attacks did Russia say it repelled?": the reported clause holds the event
-        said = next((c for c in root.children if c.dep_ in ("ccomp", "xcomp") and c.pos_ in ("VERB", "AUX")), None)
+        said = _complement_verb(root)
         root = said if said is not None else root
     reporting = role_words("reporting")
-    while root is not None and root.lemma_.lower() in reporting:
-        # "how many civilians had Smirnov said were evacuated": what was said is the event, not the saying
-        said = next((c for c in root.children if c.dep_ in ("ccomp", "xcomp") and c.pos_ in ("VERB", "AUX")), None)
-        if said is None:
-            break
-        root = said
-    if root is not None and (root.lemma_.lower() in _LIGHT_VERBS or root.lemma_.lower() in role_words("linking")
-                             and root.lemma_.lower() not in ("be", "have") and not any(
-                                 c.dep_ in ("attr", "acomp", "dobj") or thing is not None and c.i == thing.i for c in root.children)):
+    while root is not None and root.lemma_.lower() in reporting and (said := _complement_verb(root)) is not None:
+        root = said  # "how many civilians had the governor said were evacuated": what was said is the event
+    # a linking verb with nothing after it but places ("how high can the jobless rate get in some
+    # neighbourhoods"), unlike "were in critical condition" (be) or "remained in shelters" (its subject is counted)
+    bare_link = root is not None and root.lemma_.lower() in role_words("linking") \
+        and root.lemma_.lower() not in ("be", "have") and not any(
+            c.dep_ in ("attr", "acomp", "dobj") or thing is not None and c.i == thing.i for c in root.children)
+    if root is not None and (root.lemma_.lower() in _LIGHT_VERBS or bare_link):
         # "When did the shooting happen?", "When did the attack begin?", "how high can the jobless rate get":
         # the subject names the event
         subject = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ == "NOUN"), None)
@@ -416,7 +420,7 @@ def _role(doc) -> tuple[str, ...]:
     of = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"), None)
     obj = next((c for c in of.children if c.dep_ == "pobj" and c.pos_ == "NOUN"), None) if of is not None else None
     if noun.lemma_.lower() == "name" and obj is not None:
-        noun, obj = obj, None  # "the name of Barton's first wife": the title asked is "first wife"
+        noun, obj = obj, None  # "the name of Lind's first wife": the title asked is "first wife"
     words = [c.lemma_.lower() for c in noun.lefts if c.dep_ in ("compound", "amod") and c.pos_ in ("NOUN", "ADJ")
              and c.ent_type_ in ("", "ORDINAL")]  # "first wife": an ordinal is part of the title
     words.append(noun.lemma_.lower())
@@ -518,9 +522,11 @@ def parse_question(nlp, question: str, history: Sequence[str] = (), previous=Non
         if answer_type == "other":
             answer_type, dimension = p_type, p_dim
         p_pred, p_counted = _predicate_and_counted(prev)
+        p_scope = _scope(prev, p_type)
+        part = _of_pronoun(doc)
         if not scope:
             named = _names_only(doc)  # "What about Northfield?": the name alone is where the last question goes
-            scope = named or _scope(prev, p_type)
+            scope = named or p_scope
             inherited = () if named else scope
         else:
             inherited = ()
@@ -528,24 +534,24 @@ def parse_question(nlp, question: str, history: Sequence[str] = (), previous=Non
         # last question was ("injured in Northfield"); one without ("And in Eastvale?", "Who said so?", "How many of
         # them ...") asks the last question again, restricted or turned to its source.
         own = bool(predicate) and predicate not in {t.lemma_.lower() for t in doc if t.lower_ in _PRONOUNS} \
-            and predicate not in role_words("reporting") and not _of_pronoun(doc)
+            and predicate not in role_words("reporting") and not part
         if own:
             query = " ".join([question, *inherited])
             words = list(dict.fromkeys(words + [w for x in inherited for w in x.lower().split()]))
         else:
             # "And in Eastvale?" after "How many died in Northfield?": search the event, not the old place
-            query = f"{measure_text(prev, _scope(prev, p_type))} {question}" if scope and not inherited \
+            query = f"{measure_text(prev, p_scope)} {question}" if scope and not inherited \
                 else f"{history[-1]} {question}"
-            if _of_pronoun(doc) and predicate:
+            if part and predicate:
                 # "how many of them were children": of the last question's wounded, the children are counted
                 predicate, counted = p_pred or predicate, predicate
             else:
                 predicate, counted = p_pred or predicate, counted or p_counted
-            old_places = {w for x in _scope(prev, p_type) for w in x.lower().split()} if scope != inherited else set()
+            old_places = {w for x in p_scope for w in x.lower().split()} if scope != inherited else set()
             words = list(dict.fromkeys([w for w in content_lemmas(prev) if w not in old_places] + words))
         scoped = {w for x in scope for w in x.lower().split()}
         if not [t for t in doc if not (t.is_stop or t.is_punct or t.lower_ in scoped)]:
-            measure = measure_text(prev, _scope(prev, p_type))  # "And in Belgorod?" measures what was asked
+            measure = measure_text(prev, p_scope)  # "And in Belgorod?" measures what was asked
     unit_dim, unit = _unit(doc)
     if unit_dim and dimension in ("", "count"):
         dimension = unit_dim

@@ -329,8 +329,15 @@ def quarter_end(text: str) -> dt.date | None:
     if m is None:
         return None
     q = int(m[1]) if m[1] else _ORDINALS[m[2].lower()]
-    year = int(m[3])
-    return dt.date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1) - dt.timedelta(days=1)
+    return period_end(int(m[3]), 3 * q)
+
+
+def period_end(year: int, month: int = 0, day: int = 0) -> dt.date:
+    """The last day of a year, a month or a day (date_interval's end)."""
+    interval = date_interval(year, month, day)
+    if interval is None:
+        raise ValueError(f"no such date: {year}-{month}-{day}")
+    return dt.date.fromordinal(int(interval[1]))
 
 
 def parse_iso(date: str) -> dt.date | None:
