@@ -125,7 +125,8 @@ class Entity:
     start: int
     end: int
     sentence_start: int  # Sentence.start of the sentence holding it
-    role: str = ""  # dependency of its head token in the sentence: nsubj, dobj, pobj, appos, compound, ...
+    role: str = ""  # dependency of its head token in the sentence: nsubj, dobj, pobj, appos, compound, ...; "agent"
+    # for the doer of a passive verb ("directed by Mara Quint"), whose head_lemma is then the verb's
     head_lemma: str = ""  # lemma of the word it depends on (the verb or noun it attaches to)
     # what the sentence says the name is, as offsets in Article.text (0, 0: nothing): the title before it ("Union
     # president" Dan Reyes), its apposition ("Dan Reyes, the union's president") or the complement of a copula

@@ -285,3 +285,9 @@ def test_a_count_included_in_another_shares_its_event(fig):
 def test_what_is_worth_a_sum_is_what_the_sum_measures(fig):
     f = fig("A deputy minister accused of taking a bribe worth half a million dollars has been arrested.")
     assert (f["half a million dollars"].counted, f["half a million dollars"].predicate) == ("bribe", "bribe")
+
+
+def test_a_gapped_clause_counts_with_its_own_participle(fig):
+    """'... have died and 62 others injured': the second count's verb is its participle ('[were] injured')."""
+    f = fig("According to police, nine people have died and 62 others injured in explosions of land mines.")
+    assert (f["nine"].event, f["62"].event) == ("dead", "injured")

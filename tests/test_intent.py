@@ -173,3 +173,13 @@ def test_names_in_a_clause_of_time_only_set_the_scene(intent):
 
 def test_a_quarter_pins_its_last_month(intent):
     assert intent("What was Tesla's revenue in Q1 2021?").time_pin == "2021-03"
+
+
+def test_a_place_in_the_name_of_the_asked_object_is_no_scope(intent):
+    """'the Oslo accord' names a thing that reports call 'the accord': Oslo neither restricts where the figure is
+    from nor must it stand beside the figure; a kind of place as the object keeps its name as the scope."""
+    treaty = intent("How many nations have ratified the Kyoto protocol so far?")
+    assert treaty.scope == () and "Kyoto" in treaty.incidental
+    for question in ("How many tourists visited the Texas region?", "How many people visited the California coast?"):
+        place = intent(question)
+        assert len(place.scope) == 1 and place.scope[0] in question and not place.incidental

@@ -179,3 +179,65 @@ def test_a_relative_sharing_the_asked_surname_is_not_the_asked_name():
     assert is_asked("Reyes", "Dan Reyes") and is_asked("Paul J. Lind", "Paul Lind") and is_asked("Lind", "Lind")
     assert is_asked("Norvia", "the Norvian transport ministry")
     assert not is_asked("Ana Lind", "Lind")  # "Lind's first wife" is answered by her
+
+
+def _scored(doc_id, text, score):
+    from qa_bot.answering.evidence import Scored
+    from qa_bot.records import Sentence
+
+    return Scored(Sentence(doc_id, 0, 0, len(text), text), score, 1.0, score)
+
+
+def test_a_name_tied_to_the_asked_verb_answers_before_a_name_near_the_question_words():
+    """'Results of the 2031 vote between Ortiz and Vell' is closer to 'Who won the 2031 vote?' than 'Vell wins the
+    2031 vote', but only the subject of the asked verb answers it; the other report's winner is its rival."""
+    from qa_bot.answering.named import named_answer
+    from qa_bot.records import Article, Entity, QuestionIntent
+
+    near = "Results of the 2031 harbor vote between Ortiz and Vell, and who is winning."
+    won_a, won_b = "Vell wins the 2031 harbor vote.", "Ortiz wins the 2031 harbor vote."
+    scored = [_scored("a", near, 0.83), _scored("b", won_a, 0.50), _scored("c", won_b, 0.48)]
+    entities = {("a", 0): [Entity("Ortiz", "PERSON", "a", 39, 44, 0, "pobj", "between"),
+                           Entity("Vell", "PERSON", "a", 49, 53, 0, "conj", "ortiz")],
+                ("b", 0): [Entity("Vell", "PERSON", "b", 0, 4, 0, "nsubj", "win")],
+                ("c", 0): [Entity("Ortiz", "PERSON", "c", 0, 5, 0, "nsubj", "win")]}
+    articles = {d: Article(d, d, "", t, "") for d, t in (("a", near), ("b", won_a), ("c", won_b))}
+    intent = QuestionIntent(question="Who won the 2031 harbor vote?", query="", answer_type="person",
+                            predicate="win", event="win", words=("win", "2031", "harbor", "vote"), asks="doer")
+    same = {(won_a, won_b), (won_b, won_a)}
+    named = named_answer(intent, scored, entities, articles,
+                         lambda x, y: 0.9 if (x.text, y.text) in same or x.text == y.text else 0.1)
+    assert named is not None and named.lead.text == "Vell" and named.support[0].sentence.text == won_a
+    assert [f.text for f in named.rivals] == ["Ortiz"]
+
+
+def test_accented_and_plain_spellings_are_one_name():
+    assert same_name("Tadej Pogačar", "Tadej Pogacar") and same_name("José Núñez", "Jose Nunez")
+
+
+@pytest.mark.slow
+def test_a_name_is_quoted_from_its_sentence_that_speaks_to_the_question(tmp_path, real_embedder):
+    """The name's best-scored mention ("the film's celebrated director Oren Vask") does not name the film; the
+    sentence that does ("a 2031 drama film directed by ...") answers, and the other report's director is shown."""
+    answer = _engine(tmp_path, real_embedder, "film").ask('Who is the director of "Harbor Lights"?')
+    assert answer.found, answer.answer
+    names = {f["text"] for c in answer.to_dict()["conflicts"] for f in c["figures"]}
+    assert {"Mara Quint", "Oren Vask"} <= names, answer.answer
+
+
+def test_a_name_modifying_the_asked_kind_of_place_is_that_kind_whatever_its_tag():
+    """'the Varnsky and Olevsky districts' answers 'which districts', although the small model tagged Varnsky a
+    person; a town elsewhere in the sentence does not."""
+    from qa_bot.answering.named import named_answer
+    from qa_bot.records import Article, Entity, QuestionIntent
+
+    text = "The governor wrote about attacks in the Varnsky and Olevsky districts and later at the town of Pelno."
+    at = text.index("Varnsky")
+    scored = [_scored("a", text, 0.7)]
+    entities = {("a", 0): [Entity("Varnsky", "PERSON", "a", at, at + 7, 0, "amod", "district"),
+                           Entity("Pelno", "GPE", "a", text.index("Pelno"), text.index("Pelno") + 5, 0, "pobj", "of")]}
+    intent = QuestionIntent(question="In which districts did the governor report attacks?", query="",
+                            answer_type="place", predicate="district", event="district",
+                            words=("district", "governor", "report", "attack"))
+    named = named_answer(intent, scored, entities, {"a": Article("a", "a", "", text, "")})
+    assert named is not None and named.lead.text == "Varnsky"

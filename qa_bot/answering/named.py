@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
 from ..language.lexicon import role_words, title_abbreviations
-from ..language.words import DATE_FIT, date_fits
+from ..language.words import DATE_FIT, date_fits, is_agent_noun
 from ..records import Article, Entity, Figure, QuestionIntent
 from .evidence import Scored, sentence_lemmas
 from .report import norm_name
@@ -23,7 +23,7 @@ ACTOR_ROLES = frozenset({"nsubj", "nsubjpass", "agent", "appos", "attr", "conj"}
 TITLE_WINDOW = 6  # words before a name where English news puts its title ("Union president Dan Reyes",
 # "Minister of Employment and Solidarity Martine Aubry")
 APPOSITION_WINDOW = 7  # words after it for an apposition ("Dan Reyes, the union's president,")
-_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?")  # a quote mark after a word is no part of it
 _ABBREVIATED = re.compile(r"\b([A-Za-z]{2,5})\.")
 
 
@@ -32,6 +32,8 @@ ROLE_BONUS = 0.1  # a name in the role the question asks (the doer for "who won"
 FULL_COVERAGE = 0.99  # a sentence with every word of the question is looked at wherever it ranks
 SAME_SAYING_MIN = 0.8  # sentence cosine of two wordings of one statement (names aside)
 RIVAL_SPAN = 0.2  # a rival name's sentence scores at most this far below the lead's
+DOER_ROLES = ("nsubj", "agent")
+TIED_TYPES = ("person", "organisation", "name")  # answers that are doers or title bearers, not places or dates
 PARALLEL_MIN = 0.55  # sentence cosine above which two sentences say the same thing of different names
 # (measured: two reports of one race's winner 0.61; a winner's sentence and an unrelated one about the loser 0.15)
 
@@ -118,6 +120,7 @@ def named_answer(intent: QuestionIntent, scored: Sequence[Scored], entities: Map
     if intent.answer_type == "place" and set(intent.role) & role_words("kinds_of_states"):
         labels, extra = ("GPE",), ()  # "in which country": a country, not an ocean (LOC) or an airport (FAC)
     asked = [*intent.names, *intent.scope]
+    doing = (intent.predicate, *intent.role)  # the asked verb and title: a name tied to one answers first
     words = set(intent.words)
     found: list[tuple[Entity, Scored, float, bool]] = []
     # the best sentences, and any further one that holds every word of the question (a title beside a name:
@@ -133,12 +136,15 @@ def named_answer(intent: QuestionIntent, scored: Sequence[Scored], entities: Map
     for sc in pool:
         s = sc.sentence
         for ent in entities.get((s.doc_id, s.start), ()):
-            if ent.label not in labels and ent.label not in extra:
+            # a name modifying the asked kind of thing is of that kind whatever the recogniser called it: "the
+            # Sudzhansky district" (tagged a person) answers "which district"
+            typed = ent.role in ("compound", "amod", "nmod") and bool(ent.head_lemma) and ent.head_lemma in doing
+            if ent.label not in labels and ent.label not in extra and not typed:
                 continue
             if ent.text.islower() or all(w.lower().rstrip(".") in title_abbreviations() for w in ent.text.split()):
                 continue  # English news capitalises names: a lower-case span is a tagging slip ("minivan"), and a
                 # title alone is no name ("Cmdr" of "Lt. Cmdr. Frank Ann")
-            if ent.label in extra and not (ent.role in ACTOR_ROLES or ent.role == "pobj" and ent.head_lemma == "by"):
+            if ent.label in extra and ent.role not in ACTOR_ROLES:
                 continue  # an organisation answers "who" only as an actor, not as a modifier ("Belgorod region")
             if any(is_asked(ent.text, a) for a in asked) or norm_name(ent.text) in words:
                 continue  # the question names it: it is what is asked about, not the answer
@@ -150,8 +156,9 @@ def named_answer(intent: QuestionIntent, scored: Sequence[Scored], entities: Map
             near = _near_words(ent, s.text, s.start) & words
             bonus += 0.1 * min(len(near), 2)  # "Union president Dan Reyes" for "who is the union president"
             title = _title_words(ent, s.text, s.start) | _about_words(ent, s.text, s.start)
-            if len(words) >= 2 and words <= title or len(role) >= 2 and role <= title or (
-                    role and ent.head_lemma in role and ent.role in ("compound", "appos", "nmod", "poss")):
+            titled = bool(len(words) >= 2 and words <= title or len(role) >= 2 and role <= title or (
+                role and ent.head_lemma in role and ent.role in ("compound", "appos", "nmod", "poss")))
+            if titled:
                 bonus += TITLE_BONUS  # every word of the question, or of the asked title, is the name's title
                 # ("military chief X", "Minister of Employment Martine Aubry"), or the name modifies the asked
                 # noun itself ("the Anheuser-Busch brewery company" for "which company")
@@ -160,37 +167,40 @@ def named_answer(intent: QuestionIntent, scored: Sequence[Scored], entities: Map
             if ent.label in extra:
                 bonus -= 0.1
             if intent.asks:  # "who won": the winner is the subject of the sentence, the loser its object
-                doer = ent.role in ("nsubj", "agent") or ent.role == "pobj" and ent.head_lemma == "by"
+                doer = ent.role in DOER_ROLES
                 done_to = ent.role in ("dobj", "nsubjpass")
                 bonus += ROLE_BONUS * ((doer - done_to) if intent.asks == "doer" else (done_to - doer))
-            found.append((ent, sc, sc.score + bonus, bool(near) or ent.head_lemma in words))
+            tied = titled or bool(ent.head_lemma) and (ent.head_lemma in doing or ent.role in ACTOR_ROLES and any(
+                is_agent_noun(w, ent.head_lemma) for w in doing))  # "directed by X" for "who is the director"
+            found.append((ent, sc, sc.score + bonus, bool(near) or ent.head_lemma in words, tied))
     if not found:
         return None
-    # one candidate per name (its spellings merged), supported by the articles that give it
-    merged: list[tuple[Entity, list[tuple[Entity, Scored, float, bool]]]] = []
-    for item in sorted(found, key=lambda x: -x[2]):
-        for rep, items in merged:
-            if same_name(rep.text, item[0].text):  # one name, whatever type the recogniser gave each mention
-                items.append(item)
-                break
-        else:
-            merged.append((item[0], [item]))
-
-    def strength(entry) -> float:
-        rep, items = entry
-        docs = {it[1].sentence.doc_id for it in items}
-        return max(it[2] for it in items) + 0.05 * math.log(len(docs))
-
-    merged.sort(key=lambda m: -strength(m))
-    rep, items = merged[0]
-    longest = max(items, key=lambda it: len(it[0].text))  # "Dan Reyes" rather than "Reyes"
+    merged = _merged(found)  # one candidate per name (its spellings merged), supported by the articles giving it
+    ranked = merged
+    tie = intent.answer_type in TIED_TYPES and any(f[4] for f in found)
+    if tie:
+        # where a name is an argument of the asked verb or bears the asked title ("Donald Trump wins election",
+        # "directed by Mara Quint", "director Bryan Singer"), a name only in sentences where it does nothing is
+        # no answer, however near the question's words ("electoral votes between Trump and Biden"), and those
+        # sentences do not rank the names that act; the doer of another verb may be the same answer in other
+        # words ("Elena Brandt took the title"). Rivals may still be named anywhere ("winners: ..., Joe Burrow").
+        ranked = _merged([f for f in found if f[4] or f[0].role in DOER_ROLES])
+    rep, acting = ranked[0]
+    items = next(its for other, its in merged if same_name(other.text, rep.text))  # every mention of the name
+    # quoted where it acts, spelled in full as any report gives it ("Baker Mayfield" rather than "Mayfield")
+    longest = max(acting, key=lambda it: len(it[0].text))
     lead = _as_figure(longest[0], longest[1].sentence, intent, articles)
-    support = tuple(dict.fromkeys(it[1] for it in sorted(items, key=lambda x: -x[2])))
+    fullest = max((it[0].text for it in items), key=len)
+    if len(fullest) > len(lead.text):
+        lead = replace(lead, text=fullest)
+    support = tuple(dict.fromkeys(it[1] for it in sorted(acting, key=lambda x: -x[2])))
     lead_docs = {it[1].sentence.doc_id for it in items}
-    top = max(items, key=lambda it: it[2])
+    top = max(acting, key=lambda it: it[2])
     rivals = []
-    for other, its in merged[1:]:
-        for ent, sc, _, _ in its:
+    for other, its in merged:
+        if same_name(other.text, rep.text):
+            continue
+        for ent, sc, _, _, tied in its:
             if sc.sentence.doc_id in lead_docs or sc.score < top[1].score - RIVAL_SPAN:
                 continue  # the loser named beside the winner, in the same report, is no rival answer
             # another report gives another name in the same role of a sentence that says the same thing:
@@ -198,15 +208,39 @@ def named_answer(intent: QuestionIntent, scored: Sequence[Scored], entities: Map
             # the loser ("beat Millbrook United") is an object where the winner is a subject
             same_head = ent.head_lemma == top[0].head_lemma and bool(ent.head_lemma)
             cosine = similarity(sc.sentence, top[1].sentence) if similarity is not None else 0.0
-            twin = max((similarity(sc.sentence, it[1].sentence) for it in items), default=0.0) \
-                if similarity is not None else 0.0
+            # (where names act, a mention that does nothing is the twin only of a lead mention in its role:
+            # "winners: ..., Joe Burrow" beside "winners: ..., Baker Mayfield", not the "screenplay by" beside
+            # "directed by")
+            twin = max((similarity(sc.sentence, it[1].sentence) for it in items
+                        if not tie or tied or ent.role in DOER_ROLES or it[0].role == ent.role
+                        and it[0].label == ent.label), default=0.0) if similarity is not None else 0.0
             # one statement in two wordings with another name is a rival whatever role the parser gave the name
             # ("Ashleigh Barty" parsed as an apposition where "Simona Halep" is the subject)
             if other.label == rep.label and ent.role == top[0].role and (same_head or cosine >= PARALLEL_MIN) \
                     or twin >= SAME_SAYING_MIN:
-                rivals.append(_as_figure(ent, sc.sentence, intent, articles))
+                rival = _as_figure(ent, sc.sentence, intent, articles)
+                rivals.append(replace(rival, text=max((it[0].text for it in its), key=len)))
                 break
-    return NamedAnswer(lead, support, tuple(rivals), anchored=any(it[3] for it in items))
+    return NamedAnswer(lead, support, tuple(rivals), anchored=any(it[3] for it in acting))
+
+
+def _merged(found: list) -> list[tuple[Entity, list]]:
+    """(name, its mentions) per name, spellings merged whatever type the recogniser gave each mention, strongest
+    first: the best mention's points and a little for each further article that gives the name."""
+    merged: list[tuple[Entity, list]] = []
+    for item in sorted(found, key=lambda x: -x[2]):
+        for rep, items in merged:
+            if same_name(rep.text, item[0].text):
+                items.append(item)
+                break
+        else:
+            merged.append((item[0], [item]))
+
+    def strength(entry) -> float:
+        docs = {it[1].sentence.doc_id for it in entry[1]}
+        return max(it[2] for it in entry[1]) + 0.05 * math.log(len(docs))
+
+    return sorted(merged, key=lambda m: -strength(m))
 
 
 def described(intent: QuestionIntent, scored: Sequence[Scored], entities: Mapping[tuple[str, int], list[Entity]],

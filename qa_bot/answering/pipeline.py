@@ -129,6 +129,20 @@ def _event(view: IndexView, doc_id: str) -> tuple[frozenset[str], np.ndarray]:
     return scope, view.figure_table().doc_mask(scope)
 
 
+def event_article(scored: Sequence[Scored], intent: QuestionIntent, view: IndexView) -> str:
+    """The article whose event the figures are taken from: the best sentence's, unless the question pins a
+    period and a lower sentence gives a figure of the asked event for that period ("revenue in Q1 2021" beside a
+    closer sentence on Q1 2023's revenue: two quarters' reports need not read alike)."""
+    pin = intent.time_pin
+    if pin[:1].isdigit():
+        for sc in scored:
+            for f in view.sentence_figures.get((sc.sentence.doc_id, sc.sentence.start), ()):
+                if f.kind == "number" and (not intent.event or f.event == intent.event) \
+                        and figure_date(f, view.articles)[:len(pin)] == pin:
+                    return f.doc_id
+    return scored[0].sentence.doc_id
+
+
 def answer_question(intent: QuestionIntent, view: IndexView, hits: Sequence[Hit], qvec: np.ndarray,
                     mvec: np.ndarray, doc_ids: Collection[str] | None, settings: Settings,
                     encode: Callable[[list[str]], np.ndarray] | None = None) -> Answer:
@@ -144,7 +158,8 @@ def answer_question(intent: QuestionIntent, view: IndexView, hits: Sequence[Hit]
     chosen: list[Scored] = []
     if intent.answer_type in FIGURE_TYPES:
         similar = view.similar_words(encode) if encode is not None else None
-        cands, families = figure_candidates(intent, view, closest.sentence.doc_id, qvec, mvec, doc_ids, encode)
+        cands, families = figure_candidates(intent, view, event_article(scored, intent, view), qvec, mvec, doc_ids,
+                                            encode)
         report = figure_report(intent, cands, gen.measure_vectors, view.articles, (), similar, families)
         lead, agreeing, figures, conflicts = report.lead, report.agreeing, report.figures, report.conflicts
         outside = outside_pin(intent.time_pin, figures, view.articles)
@@ -165,10 +180,14 @@ def answer_question(intent: QuestionIntent, view: IndexView, hits: Sequence[Hit]
             named = None  # "when was Smirnov appointed" is not answered by the day he wrote on Telegram
         # a name next to every word of the question answers it even when the sentence is about more
         # ("Union president Dan Reyes said the workers would help": similarity 0.22, all words present)
-        if named is not None and (is_relevant(named.support[0], intent, settings)
-                                  or named.anchored and named.support[0].coverage >= ANCHORED_COVERAGE):
+        # the name is quoted from its best sentence that speaks to the question: the one that gave it the most
+        # points may be a bare "the movie's director Bryan Singer", where another says "directed ... 'Pretty Woman'"
+        speaks = None if named is None else next(
+            (x for x in named.support if is_relevant(x, intent, settings)),
+            named.support[0] if named.anchored and named.support[0].coverage >= ANCHORED_COVERAGE else None)
+        if speaks is not None:
             lead, agreeing = named.lead, (named.lead,)
-            chosen = list(named.support[:1])
+            chosen = [speaks]
             if named.rivals:
                 figs = (named.lead, *named.rivals)
                 figures = figs

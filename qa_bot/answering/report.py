@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from typing import Callable, Mapping, Sequence
 
@@ -65,7 +66,10 @@ class FigureReport:
 
 
 def norm_name(text: str) -> str:
-    """A name for comparisons: lower case, no article or possessive ("the Kursk region's" → "kursk region")."""
+    """A name for comparisons: lower case, no accents, article or possessive ("the Kursk region's" → "kursk
+    region"; "Pogačar" ~ "Pogacar", as news written without accents spells it)."""
+    if not text.isascii():
+        text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
     words = [w for w in text.lower().replace("’", "'").replace("'s", "").split() if w not in ("the", "a", "an")]
     return " ".join(words)
 

@@ -228,6 +228,10 @@ def _read_frame(doc: "Doc", span: "Span", spot: Spot, before: list[_Frame], carr
         # "the jobless rate rose to 12.5 percent": an adjective of an event class says what the rate measures
         event_noun = next((_lemma(c) for c in measured.lefts if c.dep_ == "amod" and L.is_event_word(_lemma(c))), "")
     elaborated = _elaborated(cn, before)  # "12 people dead: nine people in ..., plus two children"
+    # a gapped clause: "nine people have died and 62 others [were] injured" — the participle is the count's verb
+    noun = cn if cn is not None else (doc[frame.noun_i] if frame.noun_i >= 0 else None)
+    gapped = _acl_verb(noun) if noun is not None and noun.dep_ == "conj" and noun.head.pos_ in ("VERB", "AUX") \
+        else None
     postposed = next((c for c in cn.rights if c.dep_ == "amod" and c.pos_ in ("ADJ", "VERB")),
                      None) if cn is not None else None  # "left 12 people dead"
     if frame.counted == "age":
@@ -246,6 +250,8 @@ def _read_frame(doc: "Doc", span: "Span", spot: Spot, before: list[_Frame], carr
         pass
     elif level or gov is None:
         pred_tok = _acl_verb(cn)
+    elif gapped is not None:
+        pred_tok = gapped
     else:
         pred_tok = _content_predicate(gov, cn)
     governor = None
@@ -970,11 +976,13 @@ def _unlabelled_names(doc: "Doc") -> list["Span"]:
 
 
 def _entity(article: Article, sentence: Sentence, ent: "Span") -> Entity:
-    head = ent.root.head
+    head, role = ent.root.head, ent.root.dep_
+    if role == "pobj" and head.dep_ == "agent" and head.head.i != head.i:
+        head, role = head.head, "agent"  # "directed by Mara Quint": the doer of the verb, not an object of "by"
     about = _about(ent) if ent.label_ in ("PERSON", "ORG", "NAME") else None
     a0, a1 = (sentence.start + about[0], sentence.start + about[1]) if about else (0, 0)
     return Entity(text=ent.text, label=ent.label_, doc_id=article.doc_id, start=sentence.start + ent.start_char,
-                  end=sentence.start + ent.end_char, sentence_start=sentence.start, role=ent.root.dep_,
+                  end=sentence.start + ent.end_char, sentence_start=sentence.start, role=role,
                   head_lemma="" if head.i == ent.root.i else head.lemma_.lower(), about_start=a0, about_end=a1)
 
 

@@ -170,6 +170,15 @@ def _modified_noun(tok):
     return tok
 
 
+def _names_a_thing(ent) -> bool:
+    """Is the name part of the name of the asked verb's object ("ratified the Ottawa convention", "signed the
+    Kyoto protocol")? It says which thing, not where the figure is from, and reports call the thing by its common
+    noun ("the treaty"). The object must not be a kind of place ("visited the Kursk region")."""
+    head = ent.root.head
+    return ent.root.dep_ == "compound" and head.dep_ == "dobj" and head.pos_ == "NOUN" \
+        and _vocabulary()["what_noun"].get(head.lemma_.lower()) != "place"
+
+
 def _scope(doc, answer_type: str) -> tuple[str, ...]:
     """Places, organisations and groups the question restricts to: its GPE/LOC/FAC/ORG/NORP entities, and
     proper nouns after 'in/from/at' that the small model leaves untagged."""
@@ -181,6 +190,8 @@ def _scope(doc, answer_type: str) -> tuple[str, ...]:
         # ("from the Krasnoyaruzhsky district": the name modifies the object of the preposition)
         head = _modified_noun(e.root)
         in_phrase = head.dep_ == "pobj" and head.head.lower_ in _SCOPE_PREPOSITIONS
+        if _names_a_thing(e):
+            continue
         if e.label_ in ("GPE", "LOC", "FAC") or (e.label_ in _NAME_LABELS and in_phrase):
             out.append(e.text.removeprefix("the ").removesuffix("'s"))
     for e in doc.ents:  # "how many Navy divers": a named modifier of the counted noun restricts it
@@ -212,12 +223,13 @@ def _asks_identity(doc) -> bool:
 
 
 def _incidental(doc) -> tuple[str, ...]:
-    """Names that set the scene rather than say what the figure is about: nationalities (NORP) and names inside
-    an adverbial clause of time ("when the ministers met in Oslo before the summit")."""
+    """Names that set the scene rather than say what the figure is about: nationalities (NORP), names inside
+    an adverbial clause of time ("when the ministers met in Oslo before the summit") and place names in the name
+    of the asked verb's object ("the Ottawa convention")."""
     out = []
     for e in doc.ents:
         clause = next((a for a in e.root.ancestors if a.dep_ == "advcl"), None)
-        if e.label_ == "NORP" or clause is not None and any(
+        if e.label_ == "NORP" or _names_a_thing(e) or clause is not None and any(
                 c.dep_ == "advmod" and c.lower_ in ("when", "while", "before", "after", "as") or
                 c.dep_ == "mark" for c in clause.children):
             out.append(e.text)

@@ -40,3 +40,21 @@ def date_fits(text: str, intent: "QuestionIntent") -> int:
     question asks a year or a month; else 0."""
     coarse = "year" in intent.words or "month" in intent.words
     return int(bool(_DAY.search(_YEAR.sub("", text))) != coarse)
+
+
+@functools.lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer  # PyStemmer's Snowball English stemmer, the one BM25 uses
+
+    return Stemmer.Stemmer("english")
+
+
+@functools.lru_cache(maxsize=4096)
+def is_agent_noun(noun: str, verb: str) -> bool:
+    """Is `noun` the English noun for one who does `verb` (its stem + -er/-or/-ar, a final consonant doubled):
+    director ~ direct, winner ~ win, composer ~ compose, creator ~ create, writer ~ write?"""
+    if not noun or not verb or noun == verb:
+        return False
+    stem = _stemmer().stemWord(verb)
+    rest = noun[len(stem):] if noun.startswith(stem) else ""
+    return rest in ("er", "or", "ar", "r") or len(rest) == 3 and rest[0] == stem[-1] and rest[1:] == "er"
