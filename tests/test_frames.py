@@ -291,3 +291,5 @@ def test_a_gapped_clause_counts_with_its_own_participle(fig):
     """'... have died and 62 others injured': the second count's verb is its participle ('[were] injured')."""
     f = fig("According to police, nine people have died and 62 others injured in explosions of land mines.")
     assert (f["nine"].event, f["62"].event) == ("dead", "injured")
+    f = fig("About 250,000 people were killed by land mines and another 500,000 injured by them.")
+    assert (f["About 250,000"].event, f["500,000"].event) == ("dead", "injured")

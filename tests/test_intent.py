@@ -183,3 +183,12 @@ def test_a_place_in_the_name_of_the_asked_object_is_no_scope(intent):
     for question in ("How many tourists visited the Texas region?", "How many people visited the California coast?"):
         place = intent(question)
         assert len(place.scope) == 1 and place.scope[0] in question and not place.incidental
+
+
+def test_which_official_said_asks_for_the_sayer_whatever_the_parser_attached_which_to(intent):
+    """The small parser attaches 'Which' of 'Which Canadian official said ...' to the reported verb; the question
+    still asks for the official who said it, not for what was said."""
+    q = intent("Which Canadian official said his country would keep using the old port?")
+    assert (q.role, q.asks, q.predicate) == (("official",), "doer", "say")
+    q = intent("How many residents had the governor said were evacuated?")
+    assert q.event == "displaced"  # a count in the reported clause still takes the clause's verb

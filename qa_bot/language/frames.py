@@ -229,9 +229,9 @@ def _read_frame(doc: "Doc", span: "Span", spot: Spot, before: list[_Frame], carr
         event_noun = next((_lemma(c) for c in measured.lefts if c.dep_ == "amod" and L.is_event_word(_lemma(c))), "")
     elaborated = _elaborated(cn, before)  # "12 people dead: nine people in ..., plus two children"
     # a gapped clause: "nine people have died and 62 others [were] injured" — the participle is the count's verb
-    noun = cn if cn is not None else (doc[frame.noun_i] if frame.noun_i >= 0 else None)
-    gapped = _acl_verb(noun) if noun is not None and noun.dep_ == "conj" and noun.head.pos_ in ("VERB", "AUX") \
-        else None
+    # ("and another 500,000 [were] injured": the number itself stands for what it counts)
+    noun = cn if cn is not None else (doc[frame.noun_i] if frame.noun_i >= 0 else root)
+    gapped = _acl_verb(noun) if noun.dep_ == "conj" and noun.head.pos_ in ("VERB", "AUX") else None
     postposed = next((c for c in cn.rights if c.dep_ == "amod" and c.pos_ in ("ADJ", "VERB")),
                      None) if cn is not None else None  # "left 12 people dead"
     if frame.counted == "age":
@@ -259,7 +259,7 @@ def _read_frame(doc: "Doc", span: "Span", spot: Spot, before: list[_Frame], carr
         pred_tok, governor = _through_governors(pred_tok)
         frame.predicate = _lemma(pred_tok)
         frame.verb_text = _verb_text(pred_tok, governor)
-        partners = _shared_object_verbs(pred_tok)  # "killed or maimed 1,000 people": both events at once
+        partners = shared_object_verbs(pred_tok)  # "killed or maimed 1,000 people": both events at once
         if partners:
             frame.predicate = " or ".join(_lemma(t) for t in sorted([pred_tok, *partners], key=lambda t: t.i))
             frame.verb_text = " or ".join(t.text.lower() for t in sorted([pred_tok, *partners], key=lambda t: t.i))
@@ -305,9 +305,10 @@ def _read_frame(doc: "Doc", span: "Span", spot: Spot, before: list[_Frame], carr
     return frame
 
 
-def _shared_object_verbs(verb: "Token") -> list["Token"]:
+def shared_object_verbs(verb: "Token") -> list["Token"]:
     """Verbs joined to verb by "or" that share its object ("kill or injure 20,000 people"): either event may
-    have happened to each, so the count is of both. ("shot and killed nine" stays a killing.)"""
+    have happened to each, so the count is of both. ("shot and killed nine" stays a killing, "signed and
+    ratified by 40" a ratification: "and" says each happened to all.)"""
     if verb.pos_ != "VERB":
         return []
     head = verb.head if verb.dep_ == "conj" and verb.head.pos_ == "VERB" else verb

@@ -11,6 +11,7 @@ from ..records import QuestionIntent
 from . import units as U
 from .lexicon import (auxiliary_modality, change_of, event_class, event_classes, event_dimension, governor_modality,
                       is_event_word, role_words)
+from .frames import shared_object_verbs
 from .parse import content_lemmas
 
 _DATA = Path(__file__).with_name("data") / "question.yaml"
@@ -323,8 +324,12 @@ def _predicate_and_counted(doc) -> tuple[str, str]:
         said = _complement_verb(root)
         root = said if said is not None else root
     reporting = role_words("reporting")
-    while root is not None and root.lemma_.lower() in reporting and (said := _complement_verb(root)) is not None:
+    wh = next((t for t in doc if t.tag_ in ("WP", "WDT")), None)
+    asked = (_wh_noun(doc, wh) or wh) if wh is not None else None
+    while root is not None and root.lemma_.lower() in reporting and (said := _complement_verb(root)) is not None \
+            and not (asked is not None and asked.dep_ == "nsubj" and asked.head.i == root.i):
         root = said  # "how many civilians had the governor said were evacuated": what was said is the event
+        # (but "which official said ...": the one who said it is asked)
     # a linking verb with nothing after it but places ("how high can the jobless rate get in some
     # neighbourhoods"), unlike "were in critical condition" (be) or "remained in shelters" (its subject is counted)
     bare_link = root is not None and root.lemma_.lower() in role_words("linking") \
@@ -345,6 +350,9 @@ def _predicate_and_counted(doc) -> tuple[str, str]:
         predicate = state.lemma_.lower()
     elif root is not None and root.pos_ == "VERB" and root.lemma_.lower() not in ("be", "do", "have"):
         predicate = root.lemma_.lower()
+        partners = shared_object_verbs(root)  # "how many are killed or maimed": a count of both, as in frames
+        if partners:
+            predicate = " or ".join(t.lemma_.lower() for t in sorted([root, *partners], key=lambda t: t.i))
     elif root is not None and root.pos_ == "NOUN":
         predicate = root.lemma_.lower()
     else:
@@ -424,7 +432,7 @@ def _role(doc) -> tuple[str, ...]:
     wh = next((t for t in doc if t.tag_ in ("WP", "WDT")), None)
     if wh is None:
         return ()
-    noun = wh.head if wh.dep_ == "det" and wh.head.pos_ == "NOUN" else None
+    noun = _wh_noun(doc, wh)
     if noun is None and wh.head.lemma_ == "be":
         noun = next((c for c in wh.head.children if c.dep_ in ("attr", "nsubj") and c.pos_ == "NOUN"), None)
     if noun is None:
@@ -441,13 +449,30 @@ def _role(doc) -> tuple[str, ...]:
     return tuple(dict.fromkeys(words))
 
 
+def _wh_noun(doc, wh):
+    """The noun a which/what question asks for ("Which Angolan official said ...": official), also where the small
+    parser attached the wh-word elsewhere: the noun of the words right after it, up to the first word that is no
+    part of a noun phrase; None when no noun follows."""
+    if wh.dep_ == "det" and wh.head.pos_ == "NOUN":
+        return wh.head
+    if wh.lower_ not in ("which", "what"):
+        return None
+    noun = None
+    for t in doc[wh.i + 1:]:
+        if t.pos_ == "NOUN":
+            noun = t
+        elif t.pos_ not in ("ADJ", "PROPN") and not (t.pos_ == "PUNCT" and t.text == "-"):
+            break
+    return noun
+
+
 def _asks(doc) -> str:
     """Which part of the event a who/what question asks for: the doer ("Who won the final?") or the one it was
     done to ("Whom did she beat?", "Who was killed?"); "" when the wh-word is not an argument of a verb."""
     wh = next((t for t in doc if t.tag_ in ("WP", "WDT") or t.lower_ in ("who", "whom")), None)
     if wh is None:
         return ""
-    arg = wh.head if wh.dep_ == "det" else wh  # "which company bought it": the noun is the argument
+    arg = _wh_noun(doc, wh) or wh  # "which company bought it": the noun is the argument
     if arg.head.pos_ != "VERB" or arg.head.lemma_ == "be":
         return ""
     return {"nsubj": "doer", "dobj": "undergoer", "nsubjpass": "undergoer"}.get(arg.dep_, "")
