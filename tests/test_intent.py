@@ -192,3 +192,10 @@ def test_which_official_said_asks_for_the_sayer_whatever_the_parser_attached_whi
     assert (q.role, q.asks, q.predicate) == (("official",), "doer", "say")
     q = intent("How many residents had the governor said were evacuated?")
     assert q.event == "displaced"  # a count in the reported clause still takes the clause's verb
+
+
+def test_the_measure_phrase_leaves_out_how_near_and_when(intent):
+    """'About how many ... a year after the fire' measures people who came to the service: neither 'About' nor
+    the phrase of time is compared with the figures' measure phrases."""
+    q = intent("About how many people came to the memorial service a year after the fire?")
+    assert q.measure == "people came to memorial service"

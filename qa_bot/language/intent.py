@@ -496,6 +496,10 @@ def _unit(doc) -> tuple[str, str]:
     return "", ""
 
 
+_TIME_PREPOSITIONS = frozenset({"after", "before", "since", "during", "until", "till"})  # English prepositions that
+# only place an event in time
+
+
 def measure_text(doc, scope: Sequence[str]) -> str:
     """The phrase embedded to compare the question with figures' measure phrases: the question's own words
     for the thing and the event ("people forced from their homes"), without question words, auxiliaries,
@@ -514,10 +518,17 @@ def measure_text(doc, scope: Sequence[str]) -> str:
                 c.dep_ in ("ccomp", "xcomp") for c in t.children):  # "did Russia say [it repelled]": the reporter
             skip.add(t.i)
             skip.update(x.i for c in t.children if c.dep_ in ("nsubj", "nsubjpass") for x in c.subtree)
+    for t in doc:  # "[a year after the shootings]": a phrase of time says when, not what is counted
+        if t.dep_ == "prep" and t.lower_ in _TIME_PREPOSITIONS:
+            skip.update(x.i for x in t.subtree)
     for t in doc:  # "how many [of the wounded] were in critical condition": the whole they are part of is no measure
         # (but "how much of the prize money": the money is what is measured)
         if t.lower_ == "many":
             skip.update(x.i for c in t.children if c.dep_ == "prep" and c.lower_ == "of" for x in c.subtree)
+        if t.lower_ in ("many", "much") and t.i > 0 and doc[t.i - 1].lower_ == "how":
+            # "[About] how many", "[roughly] how much": how near the answer may be is no part of the measure
+            # (the small parser often makes "About" the root, so the words are read by their place and kind)
+            skip.update(x.i for x in doc[:t.i - 1] if x.pos_ in ("ADV", "ADP", "SCONJ") and x.tag_ != "WRB")
     for t in doc:  # the thing counted always stays ("how many [Ukrainian attacks] did Russia say ...")
         if t.lower_ in ("many", "much") and t.head.i > t.i and t.head.pos_ in ("NOUN", "PROPN"):
             skip.difference_update(x.i for x in t.head.subtree if x.i <= t.head.i)
