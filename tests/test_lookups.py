@@ -1,19 +1,15 @@
-"""The look-ups persisted at index time (lookups.npz) and the fast record loader give what building them in
-memory from the records gives."""
+"""The look-ups persisted at index time (lookups.npz, keys/, the figure table) give what building them in memory
+from the records gives."""
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import FrozenInstanceError, asdict
-
-import pytest
+from dataclasses import replace
 
 from qa_bot.answering.evidence import WordWeights
-from qa_bot.errors import IndexStoreError
-from qa_bot.records import Article, Chunk, Entity, Figure, Sentence
 from qa_bot.search.lookups import LOOKUPS, read_lookups
-from qa_bot.search.store import load_generation
+from qa_bot.search.store import RECORD_FILES, load_generation
+from qa_bot.search.view import build_view, same_event
 
 
 def _fresh_word_docs(articles):
@@ -73,45 +69,94 @@ def test_a_damaged_lookups_file_is_rebuilt_in_memory(fake_engine):
     assert rows.tolist() == _fresh_contexts(gen)[0]
 
 
-def test_records_load_equal_to_the_dataclasses_they_were_written_from(fake_engine):
+def _in_memory(gen):
+    """The same generation with its records as tuples, as a view built from records (not from the files) sees it."""
+    return replace(gen, **{name: tuple(getattr(gen, name)) for name in RECORD_FILES})
+
+
+def test_the_look_ups_read_from_the_index_equal_the_ones_built_from_the_records(fake_engine):
+    fake_engine.index()
+    view = fake_engine._state()
+    gen = view.generation
+    built = build_view(_in_memory(gen), view.mtime, view.store, view.bm25)
+    assert dict(view.articles) == built.articles and list(view.articles) == list(built.articles)
+    assert dict(view.chunks) == built.chunks and all(view.chunks[c] is gen.chunks[i] for i, c in enumerate(built.chunks))
+    assert "no-such#0" not in view.chunks and "x" not in view.chunks and view.chunks.get(gen.chunks[0].doc_id) is None
+    assert list(view.bm25_docs) == built.bm25_docs and list(view.bm25_ids) == built.bm25_ids
+    for key, row in built.sentence_index.items():
+        assert view.sentence_index[key] == row and key in view.sentence_index
+    for key, row in built.sentence_at.items():
+        assert view.sentence_row(*key) == row
+    assert view.sentence_row("no-such-doc", 0) is None and ("no-such-doc", 0) not in view.sentence_index
+    assert view.sentence_row(gen.sentences[0].doc_id, 10**9) is None
+    for key, figures in built.sentence_figures.items():
+        assert view.sentence_figures[key] == figures and view.sentence_figures.get(key) == figures
+    for key, entities in built.entities.items():
+        assert view.entities.get(key, ()) == entities
+    assert view.entities.get(("no-such-doc", 0), ()) == ()
+    assert list(view.centroids) == list(built.centroids)
+    for doc_id, v in built.centroids.items():  # the same float32 values: same_event compares them
+        assert view.centroids[doc_id].dtype == v.dtype and view.centroids[doc_id].tobytes() == v.tobytes()
+    for doc_id in gen.articles.column("doc_id"):
+        assert view.sentences_naming(doc_id, ["the"]) == built.sentences_naming(doc_id, ["the"])
+        assert same_event(view, doc_id) == same_event(built, doc_id)
+    assert [view.in_articles(w).tolist() for w in ("harbor", "fire", "zz")] == \
+        [built.in_articles(w).tolist() for w in ("harbor", "fire", "zz")]
+    assert len(built.sentence_figures) >= 5 and len(built.entities) >= 5  # so this compared something
+
+
+def _same_table(saved, made) -> None:
+    for name in ("doc_ids", "modalities", "type_examples", "event_examples", "doc_row"):
+        assert getattr(saved, name) == getattr(made, name), name
+    for name in ("doc_of", "type_of", "modality_of", "event_of", "pairs", "type_rows", "event_rows"):
+        assert getattr(saved, name).dtype == getattr(made, name).dtype, name
+        assert getattr(saved, name).tolist() == getattr(made, name).tolist(), name
+    assert list(saved.doc_places) == list(made.doc_places)
+    assert {w: saved.scope_words[w].tolist() for w in saved.scope_words} == \
+        {w: v.tolist() for w, v in made.scope_words.items()}
+    assert all(saved.scope_words[w].dtype == made.scope_words[w].dtype for w in made.scope_words)
+
+
+def test_the_figure_table_saved_at_index_time_equals_the_one_made_from_the_figures(fake_engine):
+    from qa_bot.answering.prefilter import figure_table, load_table
+    from qa_bot.search.lookups import TABLE
+
     fake_engine.index()
     gen = load_generation(fake_engine.settings)
-    for name, cls, records in (("articles", Article, gen.articles), ("sentences", Sentence, gen.sentences),
-                               ("chunks", Chunk, gen.chunks), ("figures", Figure, gen.figures),
-                               ("entities", Entity, gen.entities)):
-        data = json.loads((gen.folder / f"{name}.columns.json").read_text(encoding="utf-8"))
-        columns = {k: [v["values"][c] for c in v["codes"]] if isinstance(v, dict) else v
-                   for k, v in data["columns"].items()}
-        rows = [dict(zip(columns, values)) for values in zip(*columns.values())]
-        made = tuple(cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in row.items()}) for row in rows)
-        assert records == made and [hash(r) for r in records] == [hash(r) for r in made]
-        assert [asdict(r) for r in records] == [asdict(r) for r in made]
-        assert all(type(r) is cls for r in records)
-    assert all(isinstance(f.scope, tuple) for f in gen.figures)
-    # one object per distinct short string across the files (doc ids repeat in every record)
-    assert gen.figures[0].doc_id is next(a.doc_id for a in gen.articles if a.doc_id == gen.figures[0].doc_id)
-    with pytest.raises(FrozenInstanceError):
-        gen.figures[0].value = 1.0  # still frozen
+    saved, made = load_table(gen.folder / TABLE, gen.figures), figure_table(tuple(gen.figures))
+    assert saved is not None and len(made.doc_ids) >= 2
+    _same_table(saved, made)
+    # made by other code (or damaged): not used, the view makes it from the figures
+    meta = gen.folder / TABLE / "meta.json"
+    meta.write_text(meta.read_text().replace('"code": "', '"code": "x'))
+    assert load_table(gen.folder / TABLE, gen.figures) is None
+    (gen.folder / TABLE / "pairs.npy").write_bytes(b"damaged")
+    assert load_table(gen.folder / TABLE, gen.figures) is None
+    view = type(fake_engine)(fake_engine.settings, embedder=fake_engine.embedder)._state()
+    _same_table(view.figure_table(), made)
 
 
-def test_a_record_with_an_unknown_field_is_a_damaged_index(fake_engine):
-    fake_engine.index()
-    gen = load_generation(fake_engine.settings)
-    path = gen.folder / "chunks.columns.json"
-    data = json.loads(path.read_text(encoding="utf-8"))
-    data["columns"]["colour"] = ["red"] * data["rows"]
-    path.write_text(json.dumps(data), encoding="utf-8")
-    with pytest.raises(IndexStoreError, match="damaged"):
-        load_generation(fake_engine.settings)
+def test_a_saved_figure_table_with_scopes_pairs_and_modalities_reads_back_equal(tmp_path):
+    import random
 
+    from qa_bot.answering.prefilter import figure_table, load_table, save_table
+    from qa_bot.records import Figure
+    from qa_bot.search.columns import Records, write_records
 
-def test_a_record_written_before_a_field_with_a_default_existed_gets_the_default(fake_engine):
-    fake_engine.index()
-    gen = load_generation(fake_engine.settings)
-    path = gen.folder / "figures.columns.json"
-    data = json.loads(path.read_text(encoding="utf-8"))
-    del data["columns"]["actor"], data["columns"]["scope"]
-    path.write_text(json.dumps(data), encoding="utf-8")
-    again = load_generation(fake_engine.settings)
-    assert again.figures == tuple(Figure(**{k: v for k, v in asdict(f).items() if k not in ("actor", "scope")})
-                                  for f in gen.figures)
+    rng = random.Random(3)
+    figures = []
+    for i in range(400):
+        value = rng.choice([3, 12, 31, 38, 120, 2400.5, rng.randint(1, 60)])
+        figures.append(Figure(value=value, unit=rng.choice(["", "km"]), text=str(value), qualifier="", measure="people",
+                              doc_id=f"d{rng.randint(0, 30):02d}.txt", quote="", start=i, end=i + 1, sentence_start=0,
+                              sentence_end=1, low=value, high=value, dimension=rng.choice(["count", "length", "age"]),
+                              counted=rng.choice(["", "age", "people"]), event=rng.choice(["", "death", "evacuate"]),
+                              modality=rng.choice(["done", "done", "planned", "feared", ""]),
+                              scope=rng.choice([(), (), ("Northfield",), ("East Harbor", "the Castrel valley"), ("",)])))
+    write_records(tmp_path / "figures", figures, Figure)
+    records = Records(tmp_path / "figures", Figure)
+    made = figure_table(figures)
+    assert len(made.pairs) and len(made.scope_words) >= 3 and "" in made.modalities
+    save_table(tmp_path / "table", made)
+    _same_table(load_table(tmp_path / "table", records), made)
+    assert load_table(tmp_path / "table", figures[:-1]) is None  # another generation's figures

@@ -3,16 +3,19 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Mapping, Sequence
 
 import numpy as np
 
 from ..answering.evidence import WordWeights, sentence_lemmas
-from ..records import Article, Figure, Sentence
+from ..records import Article, Chunk, Entity, Figure, Sentence
+from .columns import KeyRows, Records, read_key_rows, write_key_rows
 
 log = logging.getLogger(__name__)
 
@@ -159,8 +162,35 @@ class FigureContexts(Sequence[str]):
         return len(self._figures)
 
 
-def write_lookups(folder: Path, articles: Sequence[Article], sentences: Sequence[Sentence],
-                  figures: Sequence[Figure]) -> None:
+KEYS = "keys"  # folder of the look-ups by key (KeyRows) and the articles' mean vectors
+KEY_INDEXES = (("sentences_by_n", "sentences", "n"), ("sentences_by_start", "sentences", "start"),
+               ("chunks_by_n", "chunks", "n"), ("figures_by_sentence", "figures", "sentence_start"),
+               ("entities_by_sentence", "entities", "sentence_start"))
+
+
+def doc_vocabulary(articles: Sequence[str], others: Sequence[Sequence[str]]) -> list[str]:
+    """Article ids in article order, then any doc id of other records that is no article (sorted): the article
+    rows of the look-ups by key."""
+    known = set(articles)
+    extra = sorted({d for column in others for d in column if d not in known})
+    return list(articles) + extra
+
+
+def centroids(chunks: Sequence[Chunk], chunk_vectors: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """(doc ids in order of their first chunk, normalized mean chunk vector of each): what same_event compares."""
+    rows: dict[str, list[int]] = {}
+    for i, c in enumerate(chunks):
+        rows.setdefault(c.doc_id, []).append(i)
+    out = []
+    for idx in rows.values():
+        v = chunk_vectors[idx].mean(axis=0)
+        out.append(v / (np.linalg.norm(v) or 1.0))
+    width = chunk_vectors.shape[1] if chunk_vectors.ndim == 2 else 0
+    return list(rows), (np.stack(out) if out else np.zeros((0, width), dtype=chunk_vectors.dtype))
+
+
+def write_lookups(folder: Path, articles: Sequence[Article], sentences: Sequence[Sentence], chunks: Sequence[Chunk],
+                  figures: Sequence[Figure], entities: Sequence[Entity], chunk_vectors: np.ndarray) -> None:
     """Compute and save the look-ups of a generation into its folder (before the generation goes live)."""
     words, word_indptr, word_rows = word_postings(articles)
     lemmas, lemma_indptr, lemma_rows = lemma_postings(sentences)
@@ -169,13 +199,51 @@ def write_lookups(folder: Path, articles: Sequence[Article], sentences: Sequence
                  lemmas=_joined(lemmas), lemma_indptr=lemma_indptr, lemma_rows=lemma_rows,
                  figure_sentence_rows=figure_sentence_rows(sentences, figures),
                  counts=np.array([len(articles), len(sentences), len(figures)], dtype=np.int64))
+    keys = folder / KEYS
+    keys.mkdir()
+    records = {"sentences": sentences, "chunks": chunks, "figures": figures, "entities": entities}
+    vocabulary = doc_vocabulary([a.doc_id for a in articles], [[r.doc_id for r in rs] for rs in records.values()])
+    doc_rows = {d: i for i, d in enumerate(vocabulary)}
+    for name, of, number in KEY_INDEXES:
+        write_key_rows(keys, name, KeyRows.keys_of(doc_rows, [r.doc_id for r in records[of]],
+                                                   [getattr(r, number) for r in records[of]]))
+    docs, vectors = centroids(chunks, chunk_vectors)
+    np.save(keys / "centroids.npy", vectors)
+    np.save(keys / "centroid_docs.npy", np.array([doc_rows[d] for d in docs], dtype=np.int64))
+    (keys / "meta.json").write_text(json.dumps({"extra_docs": vocabulary[len(articles):]}), encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Keys:
+    """A generation's look-ups by key, memory-mapped (KEY_INDEXES), and its articles' mean chunk vectors."""
+
+    doc_rows: dict[str, int]  # doc id → row in the article vocabulary (articles first)
+    by_key: dict[str, KeyRows]
+    centroid_docs: list[str]
+    centroids: np.ndarray
+
+
+def read_keys(folder: Path, articles: Records, counts: Mapping[str, int]) -> Keys:
+    """The look-ups written by write_lookups (`counts`: records per file, to check them against); a missing or
+    damaged file is a ValueError (a damaged index)."""
+    keys = folder / KEYS
+    meta = json.loads((keys / "meta.json").read_text(encoding="utf-8"))
+    vocabulary = list(articles.column("doc_id")) + list(meta["extra_docs"])
+    doc_rows = {d: i for i, d in enumerate(vocabulary)}
+    by_key = {name: read_key_rows(keys, name, doc_rows, counts[of]) for name, of, _ in KEY_INDEXES}
+    rows = np.load(keys / "centroid_docs.npy", allow_pickle=False)
+    vectors = np.asarray(np.load(keys / "centroids.npy", mmap_mode="r", allow_pickle=False))
+    if vectors.ndim != 2 or len(vectors) != len(rows) or (len(rows) and not 0 <= rows.min() <= rows.max()
+                                                           < len(vocabulary)):
+        raise ValueError("the article centroids do not match")
+    return Keys(doc_rows, by_key, [vocabulary[r] for r in rows.tolist()], vectors)
 
 
 def read_lookups(folder: Path, articles: Sequence[Article], sentences: Sequence[Sentence],
                  figures: Sequence[Figure]) -> tuple[WordDocs, WordWeights, np.ndarray]:
     """(word → articles, sentence word weights, figure sentence rows) of a generation: from lookups.npz when it is
-    there and matches the records, else computed (an index written before the file existed, or a damaged file)."""
-    doc_ids = [a.doc_id for a in articles]
+    there and matches the records, else computed (a damaged file)."""
+    doc_ids = articles.column("doc_id") if isinstance(articles, Records) else [a.doc_id for a in articles]
     try:
         with np.load(folder / LOOKUPS, allow_pickle=False) as z:
             counts = z["counts"].tolist()
@@ -195,3 +263,13 @@ def read_lookups(folder: Path, articles: Sequence[Article], sentences: Sequence[
         log.warning("%s in %s is unreadable (%s); building the look-ups in memory", LOOKUPS, folder, exc)
     return (WordDocs(Postings(*word_postings(articles)), doc_ids), WordWeights.from_sentences(sentences),
             figure_sentence_rows(sentences, figures))
+
+
+def write_figure_table(folder: Path, figures: Sequence[Figure]) -> None:
+    """Compute the answering pre-filter's figure table (answering/prefilter.py) and save it into the generation."""
+    from ..answering.prefilter import figure_table, save_table
+
+    save_table(folder / TABLE, figure_table(figures))
+
+
+TABLE = "figure_table"
