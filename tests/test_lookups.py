@@ -7,6 +7,7 @@ import re
 from dataclasses import replace
 
 from qa_bot.answering.evidence import WordWeights
+from qa_bot.answering.prefilter import figure_table
 from qa_bot.search.lookups import LOOKUPS, read_lookups
 from qa_bot.search.store import RECORD_FILES, load_generation
 from qa_bot.search.view import build_view, same_event
@@ -79,6 +80,7 @@ def test_the_look_ups_read_from_the_index_equal_the_ones_built_from_the_records(
     view = fake_engine._state()
     gen = view.generation
     built = build_view(_in_memory(gen), view.mtime, view.store, view.bm25)
+    built._figure_table = figure_table(tuple(gen.figures))  # made here: its article texts from the records
     assert dict(view.articles) == built.articles and list(view.articles) == list(built.articles)
     assert dict(view.chunks) == built.chunks and all(view.chunks[c] is gen.chunks[i] for i, c in enumerate(built.chunks))
     assert "no-such#0" not in view.chunks and "x" not in view.chunks and view.chunks.get(gen.chunks[0].doc_id) is None
@@ -100,8 +102,10 @@ def test_the_look_ups_read_from_the_index_equal_the_ones_built_from_the_records(
     for doc_id in gen.articles.column("doc_id"):
         assert view.sentences_naming(doc_id, ["the"]) == built.sentences_naming(doc_id, ["the"])
         assert same_event(view, doc_id) == same_event(built, doc_id)
-    assert [view.in_articles(w).tolist() for w in ("harbor", "fire", "zz")] == \
-        [built.in_articles(w).tolist() for w in ("harbor", "fire", "zz")]
+    words = ("harbor", "fire", "zz", "e", ". ", "", "residents were", gen.articles[-1].title.lower()[-6:])
+    assert view.figure_table() and view._article_texts is not None and built._article_texts is None
+    assert [view.in_articles(w).tolist() for w in words] == [built.in_articles(w).tolist() for w in words]
+    assert any(any(view.in_articles(w)) for w in words) and not all(all(view.in_articles(w)) for w in words)
     assert len(built.sentence_figures) >= 5 and len(built.entities) >= 5  # so this compared something
 
 
@@ -160,3 +164,15 @@ def test_a_saved_figure_table_with_scopes_pairs_and_modalities_reads_back_equal(
     save_table(tmp_path / "table", made)
     _same_table(load_table(tmp_path / "table", records), made)
     assert load_table(tmp_path / "table", figures[:-1]) is None  # another generation's figures
+
+
+def test_article_texts_find_a_word_as_a_substring_test_would(tmp_path):
+    from qa_bot.search.lookups import ArticleTexts, save_article_texts
+
+    texts = ["i̇stanbul floods\nthe toll rose", "", "café owners in zürich", "toll", "the\nend é", "ab"]
+    save_article_texts(tmp_path, texts)
+    found = ArticleTexts(tmp_path, len(texts))
+    for word in ("toll", "i̇stanbul", "é", "zürich", "ab", "b", "the", "end", "", "\n", "é owners", "xyz", "s\nt"):
+        assert found.containing(word).tolist() == [word in t for t in texts], word
+    save_article_texts(tmp_path, [])
+    assert ArticleTexts(tmp_path, 0).containing("a").tolist() == []

@@ -114,14 +114,15 @@ def _untexts(buffer: np.ndarray) -> list[str]:
     return buffer.tobytes().decode().split("\n")[:-1]
 
 
-def save_table(folder: Path, table: FigureTable) -> None:
-    """Save a figure table as arrays (memory-mapped when read back), with the fingerprint of the code that made it."""
+def save_table(folder: Path, table: FigureTable) -> bool:
+    """Save a figure table as arrays (memory-mapped when read back), with the fingerprint of the code that made it;
+    False when it cannot be saved (then it is made at the first question)."""
     names = sorted(set().union(*table.doc_places)) if table.doc_places else []
     code = {n: i for i, n in enumerate(names)}
     words = sorted(table.scope_words)
     strings = [*table.doc_ids, *table.modalities, *names, *words]
     if any("\n" in x for x in strings):
-        return  # not expected (names are single lines); the table is then made at the first question
+        return False  # not expected (names are single lines)
     folder.mkdir()
     place_counts = [len(p) for p in table.doc_places]
     arrays = {
@@ -139,6 +140,7 @@ def save_table(folder: Path, table: FigureTable) -> None:
         np.save(folder / f"{name}.npy", array)
     (folder / "meta.json").write_text(json.dumps({"format": TABLE_FORMAT, "code": table_fingerprint(),
                                                   "figures": len(table.doc_of)}), encoding="utf-8")
+    return True
 
 
 class _Places(Sequence[frozenset[str]]):

@@ -65,8 +65,13 @@ def write_records(folder: Path, records: Sequence, cls) -> None:
 
 
 def _mapped(path: Path) -> np.ndarray:
-    """A .npy file memory-mapped read-only, as a plain ndarray (a np.memmap's rows run Python code when taken)."""
-    return np.asarray(np.load(path, mmap_mode="r", allow_pickle=False))
+    """A .npy file memory-mapped read-only, as a plain ndarray (a np.memmap's rows run Python code when taken); a
+    missing or damaged file is a ValueError naming it."""
+    try:
+        return np.asarray(np.load(path, mmap_mode="r", allow_pickle=False))
+    except (OSError, ValueError) as exc:
+        detail = (exc.strerror or exc.__class__.__name__) if isinstance(exc, OSError) else exc
+        raise ValueError(f"{path.parent.name}/{path.name}: {detail}") from None
 
 
 class Texts(Sequence[str]):
@@ -112,7 +117,7 @@ class _Coded(Sequence[str]):
         self._made: list[str | None] = [None] * len(self._values)
         if self._codes.shape != (n,) or (n and not 0 <= int(self._codes.min()) <= int(self._codes.max())
                                          < len(self._values)):
-            raise ValueError(f"the codes of {name} are damaged")
+            raise ValueError(f"{folder.name}: the codes of {name} are damaged")
 
     def value(self, code: int) -> str:
         made = self._made[code]
@@ -181,7 +186,10 @@ class Records(Sequence):
     object) and shared by every question; iterating makes them all."""
 
     def __init__(self, folder: Path, cls):
-        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        try:
+            meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"{folder.name}/meta.json: {exc.__class__.__name__}") from None
         if not isinstance(meta, dict) or meta.get("format") != COLUMNS or meta.get("version") != VERSION \
                 or meta.get("record") != cls.__name__ or not isinstance(meta.get("fields"), dict):
             raise ValueError(f"{folder.name} is not a folder of {cls.__name__} columns")

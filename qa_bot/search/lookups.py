@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import zipfile
 from dataclasses import dataclass
@@ -265,11 +266,79 @@ def read_lookups(folder: Path, articles: Sequence[Article], sentences: Sequence[
             figure_sentence_rows(sentences, figures))
 
 
-def write_figure_table(folder: Path, figures: Sequence[Figure]) -> None:
-    """Compute the answering pre-filter's figure table (answering/prefilter.py) and save it into the generation."""
+def article_texts(doc_ids: Sequence[str], articles: Mapping[str, Article], sentences: Sequence[Sentence],
+                  figures: Sequence[Figure]) -> list[str]:
+    """Of each of these articles, its title, sentences and figures' quotes, one per line, lower case: what
+    IndexView.in_articles looks a word up in."""
+    texts: dict[str, list[str]] = {d: [articles[d].title if d in articles else ""] for d in doc_ids}
+    for doc_id, text in zip(_column(sentences, "doc_id"), _column(sentences, "text")):
+        if doc_id in texts:
+            texts[doc_id].append(text)
+    for doc_id, quote in zip(_column(figures, "doc_id"), _column(figures, "quote")):
+        texts[doc_id].append(quote)
+    return ["\n".join(texts[d]).lower() for d in doc_ids]
+
+
+def _column(records: Sequence, name: str) -> Sequence:
+    """One field of every record: a column read without making the records, or the records' attribute."""
+    return records.column(name) if isinstance(records, Records) else [getattr(r, name) for r in records]
+
+
+class ArticleTexts:
+    """article_texts saved as one UTF-8 file (articles separated by a line break), memory-mapped: which articles
+    contain a word is one scan of the file, without a text object per article."""
+
+    def __init__(self, folder: Path, n: int):
+        import mmap
+
+        self._starts = np.load(folder / "text_starts.npy", allow_pickle=False)
+        with open(folder / "texts.txt", "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            self._data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        if self._starts.shape != (n + 1,) or int(self._starts[-1]) != (size + 1 if n else 0):
+            raise ValueError(f"{n} article texts do not match {size} bytes")
+
+    def containing(self, word: str) -> np.ndarray:
+        """Bool per article: does its text contain `word` (as `word in text` would say: a UTF-8 substring of
+        valid UTF-8 matches at character boundaries only, and a word holds no line break)?"""
+        n = len(self._starts) - 1
+        if not word or "\n" in word:
+            return np.array([word in t for t in self._texts()], dtype=bool)
+        out = np.zeros(n, dtype=bool)
+        needle, pos = word.encode("utf-8"), 0
+        while True:
+            at = self._data.find(needle, pos)
+            if at < 0:
+                return out
+            doc = int(np.searchsorted(self._starts, at, side="right")) - 1
+            out[doc] = True
+            pos = int(self._starts[doc + 1])  # the next article
+
+    def _texts(self) -> list[str]:
+        data = bytes(self._data)
+        return [data[a:b - 1].decode("utf-8") for a, b in zip(self._starts.tolist(), self._starts[1:].tolist())]
+
+
+def write_figure_table(folder: Path, articles: Sequence[Article], sentences: Sequence[Sentence],
+                       figures: Sequence[Figure]) -> None:
+    """Compute the answering pre-filter's figure table (answering/prefilter.py) and save it into the generation,
+    with the texts of its articles (ArticleTexts)."""
     from ..answering.prefilter import figure_table, save_table
 
-    save_table(folder / TABLE, figure_table(figures))
+    table = figure_table(figures)
+    if not save_table(folder / TABLE, table):
+        return
+    save_article_texts(folder / TABLE, article_texts(table.doc_ids, {a.doc_id: a for a in articles}, sentences,
+                                                      figures))
+
+
+def save_article_texts(folder: Path, texts: Sequence[str]) -> None:
+    """Write texts for ArticleTexts: texts.txt (UTF-8, one line break after each but the last) and their starts."""
+    encoded = [t.encode("utf-8") for t in texts]
+    starts = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(b) + 1 for b in encoded], out=starts[1:])  # each text and its line break
+    (folder / "texts.txt").write_bytes(b"\n".join(encoded))
+    np.save(folder / "text_starts.npy", starts)
 
 
 TABLE = "figure_table"

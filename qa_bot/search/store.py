@@ -438,7 +438,7 @@ def write_generation(settings: Settings, number: int, articles: Sequence[Article
         np.save(folder / "sentence_vectors.npy", sentence_vectors)
         np.save(folder / "measure_vectors.npy", measure_vectors)
         write_lookups(folder, articles, sentences, chunks, figures, entities, chunk_vectors)
-        write_figure_table(folder, figures)
+        write_figure_table(folder, articles, sentences, figures)
         if stamps:
             write_stamps(folder, stamps)
         pointer = key_dir(settings) / "current.json"

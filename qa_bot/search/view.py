@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Collection, Mapping, Sequence
@@ -12,7 +13,7 @@ from ..answering.evidence import WordWeights
 from ..language.words import has_words
 from ..records import Article, Chunk, Entity, Figure
 from .columns import KeyRows, Records
-from .lookups import FigureContexts, centroids, read_keys, read_lookups
+from .lookups import ArticleTexts, FigureContexts, article_texts, centroids, read_keys, read_lookups
 from .store import RECORD_CLASSES, Generation, paused_gc
 
 if TYPE_CHECKING:
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
 # place of the event is named in every report of it ("Castrel" in the test flood corpus, "Kursk" in all five
 # shipped reports); a neighbouring place ("Belgorod", 4 of 5) or a town among several hit ("Northfield", 2 of 3
 # quake reports) is not. 0.9 leaves room for one report in ten that never names it.
+log = logging.getLogger(__name__)
+
 COMMON_PLACE_SHARE = 0.9
 NAMING_LIMIT = 20_000  # sentences_naming results kept (an article and the words: a few short strings each)
 
@@ -54,6 +57,7 @@ class IndexView:
     _memo: dict = field(default_factory=dict)  # question-independent results by key (memo)
     _naming: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = field(default_factory=dict)  # sentences_naming
     _doc_texts: list[str] = field(default_factory=list)  # lower-case text per figure-table article, on demand
+    _article_texts: ArticleTexts | None = None  # the same texts, saved with the figure table
     # questions of a page run in threads: one builds what they share while the others wait for it
     _guard: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
@@ -67,10 +71,16 @@ class IndexView:
         with self._guard:
             if self._figure_table is None:
                 from ..answering.prefilter import figure_table, load_table
-                from .lookups import TABLE
+                from .lookups import TABLE, ArticleTexts
 
                 figures = self.generation.figures
-                self._figure_table = load_table(self.generation.folder / TABLE, figures) or figure_table(figures)
+                table = load_table(self.generation.folder / TABLE, figures)
+                if table is not None:
+                    try:
+                        self._article_texts = ArticleTexts(self.generation.folder / TABLE, len(table.doc_ids))
+                    except (OSError, ValueError) as exc:
+                        log.warning("the article texts in %s are unreadable (%s); reading the records", TABLE, exc)
+                self._figure_table = table or figure_table(figures)
             return self._figure_table
 
     def in_articles(self, word: str) -> np.ndarray:
@@ -78,17 +88,13 @@ class IndexView:
         `word` (lower case, as a substring: a superset of the whole-word test of scope_matches and sentences_naming)?
         Once per word."""
         def compute() -> np.ndarray:
-            if not self._doc_texts:
-                table = self.figure_table()
-                texts: dict[str, list[str]] = {d: [self.articles[d].title if d in self.articles else ""]
-                                               for d in table.doc_ids}
-                sentences, figures = self.generation.sentences, self.generation.figures
-                for doc_id, text in zip(_column(sentences, "doc_id"), _column(sentences, "text")):
-                    if doc_id in texts:
-                        texts[doc_id].append(text)
-                for doc_id, quote in zip(_column(figures, "doc_id"), _column(figures, "quote")):
-                    texts[doc_id].append(quote)
-                self._doc_texts.extend("\n".join(texts[d]).lower() for d in table.doc_ids)
+            table = self.figure_table()
+            if self._article_texts is not None:  # saved at index time with the table
+                return self._article_texts.containing(word)
+            with self._guard:
+                if not self._doc_texts:
+                    self._doc_texts.extend(article_texts(table.doc_ids, self.articles, self.generation.sentences,
+                                                         self.generation.figures))
             return np.array([word in t for t in self._doc_texts], dtype=bool)
         return self.memo(("in_articles", word), compute)
 
@@ -155,11 +161,6 @@ def word_similarity(encode, cache: dict[str, np.ndarray]) -> Callable[[str, str]
                 cache[w] = v
         return float(cache[a] @ cache[b])
     return similar
-
-
-def _column(records: Sequence, name: str) -> Sequence:
-    """One field of every record: a column read without making the records, or the records' attribute."""
-    return records.column(name) if isinstance(records, Records) else [getattr(r, name) for r in records]
 
 
 class RecordsBy(Mapping):
