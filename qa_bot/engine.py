@@ -26,10 +26,9 @@ from .language.frames import corpus_frames, measure_phrase
 from .records import Answer, Article, Chunk, Disputes, Entity, Figure, QuestionIntent, Sentence
 from .search.hits import MODES, bm25_ranking, dense_ranking, fuse
 from .search.store import (Generation, build_lock, check_index_folder, check_writable, collection, current_mtime,
-                           doc_id_column,
-                           key_dir, load_bm25, load_generation, next_generation_number, pipeline_fingerprint,
-                           read_current, read_stamps, remove_generations, remove_stale, reset_chroma, retell,
-                           verify_generation, write_generation, write_stamps)
+                           doc_id_column, key_dir, load_bm25, load_generation, next_generation_number,
+                           pipeline_fingerprint, read_current, read_stamps, remove_generations, remove_stale,
+                           reset_chroma, retell, verify_generation, write_generation, write_stamps)
 from .search.vectors import Embedder, embedder_for
 from .search.view import IndexView, build_view, word_similarity
 from .settings import Settings

@@ -82,7 +82,8 @@ def test_the_look_ups_read_from_the_index_equal_the_ones_built_from_the_records(
     built = build_view(_in_memory(gen), view.mtime, view.store, view.bm25)
     built._figure_table = figure_table(tuple(gen.figures))  # made here: its article texts from the records
     assert dict(view.articles) == built.articles and list(view.articles) == list(built.articles)
-    assert dict(view.chunks) == built.chunks and all(view.chunks[c] is gen.chunks[i] for i, c in enumerate(built.chunks))
+    assert dict(view.chunks) == built.chunks
+    assert all(view.chunks[c] is gen.chunks[i] for i, c in enumerate(built.chunks))  # one object per row
     assert "no-such#0" not in view.chunks and "x" not in view.chunks and view.chunks.get(gen.chunks[0].doc_id) is None
     assert list(view.bm25_docs) == built.bm25_docs and list(view.bm25_ids) == built.bm25_ids
     for key, row in built.sentence_index.items():
@@ -156,7 +157,8 @@ def test_a_saved_figure_table_with_scopes_pairs_and_modalities_reads_back_equal(
                               sentence_end=1, low=value, high=value, dimension=rng.choice(["count", "length", "age"]),
                               counted=rng.choice(["", "age", "people"]), event=rng.choice(["", "death", "evacuate"]),
                               modality=rng.choice(["done", "done", "planned", "feared", ""]),
-                              scope=rng.choice([(), (), ("Northfield",), ("East Harbor", "the Castrel valley"), ("",)])))
+                              scope=rng.choice([(), (), ("Northfield",), ("East Harbor", "the Castrel valley"),
+                                                ("",)])))
     write_records(tmp_path / "figures", figures, Figure)
     records = Records(tmp_path / "figures", Figure)
     made = figure_table(figures)

@@ -162,7 +162,8 @@ class _Places(Sequence[frozenset[str]]):
             if not 0 <= i < len(self):
                 raise IndexError(i)
             names = self._names
-            made = self._made[i] = frozenset(names[c] for c in self._codes[self._indptr[i]:self._indptr[i + 1]].tolist())
+            codes = self._codes[self._indptr[i]:self._indptr[i + 1]].tolist()
+            made = self._made[i] = frozenset(names[c] for c in codes)
         return made
 
 
