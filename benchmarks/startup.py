@@ -29,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--chunks", type=int, default=10000, help="which size of that folder")
     p.add_argument("--as-built", action="store_true", help="serve the index as built, whatever the folder key")
     p.add_argument("--upgrade", action="store_true", help="add columns files and files.json to that index, then stop")
+    p.add_argument("--parts", action="store_true",
+                   help="instead: time the index's parts one after the other (CPU s and RSS growth of each)")
     args = p.parse_args(argv)
     corpus, index = args.workdir / f"news-{args.chunks}", args.workdir / f"index-{args.chunks}"
     sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -45,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     engine = qa_bot.engine.Engine(Settings(corpus=corpus, index_dir=index, progress=False))
     if args.upgrade:
         return _upgrade(engine)
+    if args.parts:
+        return _parts(engine)
     t0, c0 = time.time(), time.process_time()
     report = engine.index()  # the up-to-date check every `qa-bot ask` makes
     t1, c1 = time.time(), time.process_time()
@@ -55,6 +59,42 @@ def main(argv: list[str] | None = None) -> int:
                       "first_answer_s": round(t2 - t1, 3), "first_answer_cpu_s": round(c2 - c1, 3),
                       "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
                       "rebuilt": bool(report.added or report.updated or report.removed or report.repaired)}))
+    return 0
+
+
+def _parts(engine) -> int:
+    """CPU seconds and RSS growth (MB, from /proc: current, not peak) of each step that reads the index, in order."""
+    import numpy as np
+
+    from qa_bot.search import store
+    from qa_bot.search.view import build_view
+
+    def rss() -> float:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * resource.getpagesize() / 2**20
+
+    out, state = {}, {}
+
+    def step(name, fn):
+        c0, r0 = time.process_time(), rss()
+        state[name] = fn()
+        out[name] = {"cpu_s": round(time.process_time() - c0, 3), "rss_mb": round(rss() - r0, 1)}
+
+    settings = engine.settings
+    step("import chromadb", lambda: __import__("chromadb"))
+    step("load_generation", lambda: store.load_generation(settings))
+    gen = state["load_generation"]
+    step("load_bm25", lambda: store.load_bm25(gen))
+    step("chroma collection count", lambda: store.collection(settings, gen.collection).count())
+    step("build_view", lambda: build_view(gen, 0.0, store.collection(settings, gen.collection), state["load_bm25"]))
+    view = state["build_view"]
+    step("figure table", view.figure_table)
+    query = np.asarray(gen.chunk_vectors[0], dtype=np.float32).tolist()
+    step("first Chroma query (HNSW load)", lambda: view.store.query(query_embeddings=[query], n_results=10))
+    step("second Chroma query", lambda: view.store.query(query_embeddings=[query], n_results=10))
+    step("first BM25 query", lambda: view.bm25.bm25.get_scores(["flood", "evacu"]))
+    print(json.dumps({"chunks": len(gen.chunks), "sentences": len(gen.sentences), "figures": len(gen.figures),
+                      "parts": out, "rss_mb": round(rss())}))
     return 0
 
 

@@ -178,3 +178,22 @@ def test_article_texts_find_a_word_as_a_substring_test_would(tmp_path):
         assert found.containing(word).tolist() == [word in t for t in texts], word
     save_article_texts(tmp_path, [])
     assert ArticleTexts(tmp_path, 0).containing("a").tolist() == []
+
+
+def test_damaged_look_ups_by_key_are_a_damaged_index_that_qa_bot_index_repairs(fake_engine):
+    import numpy as np
+    import pytest
+
+    from qa_bot.errors import IndexStoreError
+    from qa_bot.search.lookups import KEYS
+
+    fake_engine.index()
+    before = fake_engine.ask("How many residents were evacuated from the harbor fire?")
+    folder = load_generation(fake_engine.settings).folder / KEYS
+    np.save(folder / "sentences_by_n.rows.npy", np.load(folder / "sentences_by_n.rows.npy")[:-1])
+    fresh = type(fake_engine)(fake_engine.settings, embedder=fake_engine.embedder)
+    with pytest.raises(IndexStoreError, match=r"is damaged .*Run `qa-bot index --corpus .* --rebuild` to rebuild"):
+        fresh._state()  # what a question reads first
+    report = fresh.index()
+    assert report.repaired and KEYS in report.repaired
+    assert fresh.ask("How many residents were evacuated from the harbor fire?").citations == before.citations

@@ -23,7 +23,7 @@ from ..errors import IndexStoreError
 from ..records import Article, Chunk, Entity, Figure, Sentence
 from ..settings import Settings
 from .columns import Records, write_records
-from .lookups import write_figure_table, write_lookups
+from .lookups import KEYS, read_keys, write_figure_table, write_lookups
 
 log = logging.getLogger(__name__)
 
@@ -304,7 +304,13 @@ def _shape_problem(gen: Generation) -> str:
 
 def verify_generation(settings: Settings, gen: Generation) -> str:
     """What is damaged in a loaded generation beyond its sidecar files ("" if nothing): its BM25 index must
-    load and hold every chunk, its Chroma collection must exist with one vector per chunk."""
+    load and hold every chunk, its Chroma collection must exist with one vector per chunk, its look-ups by key
+    must match the records."""
+    if isinstance(gen.chunks, Records):
+        try:
+            read_keys(gen.folder, gen.articles, {name: len(getattr(gen, name)) for name in RECORD_CLASSES})
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            return f"its look-ups in {KEYS}/ are damaged ({exc.__class__.__name__}: {exc})"
     try:
         held = int(load_bm25(gen).bm25.scores["num_docs"])
         if held != len(gen.chunks):

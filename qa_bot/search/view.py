@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Callable, Collection, Mapping, Sequence
 import numpy as np
 
 from ..answering.evidence import WordWeights
+from ..errors import IndexStoreError
 from ..language.words import has_words
 from ..records import Article, Chunk, Entity, Figure
 from .columns import KeyRows, Records
@@ -290,7 +291,11 @@ def build_view(gen: Generation, mtime: float, store: object, bm25: object) -> In
     with paused_gc():
         word_docs, weights, rows = read_lookups(gen.folder, gen.articles, gen.sentences, gen.figures)
         if isinstance(gen.chunks, Records):
-            keys = read_keys(gen.folder, gen.articles, {name: len(getattr(gen, name)) for name in RECORD_CLASSES})
+            try:
+                keys = read_keys(gen.folder, gen.articles, {name: len(getattr(gen, name)) for name in RECORD_CLASSES})
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                raise IndexStoreError(f"The index in {gen.folder} is damaged (its look-ups: {exc.__class__.__name__}: "
+                                      f"{exc}). Run `qa-bot index` to rebuild it.") from None
             articles: Mapping[str, Article] = RecordsBy(
                 {d: i for d, i in keys.doc_rows.items() if i < len(gen.articles)}, gen.articles)
             sentences = keys.by_key["sentences_by_n"]
