@@ -4,6 +4,7 @@ from the records gives."""
 from __future__ import annotations
 
 import re
+import shutil
 from dataclasses import replace
 
 from qa_bot.answering.evidence import WordWeights
@@ -54,7 +55,7 @@ def test_a_reloaded_view_has_the_look_ups_a_fresh_build_gives(fake_engine):
         assert view.weights.rows_with_all(words) == fresh.rows_with_all(words)
         assert [view.weights.idf(w) for w in words] == [fresh.idf(w) for w in words]
     # without the file (an index written before it existed) the same look-ups are built in memory
-    (gen.folder / LOOKUPS).unlink()
+    shutil.rmtree(gen.folder / LOOKUPS)
     word_docs, weights, built_rows = read_lookups(gen.folder, gen.articles, gen.sentences, gen.figures)
     assert dict(word_docs) == dict(view.word_docs) and built_rows.tolist() == rows
     assert dict(weights.postings) == dict(fresh.postings)
@@ -63,7 +64,7 @@ def test_a_reloaded_view_has_the_look_ups_a_fresh_build_gives(fake_engine):
 def test_a_damaged_lookups_file_is_rebuilt_in_memory(fake_engine):
     fake_engine.index()
     gen = fake_engine._state().generation
-    (gen.folder / LOOKUPS).write_bytes(b"not a zip")
+    (gen.folder / LOOKUPS / "word_rows.npy").write_bytes(b"not an array")
     word_docs, weights, rows = read_lookups(gen.folder, gen.articles, gen.sentences, gen.figures)
     assert dict(word_docs) == _fresh_word_docs(gen.articles)
     assert dict(weights.df) == dict(WordWeights.from_sentences(gen.sentences).df)

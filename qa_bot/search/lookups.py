@@ -1,5 +1,5 @@
 """Look-ups of a generation that do not depend on the question, written at index time into the generation folder
-(lookups.npz) so a serving process reads arrays instead of rebuilding them from 200,000 records."""
+(lookups/, keys/, figure_table/) so a serving process memory-maps arrays instead of building them from the records."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import json
 import logging
 import os
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Mapping, Sequence
@@ -16,16 +15,18 @@ import numpy as np
 
 from ..answering.evidence import WordWeights, sentence_lemmas
 from ..records import Article, Chunk, Entity, Figure, Sentence
-from .columns import KeyRows, Records, read_key_rows, write_key_rows
+from .columns import KeyRows, Records, _mapped, read_key_rows, write_key_rows
 
 log = logging.getLogger(__name__)
 
-LOOKUPS = "lookups.npz"
+LOOKUPS = "lookups"  # folder of .npy files (memory-mapped when read)
+LOOKUP_ARRAYS = ("words", "word_indptr", "word_rows", "lemmas", "lemma_indptr", "lemma_rows", "figure_sentence_rows",
+                 "counts")
 WORDS = re.compile(r"[^\W_]+")
 
 
 class Postings:
-    """Keys with a sorted run of rows each (CSR: keys, indptr, rows), as stored in lookups.npz."""
+    """Keys with a sorted run of rows each (CSR: keys, indptr, rows), as stored in lookups/."""
 
     def __init__(self, keys: Sequence[str], indptr: np.ndarray, rows: np.ndarray):
         self.at = {k: i for i, k in enumerate(keys)}
@@ -73,7 +74,7 @@ class WordDocs(_MadeOnUse):
 
 
 class LemmaRows(_MadeOnUse):
-    """WordWeights.postings read from lookups.npz: lemma → ascending rows of the sentences using it (a list,
+    """WordWeights.postings read from lookups/: lemma → ascending rows of the sentences using it (a list,
     made on first use)."""
 
     def _make(self, rows: np.ndarray) -> list[int]:
@@ -81,7 +82,7 @@ class LemmaRows(_MadeOnUse):
 
 
 class LemmaCounts(Mapping[str, int]):
-    """WordWeights.df read from lookups.npz: lemma → number of sentences using it."""
+    """WordWeights.df read from lookups/: lemma → number of sentences using it."""
 
     def __init__(self, postings: Postings):
         self._postings = postings
@@ -195,11 +196,13 @@ def write_lookups(folder: Path, articles: Sequence[Article], sentences: Sequence
     """Compute and save the look-ups of a generation into its folder (before the generation goes live)."""
     words, word_indptr, word_rows = word_postings(articles)
     lemmas, lemma_indptr, lemma_rows = lemma_postings(sentences)
-    with open(folder / LOOKUPS, "wb") as fh:
-        np.savez(fh, words=_joined(words), word_indptr=word_indptr, word_rows=word_rows,
-                 lemmas=_joined(lemmas), lemma_indptr=lemma_indptr, lemma_rows=lemma_rows,
-                 figure_sentence_rows=figure_sentence_rows(sentences, figures),
-                 counts=np.array([len(articles), len(sentences), len(figures)], dtype=np.int64))
+    arrays = {"words": _joined(words), "word_indptr": word_indptr, "word_rows": word_rows, "lemmas": _joined(lemmas),
+              "lemma_indptr": lemma_indptr, "lemma_rows": lemma_rows,
+              "figure_sentence_rows": figure_sentence_rows(sentences, figures),
+              "counts": np.array([len(articles), len(sentences), len(figures)], dtype=np.int64)}
+    (folder / LOOKUPS).mkdir()
+    for name in LOOKUP_ARRAYS:
+        np.save(folder / LOOKUPS / f"{name}.npy", arrays[name])
     keys = folder / KEYS
     keys.mkdir()
     records = {"sentences": sentences, "chunks": chunks, "figures": figures, "entities": entities}
@@ -242,25 +245,23 @@ def read_keys(folder: Path, articles: Records, counts: Mapping[str, int]) -> Key
 
 def read_lookups(folder: Path, articles: Sequence[Article], sentences: Sequence[Sentence],
                  figures: Sequence[Figure]) -> tuple[WordDocs, WordWeights, np.ndarray]:
-    """(word → articles, sentence word weights, figure sentence rows) of a generation: from lookups.npz when it is
+    """(word → articles, sentence word weights, figure sentence rows) of a generation: from lookups/ when it is
     there and matches the records, else computed (a damaged file)."""
     doc_ids = articles.column("doc_id") if isinstance(articles, Records) else [a.doc_id for a in articles]
     try:
-        with np.load(folder / LOOKUPS, allow_pickle=False) as z:
-            counts = z["counts"].tolist()
-            if counts != [len(articles), len(sentences), len(figures)]:
-                raise ValueError(f"it counts {counts} records")
-            words = Postings(_split(z["words"]), z["word_indptr"], z["word_rows"])
-            lemmas = Postings(_split(z["lemmas"]), z["lemma_indptr"], z["lemma_rows"])
-            figure_rows = z["figure_sentence_rows"]
+        z = {name: _mapped(folder / LOOKUPS / f"{name}.npy") for name in LOOKUP_ARRAYS}
+        counts = z["counts"].tolist()
+        if counts != [len(articles), len(sentences), len(figures)]:
+            raise ValueError(f"it counts {counts} records")
+        words = Postings(_split(z["words"]), z["word_indptr"], z["word_rows"])
+        lemmas = Postings(_split(z["lemmas"]), z["lemma_indptr"], z["lemma_rows"])
+        figure_rows = z["figure_sentence_rows"]
         if (len(words.indptr) != len(words.at) + 1 or len(lemmas.indptr) != len(lemmas.at) + 1
                 or len(figure_rows) != len(figures)):
             raise ValueError("its arrays do not match")
         weights = WordWeights(LemmaCounts(lemmas), len(sentences), LemmaRows(lemmas))
         return WordDocs(words, doc_ids), weights, figure_rows
-    except FileNotFoundError:
-        pass
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+    except (OSError, ValueError, KeyError, UnicodeDecodeError) as exc:
         log.warning("%s in %s is unreadable (%s); building the look-ups in memory", LOOKUPS, folder, exc)
     return (WordDocs(Postings(*word_postings(articles)), doc_ids), WordWeights.from_sentences(sentences),
             figure_sentence_rows(sentences, figures))

@@ -285,7 +285,7 @@ def _by_sentence(records: Sequence) -> dict[tuple[str, int], list]:
 
 def build_view(gen: Generation, mtime: float, store: object, bm25: object) -> IndexView:
     """The look-ups questions need, once per loaded generation: read from the files written at index time
-    (lookups.npz and keys/, search/lookups.py) and memory-mapped, so that nothing here grows with the index but
+    (lookups/, keys/, search/lookups.py) and memory-mapped, so that nothing here grows with the index but
     the doc ids; records are made when a question reads them. A generation of plain tuples (made in memory, not
     loaded) gets the same look-ups built from its records."""
     with paused_gc():
