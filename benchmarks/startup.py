@@ -28,7 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workdir", type=Path, required=True, help="scale.py's work folder (news-N, index-N)")
     p.add_argument("--chunks", type=int, default=10000, help="which size of that folder")
     p.add_argument("--as-built", action="store_true", help="serve the index as built, whatever the folder key")
-    p.add_argument("--upgrade", action="store_true", help="add columns files and files.json to that index, then stop")
+    p.add_argument("--upgrade", action="store_true",
+                   help="write that index's look-ups, figure table and files.json again with this code, then stop")
     p.add_argument("--parts", action="store_true",
                    help="instead: time the index's parts one after the other (CPU s and RSS growth of each)")
     args = p.parse_args(argv)
@@ -99,21 +100,24 @@ def _parts(engine) -> int:
 
 
 def _upgrade(engine) -> int:
-    """Write the live generation's records as columns and the corpus stamps (files.json) into its folder."""
+    """Write the live generation's look-ups (lookups/, keys/), figure table and corpus stamps (files.json) again with
+    this code, records as they are: an index built before these files changed serves as a fresh build would."""
+    import shutil
+
     from qa_bot.engine import UPLOADS
     from qa_bot.ingest.articles import read_corpus
-    from qa_bot.records import Article, Chunk, Entity, Figure, Sentence
     from qa_bot.search import store
+    from qa_bot.search.lookups import KEYS, LOOKUPS, TABLE, write_figure_table, write_lookups
 
     gen = store.load_generation(engine.settings)
-    for name, cls in (("articles", Article), ("sentences", Sentence), ("chunks", Chunk), ("figures", Figure),
-                      ("entities", Entity)):
-        store._dump(gen.folder, name, getattr(gen, name), cls)
+    for name in (LOOKUPS, KEYS, TABLE):
+        shutil.rmtree(gen.folder / name, ignore_errors=True)
+    write_lookups(gen.folder, gen.articles, gen.sentences, gen.chunks, gen.figures, gen.entities, gen.chunk_vectors)
+    write_figure_table(gen.folder, gen.articles, gen.sentences, gen.figures)
     ingested = read_corpus(engine.settings.corpus, ((engine.uploads_dir, f"{UPLOADS}/"),))
     assert [a.sha256 for a in ingested.articles] == [a.sha256 for a in gen.articles], "the corpus has changed"
     store.write_stamps(gen.folder, ingested.stamps)
-    sizes = {p.name: round(p.stat().st_size / 2**20, 1) for p in sorted(gen.folder.glob("*.json"))}
-    print(json.dumps({"upgraded": str(gen.folder), "mb": sizes}))
+    print(json.dumps({"upgraded": str(gen.folder), "files": sorted(p.name for p in gen.folder.iterdir())}))
     return 0
 
 

@@ -20,12 +20,12 @@ from .store import RECORD_CLASSES, Generation, paused_gc
 if TYPE_CHECKING:
     from ..answering.prefilter import FigureTable
 
+log = logging.getLogger(__name__)
+
 # A place named in at least this share of the articles about one event is the event's own place. Measured: the
 # place of the event is named in every report of it ("Castrel" in the test flood corpus, "Kursk" in all five
 # shipped reports); a neighbouring place ("Belgorod", 4 of 5) or a town among several hit ("Northfield", 2 of 3
 # quake reports) is not. 0.9 leaves room for one report in ten that never names it.
-log = logging.getLogger(__name__)
-
 COMMON_PLACE_SHARE = 0.9
 NAMING_LIMIT = 20_000  # sentences_naming results kept (an article and the words: a few short strings each)
 
@@ -38,8 +38,8 @@ class IndexView:
     mtime: float
     store: object
     bm25: object
-    bm25_docs: list[str]  # doc_id of each chunk, in the BM25 index's row order (the generation's chunk order)
-    bm25_ids: list[str]  # id of each chunk, same order
+    bm25_docs: Sequence[str]  # doc_id of each chunk, in the BM25 index's row order (the generation's chunk order)
+    bm25_ids: Sequence[str]  # id of each chunk, same order
     articles: Mapping[str, Article]
     chunks: Mapping[str, Chunk]
     sentence_index: Mapping[tuple[str, int], int] = field(default_factory=dict)  # (doc_id, n) → row
