@@ -28,7 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workdir", type=Path, required=True, help="scale.py's work folder (news-N, index-N)")
     p.add_argument("--chunks", type=int, default=10000, help="which size of that folder")
     p.add_argument("--as-built", action="store_true", help="serve the index as built, whatever the folder key")
-    p.add_argument("--upgrade", action="store_true", help="add columns files and files.json to that index, then stop")
+    p.add_argument("--upgrade", action="store_true",
+                   help="write that index's look-ups, figure table and files.json again with this code, then stop")
+    p.add_argument("--parts", action="store_true",
+                   help="instead: time the index's parts one after the other (CPU s and RSS growth of each)")
     args = p.parse_args(argv)
     corpus, index = args.workdir / f"news-{args.chunks}", args.workdir / f"index-{args.chunks}"
     sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -45,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     engine = qa_bot.engine.Engine(Settings(corpus=corpus, index_dir=index, progress=False))
     if args.upgrade:
         return _upgrade(engine)
+    if args.parts:
+        return _parts(engine)
     t0, c0 = time.time(), time.process_time()
     report = engine.index()  # the up-to-date check every `qa-bot ask` makes
     t1, c1 = time.time(), time.process_time()
@@ -58,22 +63,61 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _parts(engine) -> int:
+    """CPU seconds and RSS growth (MB, from /proc: current, not peak) of each step that reads the index, in order."""
+    import numpy as np
+
+    from qa_bot.search import store
+    from qa_bot.search.view import build_view
+
+    def rss() -> float:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * resource.getpagesize() / 2**20
+
+    out, state = {}, {}
+
+    def step(name, fn):
+        c0, r0 = time.process_time(), rss()
+        state[name] = fn()
+        out[name] = {"cpu_s": round(time.process_time() - c0, 3), "rss_mb": round(rss() - r0, 1)}
+
+    settings = engine.settings
+    step("import chromadb", lambda: __import__("chromadb"))
+    step("load_generation", lambda: store.load_generation(settings))
+    gen = state["load_generation"]
+    step("load_bm25", lambda: store.load_bm25(gen))
+    step("chroma collection count", lambda: store.collection(settings, gen.collection).count())
+    step("build_view", lambda: build_view(gen, 0.0, store.collection(settings, gen.collection), state["load_bm25"]))
+    view = state["build_view"]
+    step("figure table", view.figure_table)
+    query = np.asarray(gen.chunk_vectors[0], dtype=np.float32).tolist()
+    step("first Chroma query (HNSW load)", lambda: view.store.query(query_embeddings=[query], n_results=10))
+    step("second Chroma query", lambda: view.store.query(query_embeddings=[query], n_results=10))
+    step("first BM25 query", lambda: view.bm25.bm25.get_scores(["flood", "evacu"]))
+    print(json.dumps({"chunks": len(gen.chunks), "sentences": len(gen.sentences), "figures": len(gen.figures),
+                      "parts": out, "rss_mb": round(rss())}))
+    return 0
+
+
 def _upgrade(engine) -> int:
-    """Write the live generation's records as columns and the corpus stamps (files.json) into its folder."""
+    """Write the live generation's look-ups (lookups/, keys/), figure table and corpus stamps (files.json) again with
+    this code, records as they are: an index built before these files changed serves as a fresh build would."""
+    import shutil
+
     from qa_bot.engine import UPLOADS
     from qa_bot.ingest.articles import read_corpus
-    from qa_bot.records import Article, Chunk, Entity, Figure, Sentence
     from qa_bot.search import store
+    from qa_bot.search.lookups import KEYS, LOOKUPS, TABLE, write_figure_table, write_lookups
 
     gen = store.load_generation(engine.settings)
-    for name, cls in (("articles", Article), ("sentences", Sentence), ("chunks", Chunk), ("figures", Figure),
-                      ("entities", Entity)):
-        store._dump(gen.folder, name, getattr(gen, name), cls)
+    for name in (LOOKUPS, KEYS, TABLE):
+        shutil.rmtree(gen.folder / name, ignore_errors=True)
+    write_lookups(gen.folder, gen.articles, gen.sentences, gen.chunks, gen.figures, gen.entities, gen.chunk_vectors)
+    write_figure_table(gen.folder, gen.articles, gen.sentences, gen.figures)
     ingested = read_corpus(engine.settings.corpus, ((engine.uploads_dir, f"{UPLOADS}/"),))
     assert [a.sha256 for a in ingested.articles] == [a.sha256 for a in gen.articles], "the corpus has changed"
     store.write_stamps(gen.folder, ingested.stamps)
-    sizes = {p.name: round(p.stat().st_size / 2**20, 1) for p in sorted(gen.folder.glob("*.json"))}
-    print(json.dumps({"upgraded": str(gen.folder), "mb": sizes}))
+    print(json.dumps({"upgraded": str(gen.folder), "files": sorted(p.name for p in gen.folder.iterdir())}))
     return 0
 
 

@@ -26,9 +26,9 @@ from .language.frames import corpus_frames, measure_phrase
 from .records import Answer, Article, Chunk, Disputes, Entity, Figure, QuestionIntent, Sentence
 from .search.hits import MODES, bm25_ranking, dense_ranking, fuse
 from .search.store import (Generation, build_lock, check_index_folder, check_writable, collection, current_mtime,
-                           key_dir, load_bm25, load_generation, next_generation_number, pipeline_fingerprint,
-                           read_current, read_stamps, remove_generations, remove_stale, reset_chroma, retell,
-                           verify_generation, write_generation, write_stamps)
+                           doc_id_column, key_dir, load_bm25, load_generation, next_generation_number,
+                           pipeline_fingerprint, read_current, read_stamps, remove_generations, remove_stale,
+                           reset_chroma, retell, verify_generation, write_generation, write_stamps)
 from .search.vectors import Embedder, embedder_for
 from .search.view import IndexView, build_view, word_similarity
 from .settings import Settings
@@ -292,7 +292,7 @@ class Engine:
         same_code = old is not None and not repaired and (read_current(s) or {}).get("pipeline") == pipeline_fingerprint()
         stamps = read_stamps(old.folder) if same_code and old is not None else {}
         if old is not None and same_code and unchanged_by_stamps(stamps, listing):
-            return old, None, dict(added=(), updated=(), removed=(), unchanged=tuple(a.doc_id for a in old.articles),
+            return old, None, dict(added=(), updated=(), removed=(), unchanged=tuple(doc_id_column(old.articles)),
                                    skipped=tuple(str(w) for w in stamps.get("warnings", ())), repaired="")
         known = None
         if old is not None and same_code and same_manifests(stamps, listing):

@@ -142,7 +142,9 @@ class Settings:
         index, never mixes or replaces another corpus's."""
         # the corpus folder too: a second corpus given the same --index gets its own index beside the first
         raw = (f"{self.model}|{self.spacy_model}|{self.chunk_chars}|{self.chunk_overlap}|{self.corpus.resolve()}"
-               "|v10")  # v10: the doer of a passive verb (Entity role "agent"); v9: what a name is (Entity.about_*); v8: "$2 billion in sales" counts sales;
+               "|v11")  # v11: the doer of a passive verb (Entity role "agent");
+        # v10: records as memory-mapped columns, look-ups by key, figure table saved;
+        # v9: what a name is (Entity.about_*); v8: "$2 billion in sales" counts sales;
         # v7: figures' actors, "the rate of France" scoped;
         # v6: frames (as-of from the figure's own clause, listed adjectives, no nationality owners), NAME entities
         return hashlib.sha256(raw.encode()).hexdigest()[:12]

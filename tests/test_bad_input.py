@@ -242,3 +242,21 @@ def test_an_unknown_article_id_names_the_known_ids(fake_engine):
     with pytest.raises(CorpusError, match=r"No indexed article has the id 'nope.txt'; use one of the known ids "
                                           r"\(.*harbor-fire.txt"):
         fake_engine.article("nope.txt")
+
+
+def test_the_real_path_of_a_listed_file_is_what_resolve_gives(news_corpus, tmp_path, monkeypatch):
+    import os
+
+    from qa_bot.ingest.articles import list_files, real_path
+
+    (news_corpus / "copy-of-fire.txt").symlink_to(news_corpus / "harbor-fire.txt")
+    (news_corpus / "deep" / "er").mkdir(parents=True)
+    (news_corpus / "deep" / "er" / "note.txt").write_text("A note.")
+    (news_corpus / "deep" / "rel.md").symlink_to("../harbor-fire.txt")
+    (tmp_path / "via").symlink_to(news_corpus)  # the corpus reached through a linked folder
+    monkeypatch.chdir(tmp_path)
+    for root in (news_corpus, tmp_path / "via", Path("via"), Path("via/"), Path("./via")):
+        files = list_files(root)
+        assert len(files) >= 6
+        top, real_top = str(Path(root)), os.path.realpath(root)
+        assert [real_path(f.path, top, real_top) for f in files] == [f.path.resolve() for f in files], root

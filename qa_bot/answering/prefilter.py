@@ -3,27 +3,32 @@ numpy pre-filter (answer type, modality, event class, article) and the source fa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, Collection, Sequence
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Collection, Iterator, Mapping, Sequence
 
 import numpy as np
 
 from ..records import Figure, QuestionIntent
 from .report import DONE, _sharing_pairs, answers_type, event_compatible, norm_name, scope_name
 
+log = logging.getLogger(__name__)
 
-def _codes(keys: Sequence, figures: Sequence[Figure]) -> tuple[np.ndarray, tuple[Figure, ...]]:
-    """A code per figure for its key, and one figure per code (the first with that key) to run the checks on."""
+
+def _codes(keys: Sequence) -> tuple[np.ndarray, np.ndarray]:
+    """A code per figure for its key, and one figure row per code (the first with that key) to run the checks on."""
     seen: dict = {}
-    examples: list[Figure] = []
+    examples: list[int] = []
     codes = np.zeros(len(keys), dtype=np.int32)
     for i, key in enumerate(keys):
         code = seen.get(key)
         if code is None:
             code = seen[key] = len(examples)
-            examples.append(figures[i])
+            examples.append(i)
         codes[i] = code
-    return codes, tuple(examples)
+    return codes, np.array(examples, dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -43,8 +48,10 @@ class FigureTable:
     event_of: np.ndarray  # code of the figure's event (only whether it is a known class and which one matter)
     event_examples: tuple[Figure, ...]
     pairs: np.ndarray  # (n, 2) rows in doc_ids: article pairs that share enough values to be one source, sorted
-    doc_places: tuple[frozenset[str], ...]  # scope names (report.scope_name) of each article's figures
-    scope_words: dict[str, np.ndarray]  # a word of a figure's scope (report.norm_name) → the figures with it
+    doc_places: Sequence[frozenset[str]]  # scope names (report.scope_name) of each article's figures
+    scope_words: Mapping[str, np.ndarray]  # a word of a figure's scope (report.norm_name) → the figures with it
+    type_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # figure row of each example
+    event_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def doc_mask(self, docs: Collection[str]) -> np.ndarray:
         """Bool per row of doc_ids: is that article one of `docs`?"""
@@ -58,9 +65,9 @@ def figure_table(figures: Sequence[Figure]) -> FigureTable:
     which two articles share values does not depend on the others)."""
     doc_ids = tuple(sorted({f.doc_id for f in figures}))
     row = {d: i for i, d in enumerate(doc_ids)}
-    types, type_examples = _codes([(f.kind, f.dimension, f.unit, f.counted == "age") for f in figures], figures)
-    modality_of, modality_examples = _codes([f.modality for f in figures], figures)
-    event_of, event_examples = _codes([f.event for f in figures], figures)
+    types, type_rows = _codes([(f.kind, f.dimension, f.unit, f.counted == "age") for f in figures])
+    modality_of, modality_rows = _codes([f.modality for f in figures])
+    event_of, event_rows = _codes([f.event for f in figures])
     sigs: dict[str, set[str]] = {}
     for f in figures:  # as report.source_families
         sigs.setdefault(f.doc_id, set()).add(f"{f.dimension}|{f.unit}|{f.value:.4g}")
@@ -72,10 +79,138 @@ def figure_table(figures: Sequence[Figure]) -> FigureTable:
         for w in {w for x in f.scope for w in norm_name(x).split()}:
             scope_words.setdefault(w, []).append(i)
     return FigureTable(doc_ids=doc_ids, doc_row=row, doc_of=np.array([row[f.doc_id] for f in figures], dtype=np.int64),
-                       type_of=types, type_examples=type_examples, modality_of=modality_of,
-                       modalities=tuple(f.modality for f in modality_examples), event_of=event_of,
-                       event_examples=event_examples, pairs=pairs, doc_places=tuple(frozenset(p) for p in places),
-                       scope_words={w: np.array(ix, dtype=np.int64) for w, ix in scope_words.items()})
+                       type_of=types, type_examples=tuple(figures[i] for i in type_rows.tolist()),
+                       modality_of=modality_of, modalities=tuple(figures[i].modality for i in modality_rows.tolist()),
+                       event_of=event_of, event_examples=tuple(figures[i] for i in event_rows.tolist()), pairs=pairs,
+                       doc_places=tuple(frozenset(p) for p in places),
+                       scope_words={w: np.array(ix, dtype=np.int64) for w, ix in scope_words.items()},
+                       type_rows=type_rows, event_rows=event_rows)
+
+
+TABLE_FORMAT = "qa-bot figure table"
+
+
+def table_fingerprint() -> str:
+    """Hash of the code a figure table is computed by (this module, report.py and language/): a table saved by
+    other code is not used."""
+    import hashlib
+
+    package = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    paths = [package / "answering" / "prefilter.py", package / "answering" / "report.py"]
+    for path in paths + sorted((package / "language").rglob("*")):
+        if path.suffix in (".py", ".yaml", ".json") and path.is_file():
+            h.update(path.relative_to(package).as_posix().encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _texts(values: Sequence[str]) -> np.ndarray:
+    # each value ended by "\n", as UTF-8 (a doc id, modality, scope name or word holds no line break: checked)
+    return np.frombuffer("".join(f"{v}\n" for v in values).encode(), dtype=np.uint8)
+
+
+def _untexts(buffer: np.ndarray) -> list[str]:
+    return buffer.tobytes().decode().split("\n")[:-1]
+
+
+def save_table(folder: Path, table: FigureTable) -> bool:
+    """Save a figure table as arrays (memory-mapped when read back), with the fingerprint of the code that made it;
+    False when it cannot be saved (then it is made at the first question)."""
+    names = sorted(set().union(*table.doc_places)) if table.doc_places else []
+    code = {n: i for i, n in enumerate(names)}
+    words = sorted(table.scope_words)
+    strings = [*table.doc_ids, *table.modalities, *names, *words]
+    if any("\n" in x for x in strings):
+        return False  # not expected (names are single lines)
+    folder.mkdir()
+    place_counts = [len(p) for p in table.doc_places]
+    arrays = {
+        "doc_ids": _texts(table.doc_ids), "modalities": _texts(table.modalities), "names": _texts(names),
+        "words": _texts(words), "doc_of": table.doc_of, "type_of": table.type_of, "modality_of": table.modality_of,
+        "event_of": table.event_of, "type_rows": table.type_rows, "event_rows": table.event_rows,
+        "pairs": table.pairs,
+        "place_indptr": np.concatenate([[0], np.cumsum(place_counts)]).astype(np.int64),
+        "places": np.array([code[n] for p in table.doc_places for n in sorted(p)], dtype=np.int64),
+        "word_indptr": np.concatenate([[0], np.cumsum([len(table.scope_words[w]) for w in words])]).astype(np.int64),
+        "word_rows": (np.concatenate([table.scope_words[w] for w in words]) if words
+                      else np.zeros(0, dtype=np.int64)).astype(np.int64),
+    }
+    for name, array in arrays.items():
+        np.save(folder / f"{name}.npy", array)
+    (folder / "meta.json").write_text(json.dumps({"format": TABLE_FORMAT, "code": table_fingerprint(),
+                                                  "figures": len(table.doc_of)}), encoding="utf-8")
+    return True
+
+
+class _Places(Sequence[frozenset[str]]):
+    """doc_places read from a saved table: each article's set made when first read."""
+
+    def __init__(self, names: list[str], indptr: np.ndarray, codes: np.ndarray):
+        self._names, self._indptr, self._codes = names, indptr, codes
+        self._made: dict[int, frozenset[str]] = {}
+
+    def __len__(self) -> int:
+        return len(self._indptr) - 1
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return tuple(self[k] for k in range(*i.indices(len(self))))
+        i = int(i)
+        made = self._made.get(i)
+        if made is None:
+            if not 0 <= i < len(self):
+                raise IndexError(i)
+            names = self._names
+            codes = self._codes[self._indptr[i]:self._indptr[i + 1]].tolist()
+            made = self._made[i] = frozenset(names[c] for c in codes)
+        return made
+
+
+class _ScopeWords(Mapping[str, np.ndarray]):
+    """scope_words read from a saved table: a word's figure rows, a slice of one memory-mapped array."""
+
+    def __init__(self, words: list[str], indptr: np.ndarray, rows: np.ndarray):
+        self._at = {w: i for i, w in enumerate(words)}
+        self._indptr, self._rows = indptr, rows
+
+    def __getitem__(self, word: str) -> np.ndarray:
+        i = self._at[word]
+        return self._rows[self._indptr[i]:self._indptr[i + 1]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._at)
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+
+def load_table(folder: Path, figures: Sequence[Figure]) -> FigureTable | None:
+    """The figure table saved in a generation, or None when there is none, it was made by other code or does not
+    match the figures (then it is made again from the figures)."""
+    try:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        if meta.get("format") != TABLE_FORMAT or meta.get("code") != table_fingerprint() \
+                or meta.get("figures") != len(figures):
+            return None
+        a = {name: np.asarray(np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False))
+             for name in ("doc_ids", "modalities", "names", "words", "doc_of", "type_of", "modality_of", "event_of",
+                          "type_rows", "event_rows", "pairs", "place_indptr", "places", "word_indptr", "word_rows")}
+        doc_ids = tuple(_untexts(a["doc_ids"]))
+        if any(len(a[k]) != len(figures) for k in ("doc_of", "type_of", "modality_of", "event_of")) \
+                or len(a["place_indptr"]) != len(doc_ids) + 1:
+            return None
+        return FigureTable(
+            doc_ids=doc_ids, doc_row={d: i for i, d in enumerate(doc_ids)}, doc_of=a["doc_of"], type_of=a["type_of"],
+            type_examples=tuple(figures[i] for i in a["type_rows"].tolist()), modality_of=a["modality_of"],
+            modalities=tuple(_untexts(a["modalities"])), event_of=a["event_of"],
+            event_examples=tuple(figures[i] for i in a["event_rows"].tolist()), pairs=a["pairs"].reshape(-1, 2),
+            doc_places=_Places(_untexts(a["names"]), a["place_indptr"], a["places"]),
+            scope_words=_ScopeWords(_untexts(a["words"]), a["word_indptr"], a["word_rows"]),
+            type_rows=a["type_rows"], event_rows=a["event_rows"])
+    except (OSError, ValueError, KeyError, IndexError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+        log.warning("the saved figure table in %s is unreadable (%s); making it from the figures", folder, exc)
+        return None
 
 
 @dataclass(frozen=True)

@@ -116,7 +116,7 @@ def list_corpus(root: Path, extra_roots: tuple[tuple[Path, str], ...] = ()) -> L
     for folder, prefix in ((Path(root), ""), *extra_roots):
         if prefix and not folder.exists():
             continue
-        roots.append((folder, prefix, tuple(_distinct(list_files(folder, prefix)))))
+        roots.append((folder, prefix, tuple(_distinct(list_files(folder, prefix), folder))))
         for name in MANIFESTS:
             path = folder / name
             try:
@@ -421,14 +421,25 @@ def read_article(file: CorpusFile, meta: dict[str, str] | None = None) -> tuple[
     return article, warning
 
 
-def _distinct(files: list[CorpusFile]) -> list[CorpusFile]:
+def real_path(path: Path, root: str, real_root: str) -> Path:
+    """path.resolve() of a file list_files found under root (real_root: root resolved): a file that is no link, in
+    the folders of the listing (never links: list_files skips linked folders), is real_root and its own path below
+    root; one lstat instead of one per folder of its path."""
+    p = str(path)
+    if p.startswith(root) and p[len(root):len(root) + 1] == os.sep and not os.path.islink(p):
+        return Path(real_root + p[len(root):])
+    return path.resolve()
+
+
+def _distinct(files: list[CorpusFile], root: Path) -> list[CorpusFile]:
     """One CorpusFile per file on disk: an article reached through symbolic links too (link.txt → real/a.txt) is
     read once, under the name of the real file when that is in the corpus (else the first link's), so its
     figures are not counted twice as two sources agreeing."""
     chosen: dict[Path, CorpusFile] = {}
+    top, real_top = str(Path(root)), os.path.realpath(root)
     for f in files:
         try:
-            target = f.path.resolve()
+            target = real_path(f.path, top, real_top)
         except (OSError, RuntimeError):  # a link loop: read_article says it cannot be read
             target = f.path
         if target not in chosen or chosen[target].path.is_symlink() and not f.path.is_symlink():

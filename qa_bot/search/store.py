@@ -12,7 +12,7 @@ import os
 import shlex
 import shutil
 import time
-from dataclasses import MISSING, dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 from urllib.parse import urlparse
@@ -22,7 +22,8 @@ import numpy as np
 from ..errors import IndexStoreError
 from ..records import Article, Chunk, Entity, Figure, Sentence
 from ..settings import Settings
-from .lookups import write_lookups
+from .columns import Records, write_records
+from .lookups import KEYS, read_keys, write_figure_table, write_lookups
 
 log = logging.getLogger(__name__)
 
@@ -36,14 +37,20 @@ class Generation:
     number: int
     collection: str
     folder: Path
-    articles: tuple[Article, ...]
-    sentences: tuple[Sentence, ...]
-    chunks: tuple[Chunk, ...]
-    figures: tuple[Figure, ...]
+    # records read on demand from columns (search/columns.Records), or tuples
+    articles: Sequence[Article]
+    sentences: Sequence[Sentence]
+    chunks: Sequence[Chunk]
+    figures: Sequence[Figure]
     chunk_vectors: np.ndarray  # row i ↔ chunks[i]
     sentence_vectors: np.ndarray  # row i ↔ sentences[i]
     measure_vectors: np.ndarray  # row i ↔ figures[i]
-    entities: tuple[Entity, ...] = ()  # named entities of every sentence (spaCy NER), for named answers
+    entities: Sequence[Entity] = ()  # named entities of every sentence (spaCy NER), for named answers
+
+
+def doc_id_column(records: Sequence) -> Sequence[str]:
+    """The doc id of every record, without making the records when they are read from columns."""
+    return records.column("doc_id") if isinstance(records, Records) else [r.doc_id for r in records]
 
 
 def key_dir(settings: Settings) -> Path:
@@ -247,132 +254,7 @@ def paused_gc():
 
 
 RECORD_FILES = ("articles", "sentences", "chunks", "figures", "entities")
-COLUMNS = "qa-bot columns"  # the "format" of a <name>.columns.json
-
-
-def _tuple_fields(cls) -> list[str]:
-    return [f.name for f in fields(cls) if str(f.type).startswith("tuple")]
-
-
-def records_to_columns(records: Sequence, cls) -> dict:
-    """Records as columns, one list per field (what <name>.columns.json holds). A text field whose values repeat
-    (at most one distinct value in two rows: doc ids, units, labels, roles, a figure's quote) is stored once per
-    value with a code per row: {"values": [...], "codes": [...]}; tuples are lists."""
-    columns: dict[str, object] = {}
-    tuples = set(_tuple_fields(cls))
-    for f in fields(cls):
-        column = [getattr(r, f.name) for r in records]
-        if f.name in tuples:
-            column = [list(v) for v in column]
-        elif column and all(v.__class__ is str for v in column):
-            distinct = dict.fromkeys(column)
-            if 2 * len(distinct) <= len(column):
-                code = {v: i for i, v in enumerate(distinct)}
-                column = {"values": list(distinct), "codes": [code[v] for v in column]}  # type: ignore[assignment]
-        columns[f.name] = column
-    return {"format": COLUMNS, "version": 1, "record": cls.__name__, "rows": len(records), "columns": columns}
-
-
-def columns_to_records(data: object, cls, strings: dict[str, str] | None = None, source: str = "") -> tuple:
-    """The records of a columns object (records_to_columns), built without calling the dataclass: attributes
-    set in class order, as __init__ does, so the instances share their attribute layout (setting __dict__ to a
-    row dict instead made attribute reads about 40% slower and cost 60 MB more at 11,031 chunks). A field the
-    file lacks gets its default (a file written before the field existed); an unknown or short column, a code
-    out of range or a missing field without default is a ValueError. Equal short strings become one object
-    through `strings` (shared by the files of a generation)."""
-    name = source or cls.__name__
-    if not isinstance(data, dict) or data.get("format") != COLUMNS or not isinstance(data.get("columns"), dict):
-        raise ValueError(f"{name} is not a columns file")
-    n, columns = data.get("rows"), data["columns"]
-    if not isinstance(n, int) or n < 0:
-        raise ValueError(f"{name}: rows {n!r} is not a count")
-    names = [f.name for f in fields(cls)]
-    unknown = sorted(columns.keys() - set(names))
-    if unknown:
-        raise ValueError(f"{name}: unknown fields {unknown}")
-    shared = ({} if strings is None else strings).setdefault
-    tuples = set(_tuple_fields(cls))
-    lists = []
-    for f in fields(cls):
-        column = columns.get(f.name)
-        if column is None:
-            if f.default is MISSING:
-                raise ValueError(f"{name}: the field {f.name} is missing")
-            column = [f.default] * n
-        elif isinstance(column, dict):  # one value per distinct text, a code per row
-            values, codes = column["values"], column["codes"]
-            if not isinstance(values, list) or not isinstance(codes, list) or (codes and min(codes) < 0):
-                raise ValueError(f"{name}: the codes of {f.name} are damaged")
-            values = [shared(v, v) if v.__class__ is str and len(v) < 64 else v for v in values]
-            column = [values[c] for c in codes]  # IndexError for a code out of range
-        elif not isinstance(column, list):
-            raise ValueError(f"{name}: the column {f.name} is a {type(column).__name__}")
-        elif f.name in tuples:
-            column = [tuple(v) for v in column]
-        elif str(f.type) == "str":  # texts that do not repeat within the file may repeat across (doc ids)
-            column = [shared(v, v) if v.__class__ is str and len(v) < 64 else v for v in column]
-        if len(column) != n:
-            raise ValueError(f"{name}: the column {f.name} has {len(column)} rows, not {n}")
-        lists.append(column)
-    new, setattr_ = object.__new__, object.__setattr__
-    out = []
-    for row in zip(*lists):
-        record = new(cls)
-        for field_name, value in zip(names, row):
-            setattr_(record, field_name, value)
-        out.append(record)
-    return tuple(out)
-
-
-def _records(folder: Path, name: str, cls, strings: dict[str, str] | None = None) -> tuple:
-    """The records of one sidecar: <name>.columns.json, or <name>.json of an index written before columns (rows
-    of dicts), read as it was then."""
-    path = folder / f"{name}.columns.json"
-    if not path.exists() and (folder / f"{name}.json").exists():
-        path = folder / f"{name}.json"
-    try:
-        if path.name.endswith(".columns.json"):
-            return columns_to_records(json.loads(path.read_text(encoding="utf-8")), cls, strings, path.name)
-        return _row_records(path, cls, strings)
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:  # the damaged file, named
-        raise ValueError(f"{path.name}: {exc}" if path.name not in str(exc) else str(exc)) from None
-
-
-def _row_records(path: Path, cls, strings: dict[str, str] | None = None):
-    """The records of a sidecar file of rows (an index written before columns), built without calling the
-    dataclass. A row holds the record's fields (a missing one with a default gets it); list fields become
-    tuples; equal short strings become one object through `strings`."""
-    names = [f.name for f in fields(cls)]
-    expected = set(names)
-    defaults = {f.name: f.default for f in fields(cls) if f.default is not MISSING}
-    tuples = _tuple_fields(cls)
-    new, setattr_ = object.__new__, object.__setattr__
-    shared = ({} if strings is None else strings).setdefault
-    out = []
-    for row in json.loads(path.read_text(encoding="utf-8")):
-        if row.keys() != expected:
-            _complete(row, expected, defaults, cls, path)
-        for name in tuples:
-            row[name] = tuple(row[name])
-        record = new(cls)
-        for name in names:
-            value = row[name]
-            if value.__class__ is str and len(value) < 64:  # doc ids, labels, units, modalities, dates
-                value = shared(value, value)
-            setattr_(record, name, value)
-        out.append(record)
-    return tuple(out)
-
-
-def _complete(row: dict, expected: set[str], defaults: dict, cls, path: Path) -> None:
-    """Give a row the defaults of the fields it lacks (a file written before they existed); a missing field
-    without default or an unknown one is damage."""
-    extra = sorted(row.keys() - expected)
-    missing = sorted(n for n in expected - row.keys() if n not in defaults)
-    if extra or missing:
-        raise ValueError(f"{path.name}: a {cls.__name__} row lacks {missing} or has unknown fields {extra}")
-    for name in expected - row.keys():
-        row[name] = defaults[name]
+RECORD_CLASSES = {"articles": Article, "sentences": Sentence, "chunks": Chunk, "figures": Figure, "entities": Entity}
 
 
 def _mapped(path: Path) -> np.ndarray:
@@ -387,22 +269,15 @@ def load_generation(settings: Settings) -> Generation | None:
     if pointer is None:
         return None
     folder = key_dir(settings) / f"gen-{pointer['generation']}"
-    strings: dict[str, str] = {}
     try:
-        with paused_gc():
-            gen = Generation(
-                number=pointer["generation"], collection=pointer["collection"], folder=folder,
-                articles=_records(folder, "articles", Article, strings),
-                sentences=_records(folder, "sentences", Sentence, strings),
-                chunks=_records(folder, "chunks", Chunk, strings),
-                figures=_records(folder, "figures", Figure, strings),
-                # memory-mapped: a process reads only the rows its questions touch (the files never change)
-                chunk_vectors=_mapped(folder / "chunk_vectors.npy"),
-                sentence_vectors=_mapped(folder / "sentence_vectors.npy"),
-                measure_vectors=_mapped(folder / "measure_vectors.npy"),
-                entities=(_records(folder, "entities", Entity, strings)
-                          if any((folder / f"entities{x}.json").exists() for x in (".columns", "")) else ()),
-            )
+        records = {name: Records(folder / name, cls) for name, cls in RECORD_CLASSES.items()}
+        gen = Generation(
+            number=pointer["generation"], collection=pointer["collection"], folder=folder, **records,
+            # memory-mapped: a process reads only the rows its questions touch (the files never change)
+            chunk_vectors=_mapped(folder / "chunk_vectors.npy"),
+            sentence_vectors=_mapped(folder / "sentence_vectors.npy"),
+            measure_vectors=_mapped(folder / "measure_vectors.npy"),
+        )
     except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
         raise IndexStoreError(f"The index in {folder} is damaged ({exc.__class__.__name__}: {exc}). "
                               f"{rebuild_advice(settings)}") from None
@@ -429,7 +304,13 @@ def _shape_problem(gen: Generation) -> str:
 
 def verify_generation(settings: Settings, gen: Generation) -> str:
     """What is damaged in a loaded generation beyond its sidecar files ("" if nothing): its BM25 index must
-    load and hold every chunk, its Chroma collection must exist with one vector per chunk."""
+    load and hold every chunk, its Chroma collection must exist with one vector per chunk, its look-ups by key
+    must match the records."""
+    if isinstance(gen.chunks, Records):
+        try:
+            read_keys(gen.folder, gen.articles, {name: len(getattr(gen, name)) for name in RECORD_CLASSES})
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            return f"its look-ups in {KEYS}/ are damaged ({exc.__class__.__name__}: {exc})"
     try:
         held = int(load_bm25(gen).bm25.scores["num_docs"])
         if held != len(gen.chunks):
@@ -489,9 +370,8 @@ def remove_generations(settings: Settings) -> None:
 
 
 def _dump(folder: Path, name: str, records: Sequence, cls) -> None:
-    """Write one sidecar's records as columns (<name>.columns.json)."""
-    (folder / f"{name}.columns.json").write_text(json.dumps(records_to_columns(records, cls), ensure_ascii=False),
-                                                 encoding="utf-8")
+    """Write one sidecar's records as a folder of memory-mappable columns (search/columns.py)."""
+    write_records(folder / name, records, cls)
 
 
 STAMPS = "files.json"
@@ -557,14 +437,14 @@ def write_generation(settings: Settings, number: int, articles: Sequence[Article
             if progress:
                 progress(min(i + batch, len(nodes)), len(nodes), "storing vectors in Chroma")
         write_bm25([c.text for c in chunks], folder / "bm25")
-        for sidecar, records, cls in (("articles", articles, Article), ("sentences", sentences, Sentence),
-                                      ("chunks", chunks, Chunk), ("figures", figures, Figure),
-                                      ("entities", entities, Entity)):
-            _dump(folder, sidecar, records, cls)
+        for sidecar, records in (("articles", articles), ("sentences", sentences), ("chunks", chunks),
+                                 ("figures", figures), ("entities", entities)):
+            _dump(folder, sidecar, records, RECORD_CLASSES[sidecar])
         np.save(folder / "chunk_vectors.npy", chunk_vectors)
         np.save(folder / "sentence_vectors.npy", sentence_vectors)
         np.save(folder / "measure_vectors.npy", measure_vectors)
-        write_lookups(folder, articles, sentences, figures)
+        write_lookups(folder, articles, sentences, chunks, figures, entities, chunk_vectors)
+        write_figure_table(folder, articles, sentences, figures)
         if stamps:
             write_stamps(folder, stamps)
         pointer = key_dir(settings) / "current.json"
