@@ -199,3 +199,7 @@ def test_the_measure_phrase_leaves_out_how_near_and_when(intent):
     the phrase of time is compared with the figures' measure phrases."""
     q = intent("About how many people came to the memorial service a year after the fire?")
     assert q.measure == "people came to memorial service"
+
+
+def test_a_proper_name_the_recogniser_missed_is_a_name_with_its_number(intent):
+    assert "Silver Comet 3" in intent("How tall was the Silver Comet 3 balloon?").names

@@ -287,3 +287,24 @@ def test_the_size_of_a_change_answers_only_a_question_about_a_change():
     grew = QuestionIntent(question="By how much did the rate increase?", query="", answer_type="amount",
                           predicate="rate", event="rate", dimension="percent", words=("rate", "increase"))
     assert [c.figure.value for c in candidates(grew, near, near, [rose], vecs, np.full(1, 0.6), [""], [0])] == [0.9]
+
+
+def test_a_size_question_prefers_the_length_said_in_its_size_and_a_numbered_name_is_that_one():
+    from qa_bot.answering.report import mentions, said_as_asked
+
+    def length(quote, at):
+        start = quote.index(at)
+        return Figure(**{**fig(55, "a", "").__dict__, "quote": quote, "start": start, "end": start + len(at),
+                         "sentence_start": 0, "dimension": "length", "unit": "m", "text": at})
+    tall = QuestionIntent(question="How tall was the balloon?", query="", answer_type="amount",
+                          predicate="balloon", counted="balloon", dimension="length", words=("tall", "balloon"))
+    said = [length("The silver balloon, 180 feet tall, landed 45 miles north of the town.", "180 feet"),
+            length("The silver balloon, 180 feet tall, landed 45 miles north of the town.", "45 miles"),
+            length("Their 53-meter-high balloon lifted off.", "53-meter")]
+    assert [said_as_asked(f, tall) for f in said] == [True, False, True]
+    f = said[0]
+    assert mentions("the silver comet 3 landed", f, "Silver Comet 3")
+    assert mentions("the comet landed", f, "Silver Comet 3")
+    assert not mentions("the silver comet ii lifted off", f, "Silver Comet 3")
+    assert not mentions("the silver comet 2 lifted off", f, "Silver Comet 3")
+    assert mentions("the silver comet iii lifted off", f, "Silver Comet 3")

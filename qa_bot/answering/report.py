@@ -12,7 +12,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from ..language.lexicon import change_of, event_classes, is_event_word, role_words
+from ..language.lexicon import change_of, event_classes, is_event_word, role_words, size_words
 from ..language.units import overlaps, parse_iso, period_end
 from ..language.words import DATE_FIT, date_fits, has_words, in_words
 from ..records import Article, Conflict, Figure, QuestionIntent
@@ -259,6 +259,8 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
             # the asked thing; for a size, the thing measured ("the 25-mile stretch" for "how wide is the
             # stretch") says more than the words around it
             rel += 0.05 + (MEASURED_BONUS if intent.dimension in MEASUREMENTS else 0.0)
+        if intent.dimension in MEASUREMENTS and said_as_asked(f, intent):
+            rel += MEASURED_BONUS  # "180 feet tall" for "how tall": the size asked, not a distance near it
         if not intent.scope and f.scope or place in (NEAR, NAMED_BEFORE):
             rel -= SCOPED_PENALTY
         elif place == NAMED_NEARBY:  # "killed nine people at All-Tech and Momentum" is less sure than "at Momentum"
@@ -277,6 +279,17 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
 
 
 DEPTH_WORDS = 3  # words before / after a length where a depth word says it is a depth ("in 116 feet of water")
+
+
+def said_as_asked(f: Figure, intent: QuestionIntent) -> bool:
+    """Is this length said in the size the question asks by: "180 feet tall", "a 53-meter-high balloon" for "how
+    tall" (the adjective right after the figure, joined by a space or a hyphen)?"""
+    sizes = size_words()
+    asked = next((sizes[w] for w in intent.words if w in sizes), None)
+    if asked is None:
+        return False
+    after = re.match(r"[\s-]*([a-z]+)", f.quote[f.end - f.sentence_start:].lower())
+    return after is not None and after.group(1) in asked
 
 
 def said_deep(f: Figure) -> bool:
@@ -360,8 +373,25 @@ def mentions(context: str, figure: Figure, name: str) -> bool:
     if not words:
         return True
     last = words[-1:]
+    numeral = norm_name(name).split()[-1]
+    if numeral.isdigit():
+        # "Breitling Orbiter 3": the number tells it from "Breitling Orbiter II" or "Orbiter 2", so a context that
+        # numbers the name otherwise is about another one
+        other = re.search(rf"(?<!\w){re.escape(last[0])}\s+([0-9]+|[ivx]+)(?!\w)", context)
+        if other is not None and other.group(1) not in (numeral, _roman(int(numeral))):
+            return False
     return has_words(context, last) or any(has_words(norm_name(x), last)
                                            for x in (*figure.scope, figure.actor, figure.said_by))
+
+
+def _roman(n: int) -> str:
+    """Lower-case Roman numeral of a small number (3 → "iii")."""
+    out = ""
+    for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"),
+                           (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+        while n >= value:
+            out, n = out + letters, n - value
+    return out
 
 
 def same_actor(a: str, b: str) -> bool:

@@ -206,6 +206,23 @@ def _scope(doc, answer_type: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(x.strip() for x in out if x.strip()))
 
 
+def _unlabelled_names(doc) -> tuple[str, ...]:
+    """Proper-noun phrases the entity recogniser missed ("the Breitling Orbiter 3 balloon"), with a number right
+    after them that is part of the name ("Orbiter 3", "Apollo 13"), as frames read them in the articles."""
+    out = []
+    t = 1  # the first word is capitalised as the start of the question, whatever it is
+    while t < len(doc):
+        if doc[t].pos_ == "PROPN" and not doc[t].ent_type_:
+            start = t
+            while t < len(doc) and doc[t].pos_ == "PROPN" and not doc[t].ent_type_:
+                t += 1
+            if t < len(doc) and doc[t].like_num and doc[t].text[:1].isdigit():
+                t += 1
+            out.append(doc[start:t].text)
+        t += 1
+    return tuple(out)
+
+
 def _names_only(doc) -> tuple[str, ...]:
     """The names of a question that says nothing but names ("What about Northfield?", "And Eastvale?")."""
     names = [e for e in doc.ents if e.label_ not in ("DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY",
@@ -608,7 +625,7 @@ def parse_question(nlp, question: str, history: Sequence[str] = (), previous=Non
     event = event_class(predicate, counted) if predicate else ""
     if answer_type == "amount" and not dimension:
         dimension = event_dimension(event)  # "how much did it cost to build": a sum of money
-    names = tuple(e.text for e in doc.ents if e.label_ in _NAME_LABELS)
+    names = tuple(e.text for e in doc.ents if e.label_ in _NAME_LABELS) + _unlabelled_names(doc)
     actor, source = _actor_and_source(doc) if answer_type in ("count", "amount") else ("", "")
     return QuestionIntent(
         question=question, query=query, answer_type=answer_type, predicate=predicate,

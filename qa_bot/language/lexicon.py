@@ -105,3 +105,9 @@ def role_words(name: str) -> frozenset[str]:
 def title_abbreviations() -> dict[str, str]:
     """Abbreviated titles of news style and their full words ("gov" → "governor"), from roles.yaml."""
     return {str(k): str(v) for k, v in _load("roles")["title_abbreviations"].items()}
+
+
+@functools.cache
+def size_words() -> dict[str, frozenset[str]]:
+    """Size adjective of a question → the adjectives that say that size right after a length (roles.yaml)."""
+    return {str(k): frozenset(v) for k, v in _load("roles")["size_words"].items()}
