@@ -261,3 +261,26 @@ def test_a_kept_measure_vector_is_the_one_the_batch_gives(shipped_engine):
                 assert kept_q.tobytes() == qvec.tobytes() and kept_m.tobytes() == mvec.tobytes(), intent.question
         assert len(engine._measures) == (len({i.measure or i.query for i in intents}) if engine.embedder is onnx
                                          else 0)
+
+
+def test_the_flat_tok2vec_gives_the_layers_own_vectors_bit_for_bit(nlp):
+    """A question's text runs through both CNN tok2vec stacks (the shared one and the NER's) as one flat run of
+    thinc's operations: the same vectors as the model's own layers, so the same tags, tree and entities."""
+    from qa_bot.evaluation.questions import load_questions
+
+    stacks = [node for _, pipe in nlp.pipeline if getattr(pipe, "model", None) is not None
+              for node in pipe.model.walk() if hasattr(node._func, "model_forward")]
+    assert len(stacks) == 2  # tok2vec (tagger, parser) and the NER's own
+    texts = [q.question for q in load_questions()] + _test_sentences()[:300] + ["Who?", "a", "  Sudzha  ?"]
+    for text in texts:
+        doc = nlp.make_doc(text)
+        for node in stacks:
+            flat = node.predict([doc])[0]
+            own = node._func.model_forward(node, [doc], False)[0][0]
+            assert flat.dtype == own.dtype and flat.tobytes() == own.tobytes(), text
+    # a batch keeps the layers' own forward
+    docs = [nlp.make_doc(t) for t in texts[:5]]
+    for node in stacks:
+        batch = node.predict(docs)
+        assert [x.tobytes() for x in batch] == [node._func.model_forward(node, [d], False)[0][0].tobytes()
+                                                 for d in docs]
