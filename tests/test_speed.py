@@ -265,7 +265,8 @@ def test_a_kept_measure_vector_is_the_one_the_batch_gives(shipped_engine):
 
 def test_the_flat_tok2vec_gives_the_layers_own_vectors_bit_for_bit(nlp):
     """A question's text runs through both CNN tok2vec stacks (the shared one and the NER's) as one flat run of
-    thinc's operations: the same vectors as the model's own layers, so the same tags, tree and entities."""
+    thinc's operations, with the embedding rows of tokens met before kept and the padding rows no later layer reads
+    dropped: the same vectors as the model's own layers, so the same tags, tree and entities."""
     from qa_bot.evaluation.questions import load_questions
 
     stacks = [node for _, pipe in nlp.pipeline if getattr(pipe, "model", None) is not None
