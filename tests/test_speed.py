@@ -285,3 +285,24 @@ def test_the_flat_tok2vec_gives_the_layers_own_vectors_bit_for_bit(nlp):
         batch = node.predict(docs)
         assert [x.tobytes() for x in batch] == [node._func.model_forward(node, [d], False)[0][0].tobytes()
                                                  for d in docs]
+
+
+def test_the_attribute_rulers_kept_matches_are_its_matchers(nlp):
+    """The attribute ruler's matches come from the kept matches of each token's one-token patterns: the same list
+    as its Matcher gives, in the same order, including texts where a two-token pattern applies."""
+    from qa_bot.evaluation.questions import load_questions
+    from qa_bot.language.ruler import QuickMatch
+
+    ruler = nlp.get_pipe("attribute_ruler")
+    assert isinstance(ruler.match, QuickMatch)
+    texts = [q.question for q in load_questions()] + _test_sentences()[:300] + [
+        "There were 5 people in the house.", "We're gon na leave.", "Y'all ain't seen it.", "Let's go, c'm on.",
+        "  Who?  ", "It isn't there."]
+    before = {name: proc for name, proc in nlp.pipeline}
+    for _ in range(2):  # the second time every token's matches are kept
+        for text in texts:
+            doc = nlp.make_doc(text)
+            for name in ("tok2vec", "tagger", "parser"):
+                doc = before[name](doc)
+            assert ruler.match(doc) == ruler.match.full(doc), text
+    assert ruler.match.kept

@@ -1,0 +1,112 @@
+"""spaCy's attribute ruler (tag → part of speech, morphology, some lemmas) without running its Matcher over every
+token: the matches of a token's one-token patterns are kept by the token attributes the patterns read."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+# The ruler's Matcher tries its 179 patterns at every token (0.34-0.40 ms for a 17-word question, about a tenth of
+# the parse). 171 of them are one-token patterns reading only the lower-case form, tag, dependency label and
+# whether the token is a space, so what they match at a token is a function of those four values; the 8 others
+# span two tokens ("gon na", "there were"), and a text where one of them might match goes through the Matcher.
+# The matches are handed to the ruler's own set_annotations in the Matcher's order, so nothing else changes.
+
+READ = ("LOWER", "TAG", "DEP", "IS_SPACE")  # the token attributes the one-token patterns may read
+KEPT = 20_000  # distinct (lower, tag, dep, space) tokens whose matches are kept
+
+
+class QuickMatch:
+    """The attribute ruler's `match` (sorted (attribute id, match id, start, end) tuples), the same list, with the
+    one-token patterns' matches kept by token."""
+
+    def __init__(self, ruler, size: int = KEPT):
+        self.ruler = ruler
+        self.full = ruler.match  # the ruler's own match, for texts where a longer pattern might apply
+        self.size = size
+        self.kept: dict[tuple, tuple] = {}
+        self.lock = threading.Lock()
+        # a longer pattern's tests, and the lower-case forms one of its tokens must have (None: no such token)
+        self.longer = [(_anchor(alt), [_spec_test(spec) for spec in alt]) for p in ruler.patterns
+                       for alt in p["patterns"] if len(alt) > 1]
+
+    def __call__(self, doc):
+        tokens = list(doc)
+        keys = [(t.lower, t.tag, t.dep, t.is_space) for t in tokens]
+        found = [self.kept.get(k) for k in keys]
+        longer = self._longer_may_match(tokens)
+        if longer or any(f is None for f in found):
+            matches = self.full(doc)
+            if not longer and all(end - start == 1 for _, _, start, end in matches):
+                per_token: list[list] = [[] for _ in keys]
+                for attr_id, match_id, start, _ in matches:
+                    per_token[start].append((attr_id, match_id))
+                with self.lock:
+                    for k, m in zip(keys, per_token):
+                        if k not in self.kept:
+                            if len(self.kept) >= self.size:
+                                self.kept.pop(next(iter(self.kept)))
+                            self.kept[k] = tuple(m)
+            return matches
+        out = [(attr_id, match_id, i, i + 1) for i, f in enumerate(found) for attr_id, match_id in f]
+        out.sort()
+        return out
+
+    def _longer_may_match(self, tokens: list) -> bool:
+        """Might a pattern of two or more tokens match somewhere? (Tests only what they can read for sure;
+        anything else counts as a match, so a doubt goes through the Matcher.)"""
+        n = len(tokens)
+        lowers = {t.lower_ for t in tokens}
+        for anchor, specs in self.longer:
+            if anchor is not None and lowers.isdisjoint(anchor):
+                continue  # "gon na" needs a token "gon": none here
+            for i in range(n - len(specs) + 1):
+                if all(test(tokens[i + k]) for k, test in enumerate(specs)):
+                    return True
+        return False
+
+
+def _anchor(specs: list) -> frozenset[str] | None:
+    """The lower-case forms allowed by the first token pattern of `specs` that names them (a string or an IN
+    list), or None."""
+    for spec in specs:
+        value = spec.get("LOWER")
+        if isinstance(value, str):
+            return frozenset((value,))
+        if isinstance(value, dict) and set(value) == {"IN"} and all(isinstance(v, str) for v in value["IN"]):
+            return frozenset(value["IN"])
+    return None
+
+
+def _spec_test(spec: dict):
+    """token → may this token pattern match it? Checks LOWER, TAG and DEP given as a string, an IN list or a
+    REGEX; every other constraint is taken as met."""
+    checks = []
+    for key, value in spec.items():
+        attr = {"LOWER": "lower_", "TAG": "tag_", "DEP": "dep_"}.get(key)
+        if attr is None:
+            continue
+        if isinstance(value, str):
+            checks.append(lambda t, a=attr, v=value: getattr(t, a) == v)
+        elif isinstance(value, dict) and set(value) == {"IN"} and all(isinstance(v, str) for v in value["IN"]):
+            checks.append(lambda t, a=attr, vs=frozenset(value["IN"]): getattr(t, a) in vs)
+        elif isinstance(value, dict) and set(value) == {"REGEX"} and isinstance(value["REGEX"], str):
+            checks.append(lambda t, a=attr, r=re.compile(value["REGEX"]): bool(r.search(getattr(t, a))))
+    return lambda token: all(check(token) for check in checks)
+
+
+def quicken(nlp) -> bool:
+    """Give the pipeline's attribute ruler the kept matches, when its patterns are all of the kind described
+    above (one-token patterns reading READ only, no operators, annotating the matched token); else leave it."""
+    if "attribute_ruler" not in nlp.pipe_names:
+        return False
+    ruler = nlp.get_pipe("attribute_ruler")
+    for p in ruler.patterns:
+        for alt in p["patterns"]:
+            for spec in alt:
+                if not isinstance(spec, dict) or any(k not in READ for k in spec):
+                    return False  # an operator ("OP"), an extension ("_"), another attribute
+            if len(alt) == 1 and p.get("index", 0) not in (0, -1):
+                return False
+    ruler.match = QuickMatch(ruler)  # AttributeRuler.__call__ calls self.match(doc), then self.set_annotations
+    return True
