@@ -291,7 +291,7 @@ def test_the_attribute_rulers_kept_matches_are_its_matchers(nlp):
     """The attribute ruler's matches come from the kept matches of each token's one-token patterns: the same list
     as its Matcher gives, in the same order, including texts where a two-token pattern applies."""
     from qa_bot.evaluation.questions import load_questions
-    from qa_bot.language.ruler import QuickMatch
+    from qa_bot.language.rules import QuickMatch
 
     ruler = nlp.get_pipe("attribute_ruler")
     assert isinstance(ruler.match, QuickMatch)
@@ -306,3 +306,19 @@ def test_the_attribute_rulers_kept_matches_are_its_matchers(nlp):
                 doc = before[name](doc)
             assert ruler.match(doc) == ruler.match.full(doc), text
     assert ruler.match.kept
+
+
+def test_kept_lemmas_are_the_rule_lemmatizers(nlp):
+    """Every lemma comes from the kept lemmas once a (word, part of speech, morphology) has been met: the same
+    lemmas the rule lemmatizer works out."""
+    from qa_bot.evaluation.questions import load_questions
+    from qa_bot.language.rules import KeptLemmas
+
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    assert isinstance(lemmatizer.lemmatize, KeptLemmas)
+    texts = [q.question for q in load_questions()] + _test_sentences()[:300]
+    for _ in range(2):
+        for doc in map(nlp, texts):
+            for token in doc:
+                assert lemmatizer.lemmatize(token) == lemmatizer.rule_lemmatize(token), (token.text, doc.text)
+    assert lemmatizer.lemmatize.kept

@@ -8,7 +8,7 @@ import threading
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from ..errors import ModelError
-from .ruler import quicken
+from .rules import quicken
 from .tok2vec import flatten_single_texts
 
 if TYPE_CHECKING:  # spaCy is imported lazily: importing qa_bot must stay cheap
