@@ -10,7 +10,8 @@ import threading
 # The ruler's Matcher tries its 179 patterns at every token (0.34-0.40 ms for a 17-word question, about a tenth of
 # the parse). 171 of them are one-token patterns reading only the lower-case form, tag, dependency label and
 # whether the token is a space, so what they match at a token is a function of those four values; the 8 others
-# span two tokens ("gon na", "there were"), and a text where one of them might match goes through the Matcher.
+# span two tokens ("gon na", "there were"), and a text where one of them might match goes through the Matcher
+# whole; otherwise a token met for the first time goes through it alone.
 # The matches are handed to the ruler's own set_annotations in the Matcher's order, so nothing else changes.
 
 READ = ("LOWER", "TAG", "DEP", "IS_SPACE")  # the token attributes the one-token patterns may read
@@ -33,24 +34,22 @@ class QuickMatch:
 
     def __call__(self, doc):
         tokens = list(doc)
-        keys = [(t.lower, t.tag, t.dep, t.is_space) for t in tokens]
-        found = [self.kept.get(k) for k in keys]
-        longer = self._longer_may_match(tokens)
-        if longer or any(f is None for f in found):
-            matches = self.full(doc)
-            if not longer and all(end - start == 1 for _, _, start, end in matches):
-                per_token: list[list] = [[] for _ in keys]
-                for attr_id, match_id, start, _ in matches:
-                    per_token[start].append((attr_id, match_id))
+        if self._longer_may_match(tokens):
+            return self.full(doc)
+        out = []
+        for i, t in enumerate(tokens):
+            key = (t.lower, t.tag, t.dep, t.is_space)
+            found = self.kept.get(key)
+            if found is None:  # this token alone through the Matcher: one-token patterns read no other token
+                strings = self.ruler.vocab.strings
+                found = tuple(sorted((int(strings[m_id]), m_id) for m_id, _, _ in
+                                     self.ruler.matcher(doc[i:i + 1], allow_missing=True, as_spans=False)))
                 with self.lock:
-                    for k, m in zip(keys, per_token):
-                        if k not in self.kept:
-                            if len(self.kept) >= self.size:
-                                self.kept.pop(next(iter(self.kept)))
-                            self.kept[k] = tuple(m)
-            return matches
-        out = [(attr_id, match_id, i, i + 1) for i, f in enumerate(found) for attr_id, match_id in f]
-        out.sort()
+                    if len(self.kept) >= self.size:
+                        self.kept.pop(next(iter(self.kept)))
+                    self.kept[key] = found
+            out.extend((attr_id, match_id, i, i + 1) for attr_id, match_id in found)
+        out.sort()  # the ruler's order: by attribute id (later rules win), match id, start
         return out
 
     def _longer_may_match(self, tokens: list) -> bool:
