@@ -297,7 +297,8 @@ def test_the_attribute_rulers_kept_matches_are_its_matchers(nlp):
     assert isinstance(ruler.match, QuickMatch)
     texts = [q.question for q in load_questions()] + _test_sentences()[:300] + [
         "There were 5 people in the house.", "We're gon na leave.", "Y'all ain't seen it.", "Let's go, c'm on.",
-        "  Who?  ", "It isn't there."]
+        "  Who?  ", "It isn't there.", "He said nothin' about it.", "Give it to me; I know it.", "Did you do it?",
+        "That is what I did, but you had not."]
     before = {name: proc for name, proc in nlp.pipeline}
     for _ in range(2):  # the second time every token's matches are kept
         for text in texts:

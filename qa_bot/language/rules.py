@@ -9,13 +9,15 @@ import threading
 
 # The ruler's Matcher tries its 179 patterns at every token (0.34-0.40 ms for a 17-word question, about a tenth of
 # the parse). 171 of them are one-token patterns reading only the lower-case form, tag, dependency label and
-# whether the token is a space, so what they match at a token is a function of those four values; the 8 others
-# span two tokens ("gon na", "there were"), and a text where one of them might match goes through the Matcher
-# whole; otherwise a token met for the first time goes through it alone.
-# The matches are handed to the ruler's own set_annotations in the Matcher's order, so nothing else changes.
+# whether the token is a space, so what they match at a token is a function of those four values, and of the form
+# and the label only through the values the patterns name (132 forms: "i", "it", "'s"...; 16 labels) and one
+# regular expression: the 55 eval questions make 85 distinct tokens in that sense. The 8 other patterns span two
+# tokens ("gon na", "there were"): a text where one of them might match goes through the Matcher whole; otherwise
+# a token met for the first time goes through it alone. The matches are handed to the ruler's own set_annotations
+# in the Matcher's order, so nothing else changes.
 
 READ = ("LOWER", "TAG", "DEP", "IS_SPACE")  # the token attributes the one-token patterns may read
-KEPT = 20_000  # distinct (lower, tag, dep, space) tokens whose matches are kept
+KEPT = 20_000  # distinct tokens (as the patterns tell them apart) whose matches are kept
 
 
 class QuickMatch:
@@ -31,6 +33,9 @@ class QuickMatch:
         # a longer pattern's tests, and the lower-case forms one of its tokens must have (None: no such token)
         self.longer = [(_anchor(alt), [_spec_test(spec) for spec in alt]) for p in ruler.patterns
                        for alt in p["patterns"] if len(alt) > 1]
+        single = [alt[0] for p in ruler.patterns for alt in p["patterns"] if len(alt) == 1]
+        self.lowers, self.lower_regexes = _named(single, "LOWER")
+        self.deps, _ = _named(single, "DEP", regex=False)
 
     def __call__(self, doc):
         tokens = list(doc)
@@ -38,7 +43,12 @@ class QuickMatch:
             return self.full(doc)
         out = []
         for i, t in enumerate(tokens):
-            key = (t.lower, t.tag, t.dep, t.is_space)
+            # what the one-token patterns can tell apart: a form or label no pattern names is as good as any
+            # other ("Kursk" and "region" as nouns, "region" as a subject or an object: the same matches)
+            lower, dep = t.lower_, t.dep_
+            key = (lower if self.lowers is None or lower in self.lowers else None,
+                   tuple(bool(r.search(lower)) for r in self.lower_regexes), t.tag,
+                   dep if self.deps is None or dep in self.deps else None, t.is_space)
             found = self.kept.get(key)
             if found is None:  # this token alone through the Matcher: one-token patterns read no other token
                 strings = self.ruler.vocab.strings
@@ -64,6 +74,28 @@ class QuickMatch:
                 if all(test(tokens[i + k]) for k, test in enumerate(specs)):
                     return True
         return False
+
+
+def _named(specs: list, attr: str, regex: bool = True) -> tuple[frozenset[str] | None, tuple]:
+    """The values of `attr` that the token patterns name (as a string, or in an IN or NOT_IN list), and the regular
+    expressions they test it with. A value named by none passes every NOT_IN test and fails every other one, so
+    matches depend on it only through those. None: the patterns test it some other way, so every value counts."""
+    named: set[str] = set()
+    regexes = []
+    for spec in specs:
+        value = spec.get(attr)
+        if value is None:
+            continue
+        if isinstance(value, str):
+            named.add(value)
+        elif isinstance(value, dict) and len(value) == 1 and set(value) <= {"IN", "NOT_IN"} \
+                and all(isinstance(v, str) for v in next(iter(value.values()))):
+            named.update(next(iter(value.values())))
+        elif regex and isinstance(value, dict) and set(value) == {"REGEX"} and isinstance(value["REGEX"], str):
+            regexes.append(re.compile(value["REGEX"]))
+        else:
+            return None, ()
+    return frozenset(named), tuple(regexes)
 
 
 def _anchor(specs: list) -> frozenset[str] | None:
@@ -131,6 +163,8 @@ def quicken(nlp) -> bool:
     if "attribute_ruler" not in nlp.pipe_names:
         return False
     ruler = nlp.get_pipe("attribute_ruler")
+    if isinstance(ruler.match, QuickMatch):
+        return True
     for p in ruler.patterns:
         for alt in p["patterns"]:
             for spec in alt:
