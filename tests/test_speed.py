@@ -261,3 +261,76 @@ def test_a_kept_measure_vector_is_the_one_the_batch_gives(shipped_engine):
                 assert kept_q.tobytes() == qvec.tobytes() and kept_m.tobytes() == mvec.tobytes(), intent.question
         assert len(engine._measures) == (len({i.measure or i.query for i in intents}) if engine.embedder is onnx
                                          else 0)
+
+
+def test_the_flat_tok2vec_gives_the_layers_own_vectors_bit_for_bit(nlp):
+    """A question's text runs through both CNN tok2vec stacks (the shared one and the NER's) as one flat run of
+    thinc's operations, with the embedding rows of tokens met before kept and the padding rows no later layer reads
+    dropped: the same vectors as the model's own layers, so the same tags, tree and entities."""
+    from qa_bot.evaluation.questions import load_questions
+
+    stacks = [node for _, pipe in nlp.pipeline if getattr(pipe, "model", None) is not None
+              for node in pipe.model.walk() if hasattr(node._func, "model_forward")]
+    assert len(stacks) == 2  # tok2vec (tagger, parser) and the NER's own
+    texts = [q.question for q in load_questions()] + _test_sentences()[:300] + ["Who?", "a", "  Sudzha  ?"]
+    for text in texts:
+        doc = nlp.make_doc(text)
+        for node in stacks:
+            flat = node.predict([doc])[0]
+            own = node._func.model_forward(node, [doc], False)[0][0]
+            assert flat.dtype == own.dtype and flat.tobytes() == own.tobytes(), text
+    # a batch keeps the layers' own forward
+    docs = [nlp.make_doc(t) for t in texts[:5]]
+    for node in stacks:
+        batch = node.predict(docs)
+        assert [x.tobytes() for x in batch] == [node._func.model_forward(node, [d], False)[0][0].tobytes()
+                                                 for d in docs]
+
+
+def test_the_attribute_rulers_kept_matches_are_its_matchers(nlp):
+    """The attribute ruler's matches come from the kept matches of each token's one-token patterns: the same list
+    as its Matcher gives, in the same order, including texts where a two-token pattern applies."""
+    from qa_bot.evaluation.questions import load_questions
+    from qa_bot.language.rules import QuickMatch
+
+    ruler = nlp.get_pipe("attribute_ruler")
+    assert isinstance(ruler.match, QuickMatch)
+    texts = [q.question for q in load_questions()] + _test_sentences()[:300] + [
+        "There were 5 people in the house.", "We're gon na leave.", "Y'all ain't seen it.", "Let's go, c'm on.",
+        "  Who?  ", "It isn't there.", "He said nothin' about it.", "Give it to me; I know it.", "Did you do it?",
+        "That is what I did, but you had not."]
+    before = {name: proc for name, proc in nlp.pipeline}
+    for _ in range(2):  # the second time every token's matches are kept
+        for text in texts:
+            doc = nlp.make_doc(text)
+            for name in ("tok2vec", "tagger", "parser"):
+                doc = before[name](doc)
+            assert ruler.match(doc) == ruler.match.full(doc), text
+    assert ruler.match.kept
+
+
+def test_kept_lemmas_are_the_rule_lemmatizers(nlp):
+    """Every lemma comes from the kept lemmas once a (word, part of speech, morphology) has been met, and the
+    lemmatizer's word lists are looked up as sets: the same lemmas the rule lemmatizer works out with its lists."""
+    from qa_bot.evaluation.questions import load_questions
+    from qa_bot.language.rules import KeptLemmas, Words
+
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    assert isinstance(lemmatizer.lemmatize, KeptLemmas)
+    table = lemmatizer.lookups.get_table("lemma_index")
+    assert all(isinstance(table[key], Words) for key in table.keys())
+    texts = [q.question for q in load_questions()] + _test_sentences()[:300]
+    docs = list(map(nlp, texts))
+    got = [[lemmatizer.lemmatize(token) for token in doc] for doc in docs]
+    assert got == [[lemmatizer.lemmatize(token) for token in doc] for doc in docs]  # now all kept
+    words = {key: table[key] for key in table.keys()}
+    try:  # the rule lemmatizer as spaCy ships it: plain lists, its own cache empty
+        for key, value in words.items():
+            table[key] = list(value)
+        lemmatizer.cache.clear()
+        want = [[lemmatizer.rule_lemmatize(token) for token in doc] for doc in docs]
+    finally:
+        for key, value in words.items():
+            table[key] = value
+        lemmatizer.cache.clear()
+    assert got == want

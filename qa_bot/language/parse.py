@@ -8,6 +8,8 @@ import threading
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from ..errors import ModelError
+from .rules import quicken
+from .tok2vec import flatten_single_texts
 
 if TYPE_CHECKING:  # spaCy is imported lazily: importing qa_bot must stay cheap
     from spacy.language import Language
@@ -55,7 +57,10 @@ def _load_nlp(name: str) -> "Language":
     if missing:
         raise ModelError(f"The spaCy model {name!r} lacks {', '.join(missing)}; set QA_BOT_SPACY_MODEL to an "
                          "English pipeline with a parser and NER, or run `bash scripts/setup.sh`.")
-    log.debug("loaded spaCy model %s (%s)", name, ", ".join(nlp.pipe_names))
+    flat = flatten_single_texts(nlp)
+    quick = quicken(nlp)
+    log.debug("loaded spaCy model %s (%s; %d tok2vec stacks with the flat forward for one text; attribute ruler "
+              "matches kept by token: %s)", name, ", ".join(nlp.pipe_names), flat, quick)
     return nlp
 
 
