@@ -186,7 +186,7 @@ def named_answer(intent: QuestionIntent, scored: Sequence[Scored], entities: Map
         # words ("Elena Brandt took the title"). Rivals may still be named anywhere ("winners: ..., Joe Burrow").
         ranked = _merged([f for f in found if f[4] or f[0].role in DOER_ROLES])
     rep, acting = ranked[0]
-    items = next(its for other, its in merged if same_name(other.text, rep.text))  # every mention of the name
+    items = next((its for other, its in merged if same_name(other.text, rep.text)), acting)  # every mention of it
     # quoted where it acts, spelled in full as any report gives it ("Baker Mayfield" rather than "Mayfield")
     longest = max(acting, key=lambda it: len(it[0].text))
     lead = _as_figure(longest[0], longest[1].sentence, intent, articles)

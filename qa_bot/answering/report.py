@@ -378,7 +378,7 @@ def mentions(context: str, figure: Figure, name: str) -> bool:
         # "Breitling Orbiter 3": the number tells it from "Breitling Orbiter II" or "Orbiter 2", so a context that
         # numbers the name otherwise is about another one
         other = re.search(rf"(?<!\w){re.escape(last[0])}\s+([0-9]+|[ivx]+)(?!\w)", context)
-        if other is not None and other.group(1) not in (numeral, _roman(int(numeral))):
+        if other is not None and other.group(1) not in (numeral, _roman(int(numeral)) if len(numeral) < 4 else ""):
             return False
     return has_words(context, last) or any(has_words(norm_name(x), last)
                                            for x in (*figure.scope, figure.actor, figure.said_by))
