@@ -293,3 +293,9 @@ def test_a_gapped_clause_counts_with_its_own_participle(fig):
     assert (f["nine"].event, f["62"].event) == ("dead", "injured")
     f = fig("About 250,000 people were killed by land mines and another 500,000 injured by them.")
     assert (f["About 250,000"].event, f["500,000"].event) == ("dead", "injured")
+
+
+def test_a_verb_and_its_bare_noun_are_one_event(fig):
+    """'opened fire' is not 'fired him': a lone singular noun object makes one expression with its verb."""
+    f = fig("The gunman opened fire on July 29, and the board fired him on Sept. 13, 1990.", published="1999-08-06")
+    assert f["July 29"].predicate == "open fire" and f["Sept. 13, 1990"].predicate == "fire"

@@ -241,3 +241,19 @@ def test_a_name_modifying_the_asked_kind_of_place_is_that_kind_whatever_its_tag(
                             words=("district", "governor", "report", "attack"))
     named = named_answer(intent, scored, entities, {"a": Article("a", "a", "", text, "")})
     assert named is not None and named.lead.text == "Varnsky"
+
+
+def test_a_place_answers_whatever_its_role_in_the_sentence():
+    """'Russia was targeting Varnsk, a strategic town north of Pelno': the town the recogniser left untyped is the
+    object of the verb, and still the place asked for."""
+    from qa_bot.answering.named import named_answer
+    from qa_bot.records import Article, Entity, QuestionIntent
+
+    text = "The general staff said Russia was targeting Varnsk, a strategic town just north of Pelno."
+    at = text.index("Varnsk")
+    entities = {("a", 0): [Entity("Varnsk", "NAME", "a", at, at + 6, 0, "dobj", "target")]}
+    intent = QuestionIntent(question="Which strategic town is Russia targeting?", query="", answer_type="place",
+                            predicate="town", event="town", words=("strategic", "town", "russia", "target"),
+                            role=("strategic", "town"))
+    named = named_answer(intent, [_scored("a", text, 0.8)], entities, {"a": Article("a", "a", "", text, "")})
+    assert named is not None and named.lead.text == "Varnsk"

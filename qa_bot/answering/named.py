@@ -144,8 +144,9 @@ def named_answer(intent: QuestionIntent, scored: Sequence[Scored], entities: Map
             if ent.text.islower() or all(w.lower().rstrip(".") in title_abbreviations() for w in ent.text.split()):
                 continue  # English news capitalises names: a lower-case span is a tagging slip ("minivan"), and a
                 # title alone is no name ("Cmdr" of "Lt. Cmdr. Frank Ann")
-            if ent.label in extra and ent.role not in ACTOR_ROLES:
-                continue  # an organisation answers "who" only as an actor, not as a modifier ("Belgorod region")
+            if ent.label in extra and ent.role not in ACTOR_ROLES and intent.answer_type != "place":
+                continue  # an organisation answers "who" only as an actor, not as a modifier ("Belgorod region");
+                # a place is where something is done, whatever its role ("Russia was targeting Toretsk")
             if any(is_asked(ent.text, a) for a in asked) or norm_name(ent.text) in words:
                 continue  # the question names it: it is what is asked about, not the answer
             bonus = 0.0

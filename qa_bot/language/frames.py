@@ -539,12 +539,24 @@ def _through_governors(verb: "Token") -> tuple["Token", "Token | None"]:
 
 
 def _lemma(tok: "Token") -> str:
-    """Lower-case lemma with a phrasal particle: "lay off", "go up"."""
+    """Lower-case lemma with a phrasal particle ("lay off", "go up") or the bare noun that makes one expression
+    with the verb ("open fire", "take office", "make landfall")."""
     prt = next((c.lower_ for c in tok.children if c.dep_ == "prt"), "")
     lemma = tok.lemma_.lower()
     if not L.is_event_word(lemma) and L.is_event_word(tok.lower_):
         lemma = tok.lower_  # "were missing": the adjective, not the verb "miss"
-    return f"{lemma} {prt}".strip()
+    return f"{lemma} {prt or bare_object(tok)}".strip()
+
+
+def bare_object(verb: "Token") -> str:
+    """Lemma of a verb's object that is a lone singular common noun, no article or modifier: with the verb it
+    names one event ("opened fire" is no "fired him", "took office" no "took 40 hostages"); "" otherwise."""
+    if verb.pos_ != "VERB":
+        return ""
+    obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+    if obj is None or obj.tag_ != "NN" or obj.ent_type_ or any(True for _ in obj.children):
+        return ""
+    return obj.lemma_.lower()
 
 
 def _verb_text(tok: "Token", governor: "Token | None") -> str:
