@@ -299,3 +299,12 @@ def test_a_verb_and_its_bare_noun_are_one_event(fig):
     """'opened fire' is not 'fired him': a lone singular noun object makes one expression with its verb."""
     f = fig("The gunman opened fire on July 29, and the board fired him on Sept. 13, 1990.", published="1999-08-06")
     assert f["July 29"].predicate == "open fire" and f["Sept. 13, 1990"].predicate == "fire"
+
+
+def test_a_count_in_a_prepositional_phrase_takes_its_own_participle_and_a_verb_its_event_noun(fig):
+    """'resulted in 122 countries signing the treaty': the countries signed; 'with 121 countries putting their
+    signatures on it': putting signatures is signing."""
+    f = fig("The campaign resulted in 122 countries signing the treaty in Oslo.")
+    assert f["122"].event == "signed"
+    f = fig("The conference ended today, with 121 countries putting their signatures on the treaty.")
+    assert f["121"].event == "signed"

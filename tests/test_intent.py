@@ -203,3 +203,7 @@ def test_the_measure_phrase_leaves_out_how_near_and_when(intent):
 
 def test_a_proper_name_the_recogniser_missed_is_a_name_with_its_number(intent):
     assert "Silver Comet 3" in intent("How tall was the Silver Comet 3 balloon?").names
+
+
+def test_a_verb_of_no_event_with_an_event_noun_asks_that_event(intent):
+    assert intent("How many countries put their signatures on the treaty?").event == "signed"

@@ -247,7 +247,9 @@ def _read_frame(doc: "Doc", span: "Span", spot: Spot, before: list[_Frame], carr
     elif elaborated is not None:
         frame.predicate, frame.verb_text = elaborated.predicate, elaborated.verb_text
     elif embedded:
-        pass
+        # a count inside a prepositional modifier has only its own verb: "resulted in 122 countries [signing] the
+        # treaty", "with 121 countries [putting] their signatures"
+        pred_tok = _acl_verb(cn)
     elif level or gov is None:
         pred_tok = _acl_verb(cn)
     elif gapped is not None:
@@ -545,7 +547,18 @@ def _lemma(tok: "Token") -> str:
     lemma = tok.lemma_.lower()
     if not L.is_event_word(lemma) and L.is_event_word(tok.lower_):
         lemma = tok.lower_  # "were missing": the adjective, not the verb "miss"
+    if not prt and tok.pos_ == "VERB" and not L.is_event_word(lemma):
+        # a verb of no event whose object names one: "put their signatures on the treaty" is signing
+        obj = next((c for c in tok.children if c.dep_ == "dobj" and c.pos_ == "NOUN"), None)
+        if obj is not None and L.is_event_word(obj.lemma_.lower()):
+            return obj.lemma_.lower()
     return f"{lemma} {prt or bare_object(tok)}".strip()
+
+
+def event_lemma(tok: "Token") -> str:
+    """The event a verb names, as frames read it: its lemma with a particle ("lay off"), the bare noun of one
+    expression ("open fire") or the event noun it takes ("put their signatures" → signature)."""
+    return _lemma(tok)
 
 
 def bare_object(verb: "Token") -> str:

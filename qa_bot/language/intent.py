@@ -11,7 +11,7 @@ from ..records import QuestionIntent
 from . import units as U
 from .lexicon import (auxiliary_modality, change_of, event_class, event_classes, event_dimension, governor_modality,
                       is_event_word, role_words)
-from .frames import bare_object, shared_object_verbs
+from .frames import event_lemma, shared_object_verbs
 from .parse import content_lemmas
 
 _DATA = Path(__file__).with_name("data") / "question.yaml"
@@ -366,7 +366,7 @@ def _predicate_and_counted(doc) -> tuple[str, str]:
         # "how many of the wounded were in critical condition": the state is what is counted into
         predicate = state.lemma_.lower()
     elif root is not None and root.pos_ == "VERB" and root.lemma_.lower() not in ("be", "do", "have"):
-        predicate = " ".join(filter(None, (root.lemma_.lower(), bare_object(root))))  # "open fire": one event
+        predicate = event_lemma(root)  # "open fire", "lay off", "put their signatures": as frames read verbs
         partners = shared_object_verbs(root)  # "how many are killed or maimed": a count of both, as in frames
         if partners:
             predicate = " or ".join(t.lemma_.lower() for t in sorted([root, *partners], key=lambda t: t.i))
