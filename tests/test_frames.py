@@ -308,3 +308,12 @@ def test_a_count_in_a_prepositional_phrase_takes_its_own_participle_and_a_verb_i
     assert f["122"].event == "signed"
     f = fig("The conference ended today, with 121 countries putting their signatures on the treaty.")
     assert f["121"].event == "signed"
+
+
+def test_the_bounds_of_an_age_group_are_ages_and_the_lack_of_work_is_unemployment(fig):
+    """'people aged from 25 to 49' counts no 25 jobless; 'remain without a job' / 'out of work' are unemployed."""
+    f = fig("The number of jobless people aged from 25 to 49 dropped, and that of those between the ages of 18 and "
+            "24 rose.")
+    assert f["25"].counted == "age" and f["18"].counted == "age"
+    f = fig("Nearly 3 million people remain without a job, and 40,000 more are out of work in the north.")
+    assert f["Nearly 3 million"].event == "unemployed" and f["40,000"].event == "unemployed"

@@ -343,8 +343,13 @@ def _is_age(tok: "Token", root: "Token", span: "Span") -> bool:
             tok.i == root.head.i and root.dep_ == "appos" and tok.ent_type_ == "PERSON"):
         return True
     after = span.doc[span.end:span.end + 3]
-    return (any(t.lemma_.lower() == "year" for t in [*span, *after[:1]])
-            and any(t.lower_ == "old" for t in after))
+    if any(t.lemma_.lower() == "year" for t in [*span, *after[:1]]) and any(t.lower_ == "old" for t in after):
+        return True
+    # "people aged 25 to 49", "aged from 25", "between the ages of 18 and 24": a bound of an age group
+    before = [t for t in span.doc[max(0, span.start - 4):span.start]]
+    while before and before[-1].lower_ in ("from", "between", "of", "the", "over", "under"):
+        before.pop()
+    return bool(before) and before[-1].lemma_.lower() in ("age", "aged")
 
 
 def _up_down_from(root: "Token", gov: "Token | None") -> str:
@@ -545,6 +550,9 @@ def _lemma(tok: "Token") -> str:
     with the verb ("open fire", "take office", "make landfall")."""
     prt = next((c.lower_ for c in tok.children if c.dep_ == "prt"), "")
     lemma = tok.lemma_.lower()
+    lacking = _lacking(tok)
+    if lacking:
+        return f"{lacking} {lemma}"  # "without a job", "out of work": the lack of it (unemployed, homeless)
     if not L.is_event_word(lemma) and L.is_event_word(tok.lower_):
         lemma = tok.lower_  # "were missing": the adjective, not the verb "miss"
     if not prt and tok.pos_ == "VERB" and not L.is_event_word(lemma):
@@ -553,6 +561,19 @@ def _lemma(tok: "Token") -> str:
         if obj is not None and L.is_event_word(obj.lemma_.lower()):
             return obj.lemma_.lower()
     return f"{lemma} {prt or bare_object(tok)}".strip()
+
+
+def _lacking(tok: "Token") -> str:
+    """"without" or "out of" when the noun is the object of one of those ("remain without a job", "are out of
+    work"), else ""."""
+    if tok.dep_ != "pobj" or tok.pos_ != "NOUN":
+        return ""
+    prep = tok.head
+    if prep.lower_ == "without":
+        return "without"
+    if prep.lower_ == "of" and prep.head.lower_ == "out":
+        return "out of"
+    return ""
 
 
 def event_lemma(tok: "Token") -> str:

@@ -359,12 +359,15 @@ def _predicate_and_counted(doc) -> tuple[str, str]:
         root = subject if subject is not None else root
     predicate = ""
     linking = role_words("linking")
-    state = next((o for p in root.children if p.dep_ == "prep" for o in p.children if o.dep_ == "pobj"
-                  and o.pos_ == "NOUN"), None) if root is not None and root.lemma_.lower() in linking \
+    # ("are out of work": the object of "of" under "out")
+    state = next((o for p in root.children if p.dep_ == "prep" for o in (*p.children, *(
+        x for c in p.children if c.dep_ == "prep" for x in c.children)) if o.dep_ == "pobj" and o.pos_ == "NOUN"),
+        None) if root is not None and root.lemma_.lower() in linking \
         and not any(c.dep_ in ("attr", "acomp", "dobj") for c in root.children) else None
     if state is not None:
-        # "how many of the wounded were in critical condition": the state is what is counted into
-        predicate = state.lemma_.lower()
+        # "how many of the wounded were in critical condition": the state is what is counted into ("out of work",
+        # "without a job": the lack is the state, as frames read it)
+        predicate = event_lemma(state)
     elif root is not None and root.pos_ == "VERB" and root.lemma_.lower() not in ("be", "do", "have"):
         predicate = event_lemma(root)  # "open fire", "lay off", "put their signatures": as frames read verbs
         partners = shared_object_verbs(root)  # "how many are killed or maimed": a count of both, as in frames
