@@ -317,3 +317,8 @@ def test_the_bounds_of_an_age_group_are_ages_and_the_lack_of_work_is_unemploymen
     assert f["25"].counted == "age" and f["18"].counted == "age"
     f = fig("Nearly 3 million people remain without a job, and 40,000 more are out of work in the north.")
     assert f["Nearly 3 million"].event == "unemployed" and f["40,000"].event == "unemployed"
+
+
+def test_a_count_of_two_event_nouns_counts_both(fig):
+    f = fig("In Norvia, 492 deaths and injuries were recorded in the year to May.")
+    assert f["492"].event == "dead+injured"

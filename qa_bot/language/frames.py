@@ -227,6 +227,11 @@ def _read_frame(doc: "Doc", span: "Span", spot: Spot, before: list[_Frame], carr
     if not event_noun and measured is not None:
         # "the jobless rate rose to 12.5 percent": an adjective of an event class says what the rate measures
         event_noun = next((_lemma(c) for c in measured.lefts if c.dep_ == "amod" and L.is_event_word(_lemma(c))), "")
+    if event_noun and cn is not None:
+        # "492 deaths and injuries": one count of both events, as "killed or injured" is
+        other = next((c.lemma_.lower() for c in cn.children if c.dep_ == "conj" and L.is_event_word(c.lemma_.lower())
+                      and L.event_class(c.lemma_.lower()) != L.event_class(event_noun)), "")
+        event_noun = f"{event_noun} or {other}" if other else event_noun
     elaborated = _elaborated(cn, before)  # "12 people dead: nine people in ..., plus two children"
     # a gapped clause: "nine people have died and 62 others [were] injured" — the participle is the count's verb
     # ("and another 500,000 [were] injured": the number itself stands for what it counts)
