@@ -322,3 +322,9 @@ def test_the_bounds_of_an_age_group_are_ages_and_the_lack_of_work_is_unemploymen
 def test_a_count_of_two_event_nouns_counts_both(fig):
     f = fig("In Norvia, 492 deaths and injuries were recorded in the year to May.")
     assert f["492"].event == "dead+injured"
+
+
+def test_a_date_said_to_be_near_resolves_like_the_date_itself():
+    assert resolve_date("over two years ago", "2024-08-07") == "2022-08-07"
+    assert resolve_date("nearly a month ago", "2024-08-07") == "2024-07-07"
+    assert resolve_date("some 25,000", "2024-08-07") == ""

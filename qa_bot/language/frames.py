@@ -919,10 +919,16 @@ def _is_duration(ent: "Span") -> bool:
                                                  for c in t.children) for t in ent)
 
 
+# English words that say a date or a span is only near ("over two years ago", "nearly a month ago")
+_APPROXIMATE = re.compile(r"^\s*(?:(?:more|less|fewer)\s+than|over|under|about|around|nearly|almost|some|roughly|"
+                          r"approximately|just|only|at\s+least|at\s+most)\s+", re.IGNORECASE)
+
+
 @functools.lru_cache(maxsize=4096)
 def resolve_date(text: str, published: str) -> str:
     """ISO date a date expression refers to, with the published date as the base ("on Sunday" → the Sunday
     before or on it, "in March 1998" → 1998-03-31); never after the published date; "" if not a date."""
+    text = _APPROXIMATE.sub("", text)  # "over two years ago", "about a week ago": the date they come near to
     quarter = U.quarter_end(text)
     pub = U.parse_iso(published)
     if quarter is not None:
