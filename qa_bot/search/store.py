@@ -187,7 +187,7 @@ def chunk_metadata(chunk: Chunk, article: Article) -> dict:
     ChromaVectorStore.add writes for a TextNode whose SOURCE is the article (`_node_content`, the node as JSON
     without its text; `_node_type`; the article id as document_id/doc_id/ref_doc_id), so llama-index reads the
     collection as it reads its own (the llama-index baseline does). Written here without importing llama-index
-    (1.3 s at each indexing run); tests/test_store.py checks it against node_to_metadata_dict."""
+    (1.3 s at each indexing run); tests/test_index.py checks it against node_to_metadata_dict."""
     c, a = chunk, article
     metadata = {"article": c.doc_id, "title": a.title, "outlet": a.outlet, "published": a.published,
                 "chunk": c.n, "start": c.start, "end": c.end}
