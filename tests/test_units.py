@@ -68,3 +68,14 @@ def test_vague_amounts_show_their_range_never_a_midpoint():
     assert U.format_amount(5_999.5, "", 2_000, 9_999, "several") == "2,000–9,999"
     assert U.format_amount(599_999.5, "", 200_000, 999_999, "hundreds of thousands") == "200,000–999,999"
     assert U.format_amount(34, "", 33.5, 34.5, "") == "34"
+
+
+def test_the_stored_conversion_factors_are_the_ones_pint_computes():
+    from qa_bot.language import units as U
+
+    checked = 0
+    for _, unit, dimension in U.unit_forms():
+        if dimension in U._NORMAL and dimension != "temperature":
+            assert U.conversion_factor(unit, dimension) == U.pint_factor(unit, dimension), unit
+            checked += 1
+    assert checked > 40 and all(k[1] in U._NORMAL for k in U._FACTORS)

@@ -152,14 +152,59 @@ def _registry():
     return pint.UnitRegistry()
 
 
+# pint's factor for every unit of _UNIT_FORMS, as pint computes it (the last bits included: 907.1847400000001 for
+# short tons), so a process that converts no other unit never builds the registry (0.3-0.6 s at each indexing
+# run); tests/test_units.py checks every entry against pint.
+_FACTORS = {
+    ("mile**2", "area"): 2.589988110336,
+    ("meter**2", "area"): 1e-06,
+    ("foot**2", "area"): 9.290304e-08,
+    ("hectare", "area"): 0.01,
+    ("acre", "area"): 0.004046872609874251,
+    ("mile/hour", "speed"): 1.609344,
+    ("meter/second", "speed"): 3.6,
+    ("knot", "speed"): 1.852,
+    ("foot/minute", "speed"): 0.018288,
+    ("foot/second", "speed"): 1.0972799999999998,
+    ("meter/minute", "speed"): 0.06,
+    ("mile", "length"): 1.609344,
+    ("meter", "length"): 0.001,
+    ("foot", "length"): 0.0003048,
+    ("yard", "length"): 0.0009144,
+    ("centimeter", "depth"): 10.0,
+    ("inch", "depth"): 25.4,
+    ("metric_ton", "mass"): 1000.0,
+    ("short_ton", "mass"): 907.1847400000001,
+    ("gram", "mass"): 0.001,
+    ("pound", "mass"): 0.4535923700000001,
+    ("ounce", "mass"): 0.028349523125000005,
+    ("gallon", "volume"): 3.785411783999999,
+    ("oil_barrel", "volume"): 158.98729492799993,
+    ("meter**3", "volume"): 999.9999999999999,
+    ("gigawatt", "power"): 1000.0,
+    ("kilowatt", "power"): 0.001,
+    ("kilowatt_hour", "energy"): 0.001,
+    ("second", "duration"): 1.1574074074074073e-05,
+    ("minute", "duration"): 0.0006944444444444444,
+    ("hour", "duration"): 0.041666666666666664,
+    ("week", "duration"): 7.0,
+    ("month", "duration"): 30.4375,
+    ("year", "duration"): 365.25,
+}
+
+
 @functools.lru_cache(maxsize=256)
 def conversion_factor(pint_unit: str, dimension: str) -> float:
     """Factor that turns a value in `pint_unit` into the dimension's normalized unit (offset units excluded)."""
-    target = _NORMAL[dimension][0]
-    if pint_unit == target:
+    if pint_unit == _NORMAL[dimension][0]:
         return 1.0
-    reg = _registry()
-    return float(reg.Quantity(1.0, pint_unit).to(target).magnitude)
+    known = _FACTORS.get((pint_unit, dimension))
+    return known if known is not None else pint_factor(pint_unit, dimension)
+
+
+def pint_factor(pint_unit: str, dimension: str) -> float:
+    """The factor of conversion_factor, computed by pint."""
+    return float(_registry().Quantity(1.0, pint_unit).to(_NORMAL[dimension][0]).magnitude)
 
 
 def to_normal(value: float, pint_unit: str, dimension: str) -> float:

