@@ -290,7 +290,7 @@ def test_the_size_of_a_change_answers_only_a_question_about_a_change():
 
 
 def test_a_size_question_prefers_the_length_said_in_its_size_and_a_numbered_name_is_that_one():
-    from qa_bot.answering.report import mentions, said_as_asked
+    from qa_bot.answering.report import asked_sizes, mentions, said_as_asked
 
     def length(quote, at):
         start = quote.index(at)
@@ -301,7 +301,7 @@ def test_a_size_question_prefers_the_length_said_in_its_size_and_a_numbered_name
     said = [length("The silver balloon, 180 feet tall, landed 45 miles north of the town.", "180 feet"),
             length("The silver balloon, 180 feet tall, landed 45 miles north of the town.", "45 miles"),
             length("Their 53-meter-high balloon lifted off.", "53-meter")]
-    assert [said_as_asked(f, tall) for f in said] == [True, False, True]
+    assert [said_as_asked(f, asked_sizes(tall)) for f in said] == [True, False, True]
     f = said[0]
     assert mentions("the silver comet 3 landed", f, "Silver Comet 3")
     assert mentions("the comet landed", f, "Silver Comet 3")

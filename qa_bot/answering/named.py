@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, replace
-from typing import Mapping, Sequence
+from typing import Mapping, NamedTuple, Sequence
 
 from ..language.lexicon import role_words, title_abbreviations
 from ..language.words import DATE_FIT, date_fits, is_agent_noun
@@ -36,6 +36,21 @@ DOER_ROLES = ("nsubj", "agent")
 TIED_TYPES = ("person", "organisation", "name")  # answers that are doers or title bearers, not places or dates
 PARALLEL_MIN = 0.55  # sentence cosine above which two sentences say the same thing of different names
 # (measured: two reports of one race's winner 0.61; a winner's sentence and an unrelated one about the loser 0.15)
+
+
+class _Mention(NamedTuple):
+    """One mention of a candidate name in an evidence sentence, with the points it earned."""
+
+    ent: Entity
+    scored: Scored
+    points: float
+    anchored: bool  # beside the question's words ("Union president Dan Reyes")
+    tied: bool  # an argument of the asked verb, or the bearer of the asked title
+
+    @property
+    def acts(self) -> bool:
+        """Does the name do something in its sentence: tied to the asked verb or title, or another verb's doer?"""
+        return self.tied or self.ent.role in DOER_ROLES
 
 
 @dataclass(frozen=True)
@@ -122,7 +137,7 @@ def named_answer(intent: QuestionIntent, scored: Sequence[Scored], entities: Map
     asked = [*intent.names, *intent.scope]
     doing = (intent.predicate, *intent.role)  # the asked verb and title: a name tied to one answers first
     words = set(intent.words)
-    found: list[tuple[Entity, Scored, float, bool]] = []
+    found: list[_Mention] = []
     # the best sentences, and any further one that holds every word of the question (a title beside a name:
     # "the Ukrainian military chief Oleksandr Syrskyi said ..." in a sentence about something else)
     role = set(intent.role)
@@ -173,73 +188,75 @@ def named_answer(intent: QuestionIntent, scored: Sequence[Scored], entities: Map
                 bonus += ROLE_BONUS * ((doer - done_to) if intent.asks == "doer" else (done_to - doer))
             tied = titled or bool(ent.head_lemma) and (ent.head_lemma in doing or ent.role in ACTOR_ROLES and any(
                 is_agent_noun(w, ent.head_lemma) for w in doing))  # "directed by X" for "who is the director"
-            found.append((ent, sc, sc.score + bonus, bool(near) or ent.head_lemma in words, tied))
+            found.append(_Mention(ent, sc, sc.score + bonus, bool(near) or ent.head_lemma in words, tied))
     if not found:
         return None
     merged = _merged(found)  # one candidate per name (its spellings merged), supported by the articles giving it
     ranked = merged
-    tie = intent.answer_type in TIED_TYPES and any(f[4] for f in found)
+    tie = intent.answer_type in TIED_TYPES and any(m.tied for m in found)
     if tie:
         # where a name is an argument of the asked verb or bears the asked title ("Donald Trump wins election",
         # "directed by Mara Quint", "director Bryan Singer"), a name only in sentences where it does nothing is
         # no answer, however near the question's words ("electoral votes between Trump and Biden"), and those
         # sentences do not rank the names that act; the doer of another verb may be the same answer in other
         # words ("Elena Brandt took the title"). Rivals may still be named anywhere ("winners: ..., Joe Burrow").
-        ranked = _merged([f for f in found if f[4] or f[0].role in DOER_ROLES])
+        ranked = _merged([m for m in found if m.acts])
     rep, acting = ranked[0]
     items = next((its for other, its in merged if same_name(other.text, rep.text)), acting)  # every mention of it
     # quoted where it acts, spelled in full as any report gives it ("Baker Mayfield" rather than "Mayfield")
-    longest = max(acting, key=lambda it: len(it[0].text))
-    lead = _as_figure(longest[0], longest[1].sentence, intent, articles)
-    fullest = max((it[0].text for it in items), key=len)
-    if len(fullest) > len(lead.text):
-        lead = replace(lead, text=fullest)
-    support = tuple(dict.fromkeys(it[1] for it in sorted(acting, key=lambda x: -x[2])))
-    lead_docs = {it[1].sentence.doc_id for it in items}
-    top = max(acting, key=lambda it: it[2])
+    longest = max(acting, key=lambda m: len(m.ent.text))
+    lead = replace(_as_figure(longest.ent, longest.scored.sentence, intent, articles), text=_fullest([*acting, *items]))
+    support = tuple(dict.fromkeys(m.scored for m in sorted(acting, key=lambda m: -m.points)))
+    lead_docs = {m.scored.sentence.doc_id for m in items}
+    top = max(acting, key=lambda m: m.points)
     rivals = []
     for other, its in merged:
         if same_name(other.text, rep.text):
             continue
-        for ent, sc, _, _, tied in its:
-            if sc.sentence.doc_id in lead_docs or sc.score < top[1].score - RIVAL_SPAN:
+        for mention in its:
+            ent, sc = mention.ent, mention.scored
+            if sc.sentence.doc_id in lead_docs or sc.score < top.scored.score - RIVAL_SPAN:
                 continue  # the loser named beside the winner, in the same report, is no rival answer
             # another report gives another name in the same role of a sentence that says the same thing:
             # "Okafor won the Lakeside Marathon" / "Brandt took the title at the Lakeside Marathon" (0.61);
             # the loser ("beat Millbrook United") is an object where the winner is a subject
-            same_head = ent.head_lemma == top[0].head_lemma and bool(ent.head_lemma)
-            cosine = similarity(sc.sentence, top[1].sentence) if similarity is not None else 0.0
+            same_head = ent.head_lemma == top.ent.head_lemma and bool(ent.head_lemma)
+            cosine = similarity(sc.sentence, top.scored.sentence) if similarity is not None else 0.0
             # (where names act, a mention that does nothing is the twin only of a lead mention in its role:
             # "winners: ..., Joe Burrow" beside "winners: ..., Baker Mayfield", not the "screenplay by" beside
             # "directed by")
-            twin = max((similarity(sc.sentence, it[1].sentence) for it in items
-                        if not tie or tied or ent.role in DOER_ROLES or it[0].role == ent.role
-                        and it[0].label == ent.label), default=0.0) if similarity is not None else 0.0
+            twin = max((similarity(sc.sentence, m.scored.sentence) for m in items
+                        if not tie or mention.acts or m.ent.role == ent.role and m.ent.label == ent.label),
+                       default=0.0) if similarity is not None else 0.0
             # one statement in two wordings with another name is a rival whatever role the parser gave the name
             # ("Ashleigh Barty" parsed as an apposition where "Simona Halep" is the subject)
-            if other.label == rep.label and ent.role == top[0].role and (same_head or cosine >= PARALLEL_MIN) \
+            if other.label == rep.label and ent.role == top.ent.role and (same_head or cosine >= PARALLEL_MIN) \
                     or twin >= SAME_SAYING_MIN:
-                rival = _as_figure(ent, sc.sentence, intent, articles)
-                rivals.append(replace(rival, text=max((it[0].text for it in its), key=len)))
+                rivals.append(replace(_as_figure(ent, sc.sentence, intent, articles), text=_fullest(its)))
                 break
-    return NamedAnswer(lead, support, tuple(rivals), anchored=any(it[3] for it in acting))
+    return NamedAnswer(lead, support, tuple(rivals), anchored=any(m.anchored for m in acting))
 
 
-def _merged(found: list) -> list[tuple[Entity, list]]:
+def _fullest(mentions: Sequence[_Mention]) -> str:
+    """The longest spelling of a name among its mentions, the first of equal length."""
+    return max((m.ent.text for m in mentions), key=len)
+
+
+def _merged(found: list[_Mention]) -> list[tuple[Entity, list[_Mention]]]:
     """(name, its mentions) per name, spellings merged whatever type the recogniser gave each mention, strongest
     first: the best mention's points and a little for each further article that gives the name."""
-    merged: list[tuple[Entity, list]] = []
-    for item in sorted(found, key=lambda x: -x[2]):
-        for rep, items in merged:
-            if same_name(rep.text, item[0].text):
-                items.append(item)
+    merged: list[tuple[Entity, list[_Mention]]] = []
+    for mention in sorted(found, key=lambda m: -m.points):
+        for rep, mentions in merged:
+            if same_name(rep.text, mention.ent.text):
+                mentions.append(mention)
                 break
         else:
-            merged.append((item[0], [item]))
+            merged.append((mention.ent, [mention]))
 
     def strength(entry) -> float:
-        docs = {it[1].sentence.doc_id for it in entry[1]}
-        return max(it[2] for it in entry[1]) + 0.05 * math.log(len(docs))
+        docs = {m.scored.sentence.doc_id for m in entry[1]}
+        return max(m.points for m in entry[1]) + 0.05 * math.log(len(docs))
 
     return sorted(merged, key=lambda m: -strength(m))
 

@@ -192,6 +192,7 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
         return out
     rows = np.asarray(allowed)
     cos = measure_vectors[rows] @ question_measure
+    sizes = asked_sizes(intent) if intent.dimension in MEASUREMENTS else frozenset()
     for k, i in enumerate(allowed):
         f = figures[k]
         if not answers_type(intent, f) or f.modality not in DONE and f.modality != intent.modality:
@@ -259,7 +260,7 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
             # the asked thing; for a size, the thing measured ("the 25-mile stretch" for "how wide is the
             # stretch") says more than the words around it
             rel += 0.05 + (MEASURED_BONUS if intent.dimension in MEASUREMENTS else 0.0)
-        if intent.dimension in MEASUREMENTS and said_as_asked(f, intent):
+        if sizes and said_as_asked(f, sizes):
             rel += MEASURED_BONUS  # "180 feet tall" for "how tall": the size asked, not a distance near it
         if not intent.scope and f.scope or place in (NEAR, NAMED_BEFORE):
             rel -= SCOPED_PENALTY
@@ -281,15 +282,17 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
 DEPTH_WORDS = 3  # words before / after a length where a depth word says it is a depth ("in 116 feet of water")
 
 
-def said_as_asked(f: Figure, intent: QuestionIntent) -> bool:
-    """Is this length said in the size the question asks by: "180 feet tall", "a 53-meter-high balloon" for "how
-    tall" (the adjective right after the figure, joined by a space or a hyphen)?"""
+def asked_sizes(intent: QuestionIntent) -> frozenset[str]:
+    """The adjectives that say the size the question asks by ("how tall": tall, high), empty when it asks none."""
     sizes = size_words()
-    asked = next((sizes[w] for w in intent.words if w in sizes), None)
-    if asked is None:
-        return False
+    return next((sizes[w] for w in intent.words if w in sizes), frozenset())
+
+
+def said_as_asked(f: Figure, sizes: frozenset[str]) -> bool:
+    """Is this length said in one of these sizes: "180 feet tall", "a 53-meter-high balloon" for "how tall" (the
+    adjective right after the figure, joined by a space or a hyphen)?"""
     after = re.match(r"[\s-]*([a-z]+)", f.quote[f.end - f.sentence_start:].lower())
-    return after is not None and after.group(1) in asked
+    return after is not None and after.group(1) in sizes
 
 
 def said_deep(f: Figure) -> bool:
@@ -369,11 +372,12 @@ def mentions(context: str, figure: Figure, name: str) -> bool:
     """Does the figure's context (lower case), scope, actor or source name this (the last word of the name:
     "Kevin Uliassi" ~ "Uliassi")?"""
     # the last word with letters: "Breitling Orbiter 3" ~ "the Orbiter", "Kevin Uliassi" ~ "Uliassi"
-    words = [w for w in norm_name(name).split() if any(c.isalpha() for c in w)]
+    normal = norm_name(name).split()
+    words = [w for w in normal if any(c.isalpha() for c in w)]
     if not words:
         return True
     last = words[-1:]
-    numeral = norm_name(name).split()[-1]
+    numeral = normal[-1]
     if numeral.isdigit():
         # "Breitling Orbiter 3": the number tells it from "Breitling Orbiter II" or "Orbiter 2", so a context that
         # numbers the name otherwise is about another one

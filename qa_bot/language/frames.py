@@ -251,11 +251,9 @@ def _read_frame(doc: "Doc", span: "Span", spot: Spot, before: list[_Frame], carr
         pred_tok = adjective
     elif elaborated is not None:
         frame.predicate, frame.verb_text = elaborated.predicate, elaborated.verb_text
-    elif embedded:
-        # a count inside a prepositional modifier has only its own verb: "resulted in 122 countries [signing] the
-        # treaty", "with 121 countries [putting] their signatures"
-        pred_tok = _acl_verb(cn)
-    elif level or gov is None:
+    elif embedded or level or gov is None:
+        # (a count inside a prepositional modifier has only its own verb: "resulted in 122 countries [signing]
+        # the treaty", "with 121 countries [putting] their signatures")
         pred_tok = _acl_verb(cn)
     elif gapped is not None:
         pred_tok = gapped
@@ -264,11 +262,10 @@ def _read_frame(doc: "Doc", span: "Span", spot: Spot, before: list[_Frame], carr
     governor = None
     if pred_tok is not None and not frame.predicate:
         pred_tok, governor = _through_governors(pred_tok)
-        frame.predicate = _lemma(pred_tok)
+        frame.predicate = event_lemma(pred_tok)
         frame.verb_text = _verb_text(pred_tok, governor)
         partners = shared_object_verbs(pred_tok)  # "killed or maimed 1,000 people": both events at once
         if partners:
-            frame.predicate = " or ".join(_lemma(t) for t in sorted([pred_tok, *partners], key=lambda t: t.i))
             frame.verb_text = " or ".join(t.text.lower() for t in sorted([pred_tok, *partners], key=lambda t: t.i))
     if pred_tok is not None and pred_tok.pos_ == "ADJ" and pred_tok.dep_ in ("acomp", "amod", "oprd") \
             and not frame.counted:
@@ -582,9 +579,10 @@ def _lacking(tok: "Token") -> str:
 
 
 def event_lemma(tok: "Token") -> str:
-    """The event a verb names, as frames read it: its lemma with a particle ("lay off"), the bare noun of one
-    expression ("open fire") or the event noun it takes ("put their signatures" → signature)."""
-    return _lemma(tok)
+    """The event a verb names, as frames and questions read it: its lemma with a particle ("lay off"), the bare
+    noun of one expression ("open fire") or the event noun it takes ("put their signatures" → signature), joined
+    by "or" with the verbs that share its object ("kill or maim": a count of both)."""
+    return " or ".join(_lemma(t) for t in sorted([tok, *shared_object_verbs(tok)], key=lambda t: t.i))
 
 
 def bare_object(verb: "Token") -> str:

@@ -11,7 +11,7 @@ from ..records import QuestionIntent
 from . import units as U
 from .lexicon import (auxiliary_modality, change_of, event_class, event_classes, event_dimension, governor_modality,
                       is_event_word, role_words)
-from .frames import event_lemma, shared_object_verbs
+from .frames import event_lemma
 from .parse import content_lemmas
 
 _DATA = Path(__file__).with_name("data") / "question.yaml"
@@ -341,7 +341,7 @@ def _predicate_and_counted(doc) -> tuple[str, str]:
         said = _complement_verb(root)
         root = said if said is not None else root
     reporting = role_words("reporting")
-    wh = next((t for t in doc if t.tag_ in ("WP", "WDT")), None)
+    wh = _wh_word(doc)
     asked = (_wh_noun(doc, wh) or wh) if wh is not None else None
     while root is not None and root.lemma_.lower() in reporting and (said := _complement_verb(root)) is not None \
             and not (asked is not None and asked.dep_ == "nsubj" and asked.head.i == root.i):
@@ -369,10 +369,7 @@ def _predicate_and_counted(doc) -> tuple[str, str]:
         # "without a job": the lack is the state, as frames read it)
         predicate = event_lemma(state)
     elif root is not None and root.pos_ == "VERB" and root.lemma_.lower() not in ("be", "do", "have"):
-        predicate = event_lemma(root)  # "open fire", "lay off", "put their signatures": as frames read verbs
-        partners = shared_object_verbs(root)  # "how many are killed or maimed": a count of both, as in frames
-        if partners:
-            predicate = " or ".join(t.lemma_.lower() for t in sorted([root, *partners], key=lambda t: t.i))
+        predicate = event_lemma(root)  # "open fire", "put their signatures", "killed or maimed": as frames read verbs
     elif root is not None and root.pos_ == "NOUN":
         predicate = root.lemma_.lower()
     else:
@@ -449,7 +446,7 @@ def _role(doc) -> tuple[str, ...]:
     employment), "Which Angolan official said ..." → (official,), "Who is the union president?" → (union,
     president): the noun (after which/what, or the subject or complement of "be") with its common-noun
     modifiers and the common noun of its "of"."""
-    wh = next((t for t in doc if t.tag_ in ("WP", "WDT")), None)
+    wh = _wh_word(doc)
     if wh is None:
         return ()
     noun = _wh_noun(doc, wh)
@@ -467,6 +464,11 @@ def _role(doc) -> tuple[str, ...]:
     if obj is not None:
         words.append(obj.lemma_.lower())
     return tuple(dict.fromkeys(words))
+
+
+def _wh_word(doc):
+    """The question's wh-pronoun or determiner (who, what, which), or None."""
+    return next((t for t in doc if t.tag_ in ("WP", "WDT")), None)
 
 
 def _wh_noun(doc, wh):
