@@ -7,8 +7,9 @@ and CPU time from the same run.
 Shipped corpus: the eval questions without history (eval/questions.yaml), after one warm-up question not among
 them. --workdir: scale.py's questions over its index of that size (index-CHUNKS, news-CHUNKS; --as-built serves it
 whatever its folder key, as startup.py does). Each `Engine.ask()` is followed by the floor, encode(question) + one
-Chroma query, so both meet the same load; p50 of wall time and of CPU time (time.thread_time: this thread only, so
-other processes on the machine move it less). --tree: import qa_bot from another checkout (a "before" copy), so one
+Chroma query, so both meet the same load; p50 of wall time and of CPU time (time.process_time: every thread of this
+process, as `ask` embeds the question on a second thread while it is parsed; other processes on the machine move it
+less than wall time). --tree: import qa_bot from another checkout (a "before" copy), so one
 script measures both sides. Prints one JSON line; nothing here is a pass/fail test.
 """
 
@@ -71,10 +72,10 @@ def main(argv: list[str] | None = None) -> int:
     cpu: dict[str, list[float]] = {"ask": [], "floor": []}
     for q in questions:
         for name, fn in (("ask", engine.ask), ("floor", floor)):
-            t, c = time.perf_counter(), time.thread_time()
+            t, c = time.perf_counter(), time.process_time()
             fn(q)
             wall[name].append(time.perf_counter() - t)
-            cpu[name].append(time.thread_time() - c)
+            cpu[name].append(time.process_time() - c)
     w = {k: statistics.median(v) * 1e3 for k, v in wall.items()}
     c = {k: statistics.median(v) * 1e3 for k, v in cpu.items()}
     print(json.dumps({"questions": len(questions), "backend": type(embedder).__name__,

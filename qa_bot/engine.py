@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import re
 import shutil
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Collection, Sequence
@@ -164,6 +165,12 @@ def check_mode(mode: object) -> str:
 
 DOCS_KEPT = 64  # parsed questions an engine keeps for the follow-ups that borrow their words
 MEASURES_KEPT = 2048  # measure phrases' vectors an engine keeps (384 float32 each: 3 MB)
+
+
+@functools.cache
+def _query_pool() -> ThreadPoolExecutor:
+    """The threads that embed questions while they are parsed (Engine._encode_early), one pool per process."""
+    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="qa-bot-query")
 
 
 def _article_key(a: Article) -> tuple:
@@ -533,17 +540,21 @@ class Engine:
         doc_ids: restrict retrieval to these articles (None = all)."""
         t0 = time.perf_counter()
         doc_ids, mode = check_doc_ids(doc_ids), check_mode(mode)
+        early = None if history else self._encode_early(question)
         intent = self.parse(question, history)
         if doc_ids is not None:
             check_known(doc_ids, self._ready().articles)
+        qvec = early[1].result()[0] if early is not None and early[0] == intent.query else None
         if intent.answer_type in FIGURE_TYPES:  # the measure phrase is compared with figures' measures
-            qvec, mvec = self._question_vectors(intent.query, intent.measure or intent.query)
+            qvec, measure_vector = self._question_vectors(intent.query, intent.measure or intent.query, qvec)
         else:  # a name or a passage: no figure is read, so no measure phrase is embedded (one text: 1.5 ms less)
-            qvec = mvec = self.embedder.encode([intent.query])[0]
+            qvec = self.embedder.encode([intent.query])[0] if qvec is None else qvec
+            measure_vector = lambda: qvec  # noqa: E731
         t1 = time.perf_counter()
         state, hits = self.retrieve(intent.query, doc_ids, mode, qvec)
         t2 = time.perf_counter()
-        ans = answer_question(intent, state, hits, qvec, mvec, doc_ids, self.settings, self.embedder.encode)
+        ans = answer_question(intent, state, hits, qvec, measure_vector(), doc_ids, self.settings,
+                              self.embedder.encode)
         timings = [("parse+embed", t1 - t0), ("retrieve", t2 - t1), ("answer", time.perf_counter() - t2)]
         if not ans.found and _other_language(
                 str(question), intent.words,
@@ -552,26 +563,63 @@ class Engine:
             ans = replace(ans, answer=f"{ENGLISH_ONLY}\n\n{ans.answer}")
         return replace(ans, timings=tuple(timings))
 
-    def _question_vectors(self, query: str, measure: str) -> tuple[np.ndarray, np.ndarray]:
-        """The vectors of the query and of the measure phrase. Questions about other places or events share
-        their measure phrase ("How many people were killed in Eastvale / in Northfield?": "people killed"), so
-        its vector is kept (the last MEASURES_KEPT phrases) and then the query is embedded alone: one text to
-        embed instead of a batch of two padded to the query's length (about 17 tokens more for the model). An
-        onnxruntime row is the same bit for bit alone or in a batch (checked on every eval question), so a kept
-        vector is the one the batch would give, and no answer changes. PyTorch rows are not (they move in the
-        last bits with the batch's padding): with that backend, or a test's fake, both are embedded as before."""
+    def _encode_early(self, question: object) -> tuple[str, Future] | None:
+        """Start embedding a question without history (its query is the question as cleaned) on another
+        thread while spaCy parses it: onnxruntime runs outside the GIL, so with a second core the two overlap
+        and the answer comes about one model run sooner. None where that cannot help: one core, or the PyTorch
+        backend (its rows move in the last bits with a batch's padding, so the measure phrase is embedded in
+        the same batch, below). A bad question is left to parse() to explain."""
+        try:
+            text = self.check_question(question)
+        except QaBotError:
+            return None
+        if (os.cpu_count() or 1) < 2 or getattr(self.embedder, "backend", "") != "onnx":
+            return None
+        return text, self._encode_aside(text)
+
+    def _encode_aside(self, text: str) -> Future:
+        """Embed one text on another thread, returning once the model runs there (outside the GIL): from then
+        on this thread's work does not hold it back. Without the wait, this thread would keep the GIL through
+        the parse, and the run could begin only at Python's next thread switch (5 ms)."""
+        running = threading.Event()
+        future = _query_pool().submit(self.embedder.encode, [text], running)
+        running.wait(0.05)  # bounded: with every worker busy (concurrent questions) it starts later, still right
+        return future
+
+    def _question_vectors(self, query: str, measure: str,
+                          qvec: np.ndarray | None = None) -> tuple[np.ndarray, Callable[[], np.ndarray]]:
+        """The vector of the query, and a function giving that of the measure phrase. Questions about other
+        places or events share their measure phrase ("How many people were killed in Eastvale / in Northfield?":
+        "people killed"), so its vector is kept (the last MEASURES_KEPT phrases) and then the query is embedded
+        alone: one text to embed instead of a batch of two padded to the query's length (about 17 tokens more for
+        the model). An onnxruntime row is the same bit for bit alone or in a batch (checked on every eval
+        question), so a kept vector is the one the batch would give, and no answer changes. PyTorch rows are not
+        (they move in the last bits with the batch's padding): with that backend, or a test's fake, both are
+        embedded as before. qvec: the query's vector from _encode_early; then the phrase is embedded alone on
+        the other thread while this one retrieves, and the function waits for it."""
         if getattr(self.embedder, "backend", "") != "onnx":
             qvec, mvec = self.embedder.encode([query, measure])
-            return qvec, mvec
-        mvec = self._measures.get(measure)
+            return qvec, lambda: mvec
+        mvec = qvec if measure == query and qvec is not None else self._measures.get(measure)
         if mvec is not None:
-            return self.embedder.encode([query])[0], mvec
+            return (self.embedder.encode([query])[0] if qvec is None else qvec), lambda: mvec
+        if qvec is not None:
+            future = self._encode_aside(measure)
+
+            def measure_vector() -> np.ndarray:
+                vec = future.result()[0]
+                self._keep_measure(measure, vec)
+                return vec
+            return qvec, measure_vector
         qvec, mvec = self.embedder.encode([query, measure])
+        self._keep_measure(measure, mvec)
+        return qvec, lambda: mvec
+
+    def _keep_measure(self, measure: str, vec: np.ndarray) -> None:
         with self._measures_lock:
             if len(self._measures) >= MEASURES_KEPT:
                 self._measures.pop(next(iter(self._measures)), None)
-            self._measures[measure] = mvec
-        return qvec, mvec
+            self._measures[measure] = vec
 
     def disputes(self, doc_ids: Collection[str] | None = None) -> Disputes:
         """Every figure group of the corpus (or of doc_ids) whose sources disagree, were updated or revised,

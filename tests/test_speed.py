@@ -256,15 +256,19 @@ def test_a_kept_measure_vector_is_the_one_the_batch_gives(shipped_engine):
     intents = [shipped_engine.parse(q.question, q.history) for q in load_questions()]
     intents += [shipped_engine.parse(q) for q in ("How many people were killed in Sudzha?",
                                                   "How many people were killed in Kursk?")]
-    for engine in (Engine(shipped_engine.settings, embedder=onnx), shipped_engine):
-        for intent in intents:
-            measure = intent.measure or intent.query
-            qvec, mvec = engine.embedder.encode([intent.query, measure])
-            for _ in range(2):  # the measure phrase's vector is computed the first time, kept the second
-                kept_q, kept_m = engine._question_vectors(intent.query, measure)
-                assert kept_q.tobytes() == qvec.tobytes() and kept_m.tobytes() == mvec.tobytes(), intent.question
-        assert len(engine._measures) == (len({i.measure or i.query for i in intents}) if engine.embedder is onnx
-                                         else 0)
+    for early in (False, True):  # True: the query's vector came first, alone, as ask() embeds it while parsing
+        for engine in (Engine(shipped_engine.settings, embedder=onnx), shipped_engine):
+            for intent in intents:
+                measure = intent.measure or intent.query
+                qvec, mvec = engine.embedder.encode([intent.query, measure])
+                alone = engine.embedder.encode([intent.query])[0] if early else None
+                for _ in range(2):  # the measure phrase's vector is computed the first time, kept the second
+                    kept_q, kept_m = engine._question_vectors(intent.query, measure, alone)
+                    kept_m = kept_m()
+                    assert kept_q.tobytes() == qvec.tobytes() and kept_m.tobytes() == mvec.tobytes(), \
+                        intent.question
+            assert len(engine._measures) == (len({i.measure or i.query for i in intents})
+                                             if engine.embedder is onnx else 0)
 
 
 def test_the_flat_tok2vec_gives_the_layers_own_vectors_bit_for_bit(nlp):
@@ -338,3 +342,41 @@ def test_kept_lemmas_are_the_rule_lemmatizers(nlp):
             table[key] = value
         lemmatizer.cache.clear()
     assert got == want
+
+
+@pytest.mark.slow
+def test_a_question_embedded_while_it_is_parsed_gets_the_same_answer(shipped_engine, monkeypatch):
+    """With onnxruntime and two cores, ask() embeds the question on another thread while spaCy parses it, and the
+    measure phrase while it retrieves: every answer is the one the serial path gives, also with questions asked
+    from several threads at once."""
+    from concurrent.futures import ThreadPoolExecutor
+    from dataclasses import replace
+
+    from qa_bot.engine import Engine
+    from qa_bot.evaluation.questions import load_questions
+    from qa_bot.render.json import answer_dict
+    from qa_bot.search.vectors import embedder_for
+
+    onnx = embedder_for(shipped_engine.settings.model, "auto", None)
+    if onnx.backend != "onnx":
+        pytest.skip("the ONNX export of the model is missing (scripts/setup.sh makes it)")
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core: ask() embeds and parses in turn")
+    questions = [q.question for q in load_questions() if not q.history]
+
+    def answers(engine, threads=1):
+        with ThreadPoolExecutor(threads) as pool:
+            return [json.dumps(answer_dict(a), sort_keys=True, default=str)
+                    for a in pool.map(lambda q: replace(engine.ask(q), timings=()), questions)]
+
+    early = Engine(shipped_engine.settings, embedder=onnx)
+    started = []
+    real = early._encode_aside
+    monkeypatch.setattr(early, "_encode_aside", lambda text: started.append(text) or real(text))
+    overlapped = answers(early)
+    assert set(questions) <= set(started)  # each question went aside (and the new measure phrases after it)
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)  # one core: the serial path
+    serial = Engine(shipped_engine.settings, embedder=onnx)
+    assert answers(serial) == overlapped
+    monkeypatch.undo()
+    assert answers(Engine(shipped_engine.settings, embedder=onnx), threads=4) == overlapped

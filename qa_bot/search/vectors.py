@@ -245,39 +245,49 @@ class OnnxEmbedder:
         self.dimension = int(self._session(1).get_outputs()[0].shape[-1] or 384)
 
     def _session(self, threads: int):
-        """An inference session with `threads` intra-op threads (one for questions, all cores for batches)."""
-        if threads not in self._sessions:
-            opts = self._ort.SessionOptions()
-            opts.intra_op_num_threads = threads
-            opts.inter_op_num_threads = 1
-            opts.log_severity_level = 3
-            if threads > 1:  # spinning threads would take the core spaCy parses on while indexing
-                opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            self._sessions[threads] = self._ort.InferenceSession(self._path, opts, providers=["CPUExecutionProvider"])
+        """An inference session with `threads` intra-op threads (one for questions, all cores for batches).
+        Made once, under the lock; onnxruntime's run() is thread-safe, so runs need no lock (a question's
+        measure phrase is embedded while its query's run finishes on the other core)."""
+        with self._lock:
+            return self._sessions[threads] if threads in self._sessions else self._new_session(threads)
+
+    def _new_session(self, threads: int):
+        opts = self._ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+        opts.log_severity_level = 3
+        if threads > 1:  # spinning threads would take the core spaCy parses on while indexing
+            opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self._sessions[threads] = self._ort.InferenceSession(self._path, opts, providers=["CPUExecutionProvider"])
         return self._sessions[threads]
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
+    def encode(self, texts: Sequence[str], running: threading.Event | None = None) -> np.ndarray:
         """Normalized float32 vectors, one row per text. Tokenized once, sorted by length and batched, so a
-        batch is padded only to its own longest text (as sentence-transformers does)."""
+        batch is padded only to its own longest text (as sentence-transformers does). running: set when the
+        model starts, i.e. when this thread lets go of the GIL (a caller on another thread waits for it before
+        it parses, or it would hold the GIL and this run could start only at Python's next thread switch)."""
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         if not texts:
+            if running is not None:
+                running.set()
             return out
         encodings = self._tokenizer.encode_batch(list(texts))
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-        with self._lock:
-            session = self._session(_threads(len(texts)))
-            for idx in _batches(order, [len(e.ids) for e in encodings], self.batch_size, self.batch_tokens):
-                width = max(len(encodings[i].ids) for i in idx)
-                ids = np.zeros((len(idx), width), dtype=np.int64)  # [PAD] is 0 in BERT vocabularies
-                mask = np.zeros((len(idx), width), dtype=np.int64)
-                types = np.zeros((len(idx), width), dtype=np.int64)
-                for row, i in enumerate(idx):
-                    e = encodings[i]
-                    ids[row, :len(e.ids)] = e.ids
-                    mask[row, :len(e.ids)] = e.attention_mask
-                    types[row, :len(e.ids)] = e.type_ids
-                hidden = session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})[0]
-                out[idx] = self._pool(hidden, mask)
+        session = self._session(_threads(len(texts)))
+        for idx in _batches(order, [len(e.ids) for e in encodings], self.batch_size, self.batch_tokens):
+            width = max(len(encodings[i].ids) for i in idx)
+            ids = np.zeros((len(idx), width), dtype=np.int64)  # [PAD] is 0 in BERT vocabularies
+            mask = np.zeros((len(idx), width), dtype=np.int64)
+            types = np.zeros((len(idx), width), dtype=np.int64)
+            for row, i in enumerate(idx):
+                e = encodings[i]
+                ids[row, :len(e.ids)] = e.ids
+                mask[row, :len(e.ids)] = e.attention_mask
+                types[row, :len(e.ids)] = e.type_ids
+            if running is not None:
+                running.set()
+            hidden = session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})[0]
+            out[idx] = self._pool(hidden, mask)
         return out
 
     def _pool(self, hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
