@@ -170,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(markdown.disputes_text(found, args.top))
             return 0
         if args.doc_ids:
-            check_doc_ids(args.doc_ids, [a.doc_id for a in engine.articles()])
+            check_doc_ids(args.doc_ids, [a.doc_id for a in engine.catalog()])
         answer = engine.ask(args.question, history=args.history, doc_ids=args.doc_ids)
         if fmt == "json":
             print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))

@@ -24,7 +24,8 @@ from .ingest.articles import (SUFFIXES, CorpusFile, Ingested, list_corpus, read_
 from .ingest.chunks import chunk_sentences
 from .ingest.sentences import split_sentences
 from .language.frames import corpus_frames, measure_phrase
-from .records import Answer, Article, Chunk, Disputes, Entity, Figure, QuestionIntent, Sentence
+from .records import Answer, Article, ArticleEntry, Chunk, Disputes, Entity, Figure, QuestionIntent, Sentence
+from .search.columns import Records
 from .search.hits import MODES, bm25_ranking, dense_ranking, fuse
 from .search.store import (Generation, build_lock, check_index_folder, check_writable, collection, current_mtime,
                            doc_id_column, key_dir, load_bm25, load_generation, next_generation_number,
@@ -463,6 +464,18 @@ class Engine:
     def articles(self) -> list[Article]:
         """The indexed articles, sorted by doc_id."""
         return sorted(self._ready().articles.values(), key=lambda a: a.doc_id)
+
+    def catalog(self) -> list[ArticleEntry]:
+        """What a list of the indexed articles shows (id, title, outlet, date), sorted by doc_id: read from
+        four of the stored columns, without making any article (or its text)."""
+        view = self._ready()
+        stored = view.generation.articles
+        if isinstance(stored, Records):
+            rows = zip(*(stored.column(name) for name in ("doc_id", "title", "outlet", "published")))
+            entries = [ArticleEntry(*row) for row in rows if row[0] in view.articles]
+        else:
+            entries = [ArticleEntry(a.doc_id, a.title, a.outlet, a.published) for a in view.articles.values()]
+        return sorted(entries, key=lambda e: e.doc_id)
 
     def article(self, doc_id: str) -> Article:
         """One indexed article (raises CorpusError for an unknown id)."""

@@ -30,6 +30,17 @@ class Article:
 
 
 @dataclass(frozen=True)
+class ArticleEntry:
+    """What a list of articles shows of one (the page's article list and filters): no text, so that listing an
+    archive of thousands makes no article's text."""
+
+    doc_id: str
+    title: str
+    outlet: str = ""
+    published: str = ""
+
+
+@dataclass(frozen=True)
 class Sentence:
     """A sentence of an article, with its offsets in `Article.text`."""
 

@@ -19,7 +19,7 @@ from .ingest.articles import read_corpus
 from .engine import Engine
 from .errors import QaBotError, QuestionError, SettingsError
 from .answering.disputes import sides as group_sides
-from .records import Answer, Article, Citation
+from .records import Answer, Article, ArticleEntry, Citation
 from .render.csv import answer_csv, disputes_csv
 from .render.html import (UNKNOWN_OUTLET, KIND_HEAD, disputes_html, esc, open_href, outlets_known,
                           timeline_img, unknown_outlet_note)
@@ -327,7 +327,7 @@ def check_dates(date_from: str | None, date_to: str | None) -> tuple[str, str]:
     return date_from, date_to
 
 
-def select_doc_ids(articles: Sequence[Article], outlets: Sequence[str] = (), date_from: str = "",
+def select_doc_ids(articles: Sequence[ArticleEntry], outlets: Sequence[str] = (), date_from: str = "",
                    date_to: str = "", chosen: Sequence[str] = ()) -> list[str] | None:
     """doc_ids passing the filters (None when no filter is set); articles without a date fail a date filter."""
     date_from, date_to = check_dates(date_from, date_to)
@@ -347,24 +347,34 @@ def select_doc_ids(articles: Sequence[Article], outlets: Sequence[str] = (), dat
     return keep
 
 
-def articles_html(articles: Sequence[Article], selected: Sequence[str] | None, problem: str = "") -> str:
-    """The indexed articles as a table; those the filters leave out are dimmed; `problem` (a bad filter) on top."""
+ARTICLES_LISTED = 300  # rows of the article list: an archive of thousands is narrowed with the filters
+
+
+def articles_html(articles: Sequence[ArticleEntry], selected: Sequence[str] | None, problem: str = "",
+                  most: int = ARTICLES_LISTED) -> str:
+    """The indexed articles as a table; those the filters leave out are dimmed; `problem` (a bad filter) on top.
+    At most `most` rows, those the filters keep first; a line says how to see the others."""
     chosen = None if selected is None else set(selected)
     n = len(articles) if chosen is None else len(chosen)
     rows = []
     known = outlets_known(articles)
-    for a in articles:
+    shown = list(articles) if chosen is None else \
+        [a for a in articles if a.doc_id in chosen] + [a for a in articles if a.doc_id not in chosen]
+    more = len(shown) - most
+    for a in shown[:most]:
         out = chosen is not None and a.doc_id not in chosen
         outlet = f'<td>{esc(a.outlet)}</td>' if known else ""
         rows.append(f'<tr class="{"qa-excluded" if out else "qa-included"}" title="{esc(a.doc_id)}">'
                     f'<td><a class="qa-open" href="{esc(open_href(a.doc_id))}">{esc(a.title)}</a></td>'
                     f'{outlet}<td>{esc(a.published or "—")}</td></tr>')
     head = (f'<p class="qa-problem" role="alert">{esc(problem)}</p>' if problem else
-            f'<p class="qa-meta qa-count">Searching {n} of {len(articles)} indexed articles.</p>')
+            f'<p class="qa-meta qa-count">Searching {n:,} of {len(articles):,} indexed articles.</p>')
     columns = "<th>Title</th>" + ("<th>Outlet</th>" if known else "") + "<th>Date</th>"
-    return (head + unknown_outlet_note(list(articles)) +
+    tail = (f'<p class="qa-meta qa-more">{more:,} more not listed: narrow the list with the outlet, date or '
+            'article filters.</p>' if more > 0 else "")
+    return (head + unknown_outlet_note(articles) +
             f'<table class="qa-articles"><thead><tr>{columns}</tr>'
-            f'</thead><tbody>{"".join(rows)}</tbody></table>')
+            f'</thead><tbody>{"".join(rows)}</tbody></table>' + tail)
 
 
 def user_message(exc: Exception) -> str:
@@ -517,7 +527,7 @@ def build_app(engine: Engine, examples: Sequence[str] = EXAMPLES, startup: Start
     cache: dict[str, Any] = {}
 
     def filter_ids(outlets, date_from, date_to, chosen) -> list[str] | None:
-        return select_doc_ids(engine.articles(), outlets or (), date_from, date_to, chosen or ())
+        return select_doc_ids(engine.catalog(), outlets or (), date_from, date_to, chosen or ())
 
     def respond(question, chat, asked, outlets, date_from, date_to, chosen):
         """One chat turn: ask with the earlier questions as history and the filters as doc_ids.
@@ -604,7 +614,7 @@ def build_app(engine: Engine, examples: Sequence[str] = EXAMPLES, startup: Start
 
     def refresh(outlets, date_from, date_to, chosen):
         """Article list and filter choices, from what is indexed now; a bad date is said once, in the list."""
-        arts = engine.articles()
+        arts = engine.catalog()
         try:
             ids, problem = select_doc_ids(arts, outlets or (), date_from, date_to, chosen or ()), ""
         except QaBotError as exc:

@@ -18,7 +18,7 @@ from conftest import free_port  # noqa: F401  (also used as B.free_port)
 from qa_bot.answering.compose import md_escape
 from qa_bot.engine import IndexReport
 from qa_bot.errors import CorpusError, QuestionError
-from qa_bot.records import Answer, Article, Citation, Conflict, Figure
+from qa_bot.records import Answer, Article, ArticleEntry, Citation, Conflict, Figure
 
 DATA = Path(__file__).resolve().parent / "data" / "page"
 CHROMIUM = "/usr/bin/chromium"
@@ -91,6 +91,10 @@ class FakeEngine:
     def articles(self) -> list[Article]:
         """All articles by doc_id."""
         return [self.docs[k] for k in sorted(self.docs)]
+
+    def catalog(self) -> list[ArticleEntry]:
+        """What the article list shows of each, by doc_id."""
+        return [ArticleEntry(a.doc_id, a.title, a.outlet, a.published) for a in self.articles()]
 
     def article(self, doc_id: str) -> Article:
         """One article."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -87,6 +88,34 @@ def test_filters_select_articles_by_outlet_date_and_choice():
     assert ui.select_doc_ids(arts, chosen=["c"]) == ["c"]
     with pytest.raises(SettingsError, match="YYYY-MM-DD"):
         ui.select_doc_ids(arts, date_from="12 August")
+
+
+def test_the_article_list_of_a_large_archive_is_bounded_and_shows_the_filtered_first():
+    from qa_bot.records import ArticleEntry
+
+    arts = [ArticleEntry(f"{i:05d}.txt", f"Report {i}", "Wire", "2024-08-07") for i in range(2000)]
+    html = ui.articles_html(arts, None, most=300)
+    assert html.count("<tr class=") == 300 and "1,700 more not listed" in html
+    assert "Searching 2,000 of 2,000 indexed articles." in html
+    picked = [f"{i:05d}.txt" for i in range(1990, 2000)]
+    html = ui.articles_html(arts, picked, most=300)
+    rows = re.findall(r'<tr class="(qa-\w+)" title="([^"]+)"', html)
+    assert [d for _, d in rows[:10]] == picked and {c for c, _ in rows[:10]} == {"qa-included"}
+    assert {c for c, _ in rows[10:]} == {"qa-excluded"} and len(rows) == 300
+    assert "more not listed" not in ui.articles_html(arts[:300], None, most=300)
+
+
+def test_the_catalog_lists_what_articles_would_without_making_them(fake_engine):
+    """The page's list reads four stored columns: the same ids, titles, outlets and dates as the articles."""
+    from qa_bot.engine import Engine
+    from qa_bot.search.columns import Records
+
+    fake_engine.index()
+    reopened = Engine(fake_engine.settings, embedder=fake_engine.embedder)  # the index as loaded from disk
+    for engine in (fake_engine, reopened):
+        assert [(e.doc_id, e.title, e.outlet, e.published) for e in engine.catalog()] == \
+            [(a.doc_id, a.title, a.outlet, a.published) for a in engine.articles()]
+    assert reopened.catalog() and isinstance(reopened._ready().generation.articles, Records)  # the column path
 
 
 def test_unexpected_errors_reach_the_user_as_a_generic_message_and_the_log(caplog):

@@ -7,7 +7,7 @@ import html
 from typing import Mapping, Sequence
 from urllib.parse import quote
 
-from ..records import Article, Dispute, Disputes, Figure
+from ..records import Article, ArticleEntry, Dispute, Disputes, Figure
 from .timeline import has_timeline, timeline_png
 
 UNKNOWN_OUTLET = "(outlet unknown)"
@@ -28,12 +28,12 @@ def open_href(doc_id: str, start: int = -1, end: int = -1, fig_start: int = -1, 
     return href
 
 
-def outlets_known(articles: Sequence[Article]) -> bool:
+def outlets_known(articles: Sequence[Article | ArticleEntry]) -> bool:
     """Does any of these articles name its outlet (a manifest was given)?"""
     return any(a.outlet for a in articles)
 
 
-def unknown_outlet_note(articles: Sequence[Article]) -> str:
+def unknown_outlet_note(articles: Sequence[Article | ArticleEntry]) -> str:
     """Said once above a list whose articles name no outlet (rather than '(outlet unknown)' on every row)."""
     if not articles or outlets_known(articles):
         return ""
