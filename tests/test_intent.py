@@ -207,3 +207,16 @@ def test_a_proper_name_the_recogniser_missed_is_a_name_with_its_number(intent):
 
 def test_a_verb_of_no_event_with_an_event_noun_asks_that_event(intent):
     assert intent("How many countries put their signatures on the treaty?").event == "signed"
+
+
+def test_the_verb_after_did_and_its_subject_is_read_as_a_verb_in_its_bare_form(intent):
+    """After "did" and its subject only the bare verb can come: where the small parser reads it as an adjective of
+    the next noun ("open" of "fire") or as a past tense ("lay" → "lie"), the event is still the verb's, as frames
+    read "opened fire" and "laid off"; a tree that has the verb right is left alone."""
+    for q in ("On what date did Barton open fire at the trading firms?", "When did Barton open fire?",
+              "When did the gunman open fire?", "When did Barton first open fire?"):
+        assert intent(q).predicate == "open fire", q
+    assert intent("Why did the company lay off workers?").predicate == "lay off"
+    assert intent("When did the police open an investigation?").predicate == "open"
+    assert intent("How many people did the storm kill?").predicate == "kill"
+    assert intent("When did the balloon land?").predicate == "land"

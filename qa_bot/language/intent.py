@@ -314,6 +314,48 @@ def _time_pin(doc, counted: str = "") -> str:
     return ""
 
 
+def _do_support_verb(doc) -> tuple | None:
+    """(the word, the word after it) where a question with do-support has its main verb: after "did" and its
+    subject only the bare verb can come ("When did Barton open fire?", "Why did the company lay off workers?").
+    None without do-support."""
+    aux = next((t for t in doc if t.dep_ == "aux" and t.lemma_.lower() == "do"), None)
+    if aux is None:
+        return None
+    subject = next((t for t in doc if t.dep_ in ("nsubj", "nsubjpass") and t.i > aux.i
+                    and t.left_edge.i == aux.i + 1), None)
+    if subject is None:
+        return None
+    slot = subject.right_edge.i + 1
+    while slot < len(doc) and doc[slot].pos_ == "ADV":  # "did Barton first open fire"
+        slot += 1
+    if slot >= len(doc) or doc[slot].like_num or doc[slot].is_punct:
+        return None
+    return doc[slot], (doc[slot + 1] if slot + 1 < len(doc) else None)
+
+
+def _misread_verb(doc) -> tuple | None:
+    """(verb, the noun after it) where the small parser read the main verb of a do-support question as a modifier
+    of the next noun ("open" as an adjective of "fire", or as an adjective whose object is "fire"); None where
+    the tree has it as a verb (then the tree is right)."""
+    slot = _do_support_verb(doc)
+    if slot is None or slot[1] is None:
+        return None
+    word, after = slot
+    if after.pos_ != "NOUN" or not (word.head.i == after.i or after.head.i == word.i):
+        return None
+    if word.pos_ in ("ADJ", "NOUN") or word.pos_ == "VERB" and word.dep_ in ("amod", "compound"):
+        return word, after
+    return None
+
+
+def repair_bare_verb(doc) -> None:
+    """The verb after "did" and its subject is in its bare form, so it is its own lemma: the tagger reads some as
+    a past tense ("did the company lay off" → "lie off"). Set on the question's Doc once, before anything reads it."""
+    slot = _do_support_verb(doc)
+    if slot is not None and slot[0].pos_ == "VERB" and slot[0].tag_ != "VB" and slot[0].is_lower:
+        slot[0].lemma_ = slot[0].lower_
+
+
 def _predicate_and_counted(doc) -> tuple[str, str]:
     """Lemma of the event the question is about, and the thing counted ("people" in "how many people...")."""
     counted = ""
@@ -358,6 +400,12 @@ def _predicate_and_counted(doc) -> tuple[str, str]:
         subject = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ == "NOUN"), None)
         root = subject if subject is not None else root
     predicate = ""
+    misread = _misread_verb(doc)
+    if misread is not None:  # "open fire" as frames read "opened fire" (bare_object: a lone singular noun)
+        verb, noun = misread
+        bare = noun.tag_ == "NN" and not noun.ent_type_ and not any(
+            c.dep_ in ("det", "amod", "compound", "nummod", "poss") and c.i != verb.i for c in noun.children)
+        return (f"{verb.lower_} {noun.lemma_.lower()}" if bare else verb.lower_), counted
     linking = role_words("linking")
     # ("are out of work": the object of "of" under "out")
     state = next((o for p in root.children if p.dep_ == "prep" for o in (*p.children, *(
@@ -578,6 +626,7 @@ def parse_question(nlp, question: str, history: Sequence[str] = (), previous=Non
     """Parse the question (and, for a follow-up, borrow the words of the previous question) into an intent.
     previous(text): the previous question's Doc, when the caller kept it (else it is parsed again with nlp)."""
     doc = nlp(question)
+    repair_bare_verb(doc)
     measure = ""
     follow = bool(history) and (len(content_lemmas(doc)) <= 2 or is_follow_up(doc))
     answer_type, dimension = _answer_type(doc)
@@ -588,6 +637,7 @@ def parse_question(nlp, question: str, history: Sequence[str] = (), previous=Non
     group = _group(doc) if answer_type in ("count", "amount") else ()
     if follow:
         prev = (previous or nlp)(history[-1])
+        repair_bare_verb(prev)
         p_type, p_dim = _answer_type(prev)
         if answer_type == "other":
             answer_type, dimension = p_type, p_dim
