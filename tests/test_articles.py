@@ -86,3 +86,14 @@ def test_shipped_corpus_manifest_matches_its_files():
     assert by_id["000_77fda93acc507827.txt"].outlet == "CNN"
     assert by_id["004_a62debbdcae0a305.txt"].published == "2024-08-07"
     assert all(a.published == "2024-08-12" for d, a in by_id.items() if not d.startswith("004"))
+
+
+def test_the_agency_a_dateline_credits_is_found_at_the_start_of_a_text_only():
+    from qa_bot.ingest.articles import dateline_credit
+
+    text = "LYON, France, June 27 (Xinhua) -- Several hundred people took part"
+    span = dateline_credit(text)
+    assert span is not None and text[span[0]:span[1]] == "(Xinhua)"
+    old = "PARIS (AP) _ Groups of jobless occupied offices"
+    assert old[slice(*dateline_credit(old))] == "(AP)"
+    assert dateline_credit("The agency (Xinhua) -- said so") is None and dateline_credit("WASHINGTON -- The") is None

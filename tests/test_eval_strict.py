@@ -59,6 +59,9 @@ def test_a_line_pointing_at_the_table_is_not_read_as_the_answer():
 def test_lead_sentence_skips_a_label_line_and_stops_at_the_first_sentence():
     md = "From the articles:\n\n- Robert Pearce heads the inquiry. He said more. [1]\n- Other. [2]"
     assert lead_sentence(md) == "Robert Pearce heads the inquiry."
+    # an initial or a title is no sentence end
+    assert lead_sentence("**Jimmy W. Mercer** is the chief. He said so.") == "Jimmy W. Mercer is the chief."
+    assert lead_sentence("Mr. Smith and Dr. Jones met. Then left.") == "Mr. Smith and Dr. Jones met."
 
 
 @pytest.mark.parametrize("text, value", [
@@ -205,6 +208,22 @@ def test_duc_questions_meet_the_counts_and_their_answers_are_in_the_articles():
     assert sum(q.kind == "scoped" for q in questions) >= 10
     assert sum(q.kind in ("name", "date") for q in questions) >= 10
     assert sum(not q.answerable for q in questions) >= 10
+    _answers_are_in_the_articles(chosen)
+
+
+@pytest.mark.skipif(not DUC.is_dir(), reason="the DUC 2007 benchmark folder is not next to the project")
+def test_the_second_duc_questions_are_new_and_their_answers_are_in_the_articles():
+    second = DEFAULT_DUC_QUESTIONS.parent / "duc2007-second"
+    chosen, skipped = load_corpora(DUC, second)
+    assert [c.name for c in chosen] == ["D0715D", "D0719E", "D0740I", "D0741I"] and skipped == []
+    first = {q.question for c in load_corpora(DUC, DEFAULT_DUC_QUESTIONS)[0] for q in c.questions}
+    questions = [q for c in chosen for q in c.questions]
+    assert len(questions) == 48 and not first & {q.question for q in questions}
+    assert len({q.id for q in questions}) == 48
+    _answers_are_in_the_articles(chosen)
+
+
+def _answers_are_in_the_articles(chosen) -> None:
     for cluster in chosen:
         texts = {p.name: p.read_text(encoding="utf-8") for p in cluster.corpus.glob("*.txt")}
         for q in cluster.questions:

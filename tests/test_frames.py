@@ -328,3 +328,18 @@ def test_a_date_said_to_be_near_resolves_like_the_date_itself():
     assert resolve_date("over two years ago", "2024-08-07") == "2022-08-07"
     assert resolve_date("nearly a month ago", "2024-08-07") == "2024-07-07"
     assert resolve_date("some 25,000", "2024-08-07") == ""
+
+
+def test_a_dateline_day_before_publication_is_the_day_the_report_speaks_from():
+    """Wire copy published the next day: "today" and its undated figures are the dateline's day."""
+    from qa_bot.language.frames import dated_by_dateline
+    from qa_bot.records import Article
+
+    def day(text, published):
+        return dated_by_dateline(Article("d", "/d", "T", text, "s", published=published)).published
+
+    assert day("Rally in Lyon\n\nLYON, France, June 27 (Xinhua) -- Several hundred people met", "1996-06-28") == "1996-06-27"
+    assert day("T\n\nNAIROBI, December 30 (Xinhua) -- Kenya said", "1998-01-02") == "1997-12-30"
+    assert day("T\n\nGENEVA, January 28 (Xinhua) -- Three set off", "1998-01-28") == "1998-01-28"  # the same day
+    assert day("T\n\nGENEVA, January 2 (Xinhua) -- Three set off", "1998-01-28") == "1998-01-28"  # too far: no lag
+    assert day("T\n\nPARIS (AP) _ Groups of jobless", "1998-12-21") == "1998-12-21"  # no day in it

@@ -220,3 +220,10 @@ def test_the_verb_after_did_and_its_subject_is_read_as_a_verb_in_its_bare_form(i
     assert intent("When did the police open an investigation?").predicate == "open"
     assert intent("How many people did the storm kill?").predicate == "kill"
     assert intent("When did the balloon land?").predicate == "land"
+
+
+def test_a_nationality_groups_countries_but_places_cities_in_their_country(intent):
+    """"How many African nations" counts a group of nations; "how many French cities" counts cities in France,
+    which reports call "cities throughout the country": no word a figure must repeat."""
+    assert intent("How many African nations have signed the mine ban treaty?").group == ("african",)
+    assert intent("In how many French cities did the jobless demonstrate?").group == ()

@@ -308,3 +308,14 @@ def test_a_size_question_prefers_the_length_said_in_its_size_and_a_numbered_name
     assert not mentions("the silver comet ii lifted off", f, "Silver Comet 3")
     assert not mentions("the silver comet 2 lifted off", f, "Silver Comet 3")
     assert mentions("the silver comet iii lifted off", f, "Silver Comet 3")
+
+
+def test_a_name_is_mentioned_by_any_of_its_capitalised_words_but_not_by_another_number():
+    from qa_bot.answering.report import mentions
+
+    f = fig(5, "a", "2024-05-06")
+    assert mentions("on may 24, ammar ventured to the hilltop", f, "Ammar Serhal")  # the first name, later on
+    assert mentions("tlc's board of directors fired him", f, "TLC Manufacturing")
+    assert not mentions("the board fired him", f, "TLC Manufacturing")
+    assert not mentions("the breitling orbiter 3 took off", f, "Breitling Orbiter II")  # another balloon
+    assert not mentions("orbiter ii took off", f, "Jacques W. Piccard")  # an initial is no name

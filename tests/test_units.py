@@ -79,3 +79,18 @@ def test_the_stored_conversion_factors_are_the_ones_pint_computes():
             assert U.conversion_factor(unit, dimension) == U.pint_factor(unit, dimension), unit
             checked += 1
     assert checked > 40 and all(k[1] in U._NORMAL for k in U._FACTORS)
+
+
+def test_every_currency_is_known_by_its_english_name_from_cldr():
+    """Currencies come from CLDR (babel): a name with its country or alone where it is one currency's only; a
+    bare name shared by several keeps its default; wire copy's "dlrs" is dollars."""
+    from qa_bot.language.values import spot_values
+
+    assert U.currency_code("Thai baht") == U.currency_code("baht") == "THB"
+    assert U.currency_code("French francs") == "FRF" and U.currency_code("German marks") == "DEM"
+    assert U.currency_code("U.S. dollars") == U.currency_code("dlrs") == "USD"
+    assert U.currency_code("real", bare=False) == "" and U.currency_code("pesos") == ""  # several pesos
+    found = [(s.value, s.unit) for s in spot_values("It will cost 800 million baht (21 million U.S. dollars) and "
+                                                    "a fund of one billion francs (dlrs 178 million).")]
+    assert found == [(8e8, "THB"), (2.1e7, "USD"), (1e9, "CHF")]
+    assert [(s.value, s.unit) for s in spot_values("He gave two real reasons.")] == [(2.0, "")]  # words, not money

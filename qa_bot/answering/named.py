@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Mapping, NamedTuple, Sequence
 
+from ..ingest.articles import dateline_credit
 from ..language.lexicon import role_words, title_abbreviations
 from ..language.words import DATE_FIT, date_fits, is_agent_noun
 from ..records import Article, Entity, Figure, QuestionIntent
@@ -150,7 +151,10 @@ def named_answer(intent: QuestionIntent, scored: Sequence[Scored], entities: Map
                  or k < 2 * look and similarity is not None and similarity(sc.sentence, top) >= SAME_SAYING_MIN)]
     for sc in pool:
         s = sc.sentence
+        credit = dateline_credit(s.text)  # "(Xinhua)" of a dateline: who reported, not who did anything
         for ent in entities.get((s.doc_id, s.start), ()):
+            if credit is not None and credit[0] <= ent.start - s.start < credit[1]:
+                continue
             # a name modifying the asked kind of thing is of that kind whatever the recogniser called it: "the
             # Sudzhansky district" (tagged a person) answers "which district"
             typed = ent.role in ("compound", "amod", "nmod") and bool(ent.head_lemma) and ent.head_lemma in doing

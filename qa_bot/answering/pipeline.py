@@ -78,7 +78,7 @@ def outside_pin(pin: str, figures: Sequence, articles) -> str:
 
 def figure_candidates(intent: QuestionIntent, view: IndexView, doc_id: str, qvec: np.ndarray, mvec: np.ndarray,
                       doc_ids: Collection[str] | None, encode: Callable[[list[str]], np.ndarray] | None = None,
-                      prefilter: bool = True) -> tuple[list[Candidate], dict[str, str]]:
+                      prefilter: bool = True, told: bool = False) -> tuple[list[Candidate], dict[str, str]]:
     """The figures that answer, among those of the articles on doc_id's event (and in doc_ids), with the source
     families of those articles. What does not depend on the question's words (the event's articles, their
     places and families) is computed once per loaded index and event; figures of the wrong type, modality or
@@ -119,7 +119,7 @@ def figure_candidates(intent: QuestionIntent, view: IndexView, doc_id: str, qvec
                   and n not in intent.scope and n not in intent.incidental)
     cands = candidates(asked, mvec, qvec, local, gen.measure_vectors, sims,
                        [view.figure_contexts[i] for i in allowed], allowed, view.sentences_naming,
-                       view.similar_words(encode) if encode is not None else None, owner_of(view), named)
+                       view.similar_words(encode) if encode is not None else None, owner_of(view), named, told)
     return cands, view.memo(("families", key), lambda: families_within(table, docs))
 
 
@@ -156,12 +156,15 @@ def answer_question(intent: QuestionIntent, view: IndexView, hits: Sequence[Hit]
         return not_found(intent, retrieved, None, view.articles)
     lead, agreeing, figures, conflicts = None, (), (), ()
     chosen: list[Scored] = []
-    if intent.answer_type in FIGURE_TYPES:
+    def from_figures(told: bool = False):
         similar = view.similar_words(encode) if encode is not None else None
         cands, families = figure_candidates(intent, view, event_article(scored, intent, view), qvec, mvec, doc_ids,
-                                            encode)
+                                            encode, told=told)
         report = figure_report(intent, cands, gen.measure_vectors, view.articles, (), similar, families)
-        lead, agreeing, figures, conflicts = report.lead, report.agreeing, report.figures, report.conflicts
+        return report.lead, report.agreeing, report.figures, report.conflicts
+
+    if intent.answer_type in FIGURE_TYPES:
+        lead, agreeing, figures, conflicts = from_figures()
         outside = outside_pin(intent.time_pin, figures, view.articles)
         if outside:
             return not_found(intent, retrieved, closest, view.articles, outside)
@@ -193,6 +196,11 @@ def answer_question(intent: QuestionIntent, view: IndexView, hits: Sequence[Hit]
                 figures = figs
                 conflicts = (Conflict(measure=intent.predicate or "answer", figures=figs, kind="conflict",
                                       note=group_note(figs, "conflict", view.articles, {})),)
+    if lead is None and intent.answer_type in ("date", "count"):
+        # the last resort: the reports tell the event in other words than the question's
+        told = from_figures(told=True)
+        if told[0] is not None and not outside_pin(intent.time_pin, told[2], view.articles):
+            lead, agreeing, figures, conflicts = told
     if lead is None:
         # a question for a name of no known kind ("which actor") falls back to the sentences that answer it
         if intent.answer_type not in ("other", "name") or not is_relevant(closest, intent, settings):

@@ -28,6 +28,7 @@ MATCH_MIN = 0.50
 # earthquake" is 0.46 to the question; "ferries cancelled" vs any figure of that corpus stays under 0.25.
 WEAK_MATCH_MIN = 0.30
 SENTENCE_MATCH_MIN = 0.40
+TOLD_SENTENCE_MIN = 0.50  # the last resort: a sentence this close to the question tells the asked event
 MEASUREMENTS = frozenset({"length", "area", "speed", "depth", "mass", "volume", "temperature", "duration"})
 SAME_GROUP_MIN = 0.72  # two figures without a known event class report the same measure above this cosine
 SCOPED_PENALTY = 0.15  # a question that names no place prefers figures that are not restricted to one
@@ -182,10 +183,13 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
                contexts: Sequence[str], allowed: Sequence[int],
                naming: Callable[[str, Sequence[str]], Sequence[str]] | None = None,
                similar: Callable[[str, str], float] | None = None,
-               owner: Callable[[Figure], str] | None = None, named: Sequence[str] = ()) -> list[Candidate]:
+               owner: Callable[[Figure], str] | None = None, named: Sequence[str] = (),
+               told: bool = False) -> list[Candidate]:
     """Figures (`figures[k]` is the index's figure `allowed[k]`) whose type, event, thing and scope fit the question, with their relevance:
     the cosine of their measure phrase with the question's, and of their sentence with the question. `named`:
-    names of the question every answering figure's context (title, previous sentence, sentence) must mention."""
+    names of the question every answering figure's context (title, previous sentence, sentence) must mention.
+    told: the last resort of a question nothing answered: a date of any verb, or a count of the asked thing, in a
+    sentence close to the question."""
     del question_vector  # the sentence similarity arrives precomputed
     out: list[Candidate] = []
     if not allowed:
@@ -235,7 +239,11 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
             and bool(intent.counted) and bool(f.counted) and intent.counted.split()[-1] == f.counted.split()[-1]
         # the question's own verb when it is in no class: "were admitted to hospitals" ~ "hospitals have admitted 69"
         said_alike = same_event is None and bool(intent.predicate) and intent.predicate == f.predicate
-        loose = loose or measured or bare or said_alike
+        # the last resort for a count: the asked thing counted in a sentence about the question, whatever its verb
+        # ("representatives of 33 countries opened a conference" for "how many countries sent representatives")
+        counted_there = told and intent.answer_type == "count" and sim >= TOLD_SENTENCE_MIN \
+            and bool(intent.counted) and bool(f.counted) and intent.counted.split()[-1] == f.counted.split()[-1]
+        loose = loose or measured or bare or said_alike or counted_there
         if intent.answer_type != "date" and not (same_event or m >= MATCH_MIN or loose):
             continue
         # a date answers when its event is the asked one: "the attack that began on August 6" dates the attack
@@ -243,7 +251,11 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
         dated = intent.answer_type == "date" and (
             intent.predicate in (f.predicate, f.counted.split()[-1] if f.counted else "")
             or bool(f.predicate) and f.predicate in intent.words)  # "when did the attack begin": began on ...
-        if intent.answer_type == "date" and not (same_event or m >= MATCH_MIN or dated):
+        # or, when told=True (the last resort: nothing else dated the event), its sentence is about the question and
+        # the date is of one of its verbs: the reports tell the event in other words ("pushed through" / "rushed
+        # through a bill", "set off" / "launched from Spain")
+        date_there = told and intent.answer_type == "date" and bool(f.predicate) and sim >= TOLD_SENTENCE_MIN
+        if intent.answer_type == "date" and not (same_event or m >= MATCH_MIN or dated or date_there):
             continue
         if intent.answer_type == "count" and not counted_compatible(intent.counted, f.counted, similar):
             continue
@@ -370,22 +382,37 @@ def split_by_thing(figures: Sequence[Figure], members: list[int],
 
 def mentions(context: str, figure: Figure, name: str) -> bool:
     """Does the figure's context (lower case), scope, actor or source name this (the last word of the name:
-    "Kevin Uliassi" ~ "Uliassi")?"""
+    "Kevin Uliassi" ~ "Uliassi"; or another of its capitalised words: "Ammar Serhal" ~ "Ammar", "TLC
+    Manufacturing" ~ "TLC's board", as a report calls them once it has named them)?"""
     # the last word with letters: "Breitling Orbiter 3" ~ "the Orbiter", "Kevin Uliassi" ~ "Uliassi"
     normal = norm_name(name).split()
-    words = [w for w in normal if any(c.isalpha() for c in w)]
+    numeral = normal[-1] if len(normal) > 1 and (normal[-1].isdigit() or _ROMAN.fullmatch(normal[-1])) else ""
+    words = [w for w in (normal[:-1] if numeral else normal) if any(c.isalpha() for c in w)]
     if not words:
         return True
     last = words[-1:]
-    numeral = normal[-1]
-    if numeral.isdigit():
-        # "Breitling Orbiter 3": the number tells it from "Breitling Orbiter II" or "Orbiter 2", so a context that
-        # numbers the name otherwise is about another one
+    if numeral:
+        # "Breitling Orbiter 3" / "Orbiter II": the number tells it from "Orbiter 2", so a context that numbers
+        # the name otherwise is about another one
+        value = int(numeral) if numeral.isdigit() else _from_roman(numeral)
         other = re.search(rf"(?<!\w){re.escape(last[0])}\s+([0-9]+|[ivx]+)(?!\w)", context)
-        if other is not None and other.group(1) not in (numeral, _roman(int(numeral)) if len(numeral) < 4 else ""):
+        if other is not None and other.group(1) not in (str(value), _roman(value) if value < 40 else ""):
             return False
-    return has_words(context, last) or any(has_words(norm_name(x), last)
-                                           for x in (*figure.scope, figure.actor, figure.said_by))
+    proper = [w for w in (norm_name(x) for x in name.split() if x[:1].isupper()) if len(w) > 2
+              and w.isalpha() and not _ROMAN.fullmatch(w)]  # not an initial, not a numeral
+    keys = list(dict.fromkeys([*last, *proper]))
+    return any(has_words(context, [k]) for k in keys) or any(
+        has_words(norm_name(x), [k]) for x in (*figure.scope, figure.actor, figure.said_by) for k in keys)
+
+
+_ROMAN = re.compile(r"(?=[ivx])x{0,3}(?:ix|iv|v?i{0,3})")  # i .. xxxix: the numbers of names ("Orbiter II")
+_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
+
+
+def _from_roman(text: str) -> int:
+    """Value of a lower-case Roman numeral ("iv" → 4)."""
+    values = [_ROMAN_VALUES[c] for c in text]
+    return sum(-v if v < nxt else v for v, nxt in zip(values, [*values[1:], 0]))
 
 
 def _roman(n: int) -> str:
@@ -653,8 +680,16 @@ def choose_lead(members: Sequence[Candidate], intent: QuestionIntent, articles: 
         close = [f for f in pool if relevance[id(f)] >= best - WHOLE_REACH]
         backed = [f for f in close if support(f) > 1] or close
         return max(backed, key=lambda f: (f.low, support(f), relevance[id(f)]))
+    def said_closer(lead: Figure) -> Figure:
+        # a figure inside the lead's interval says it more precisely ("122" within "more than 120", "Sept. 5,
+        # 1993" within "1993"): among those answering about as well as the lead, the best supported, narrowest
+        width = lead.high - lead.low
+        inside = [f for f in pool if f is not lead and lead.low <= f.low and f.high <= lead.high
+                  and f.high - f.low < width and relevance[id(f)] >= relevance[id(lead)] - WHOLE_REACH]
+        return max(inside, key=lambda f: (support(f), f.low - f.high, relevance[id(f)])) if inside else lead
+
     if intent.answer_type == "date" or not any(figure_date(f, articles) for f in pool):
-        return max(pool, key=lambda f: (support(f), relevance[id(f)]))
+        return said_closer(max(pool, key=lambda f: (support(f), relevance[id(f)])))
     # a figure one source gives far below what the group's reports agree on is a part (one region's, one bloc's
     # signatures) or a slip, not the latest word on the whole: it stays in the table, it does not lead
     sound = pool
@@ -665,8 +700,8 @@ def choose_lead(members: Sequence[Candidate], intent: QuestionIntent, articles: 
     newest = [f for f in sound if figure_date(f, articles) == latest]
     # within one article, a corrected or risen figure is the later word ("then corrected it to 1,870"); between
     # reports of one day, the one that fits the question best (its thing: "121 civilians" for civilians)
-    return max(newest, key=lambda f: (support(f), f.change in ("revised", "rise", "fall"), relevance[id(f)],
-                                      f.start))
+    return said_closer(max(newest, key=lambda f: (support(f), f.change in ("revised", "rise", "fall"),
+                                                  relevance[id(f)], f.start)))
 
 
 def measure_words(figures: Sequence[Figure]) -> str:

@@ -46,7 +46,8 @@ _NOT_FIGURES = re.compile(
     r"|\b\d+(?:st|nd|rd|th)\b"
     r"|\bone\s+of\b",  # "one of the instructors" names one of a set; it does not answer "how many"
     re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[A-Z\"“(])")
+# a sentence ends at . ! ? before a capital, but not after an initial ("Jimmy W. Mercer") or a title before a name
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\b[A-Z]\.)(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr)\.)(?<!\bMrs\.)[\"'”’)]*\s+(?=[A-Z\"“(])")
 
 
 def plain_text(markdown: str) -> str:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Sequence
 from . import lexicon as L
 from . import units as U
 from .parse import content_lemmas, parse
-from .values import Spot, spot_values
+from .values import MONTH, Spot, spot_values
 from ..records import Article, Entity, Figure, Sentence
 
 if TYPE_CHECKING:
@@ -91,9 +91,31 @@ def corpus_frames(nlp: "Language", items: Sequence[tuple[Article, Sequence[Sente
     return out
 
 
+DATELINE_LAG_DAYS = 7  # a dateline's day is at most this long before the day the report was published
+
+
+def dated_by_dateline(article: Article) -> Article:
+    """The article with the day its dateline gives as the day it speaks from ("LYON, France, June 27 (Xinhua)
+    --" in a report published on 28 June): "today", "on Monday" and its undated figures are that day's. Wire
+    copy is often published the next day, or later in another time zone. Unchanged without such a dateline."""
+    from ..ingest.articles import dateline
+
+    line = dateline(article.text)
+    day = re.search(r"\b" + MONTH + r"\.?\s+\d{1,2}\b", line) if line and article.published else None
+    if day is None:
+        return article
+    when = resolve_date(day.group(0), article.published)
+    pub = U.parse_iso(article.published)
+    seen = U.parse_iso(when) if when else None
+    if seen is None or pub is None or not 0 < (pub - seen).days <= DATELINE_LAG_DAYS:
+        return article
+    return replace(article, published=when)
+
+
 def frames_from_docs(article: Article, sentences: Sequence[Sentence],
                      docs: Sequence["Doc"]) -> tuple[list[Figure], list[Entity]]:
     """Frames and entities of an article whose sentences are already parsed (docs[i] ↔ sentences[i])."""
+    article = dated_by_dateline(article)
     figures: list[Figure] = []
     entities: list[Entity] = []
     carry = Carry()

@@ -272,9 +272,14 @@ def _group(doc) -> tuple[str, ...]:
     people = role_words("people_words")
     figure_nouns = role_words("container")
     out: list[str] = []
+    places = _vocabulary()["what_noun"]
     for e in doc.ents:  # "how many Nordic nations": the nationality of the counted thing is a group of it
-        if e.label_ == "NORP" and e.root.dep_ in ("amod", "compound") and any(
-                c.lower_ in ("many", "much") for c in e.root.head.children):
+        thing = e.root.head
+        # (but of a place within a country, "how many French cities", it says which country they are in: the
+        # reports' place, "cities throughout the country", not a word they must repeat)
+        within = places.get(thing.lemma_.lower()) == "place" and thing.lemma_.lower() != "country"
+        if e.label_ == "NORP" and e.root.dep_ in ("amod", "compound") and not within and any(
+                c.lower_ in ("many", "much") for c in thing.children):
             out.append(e.text.lower())
     for t in doc:
         if t.dep_ != "pobj" or t.head.dep_ != "prep":
@@ -379,8 +384,12 @@ def _predicate_and_counted(doc) -> tuple[str, str]:
                   and t.head.i > t.i), None)
     if thing is not None and thing.dep_ in ("nsubj", "nsubjpass", "dobj") and thing.head.pos_ == "VERB":
         root = thing.head  # "how many civilians had been killed ..., the day after the attack began?": killed
-        # "How many attacks did Russia say it repelled?": the reported clause holds the event
-        said = _complement_verb(root)
+        # "How many attacks did Russia say it repelled?": the reported clause holds the event, as the clause a
+        # governor takes does ("were told to evacuate"); the object of another verb is its own ("how much money
+        # would Thailand need to clear its mines": the money is needed, as frames read "would need 800 million")
+        # (and "had the governor said ...", where the parser made the auxiliary the main verb)
+        said = _complement_verb(root) if root.lemma_.lower() in ("be", "have", "do") or root.lemma_.lower() in \
+            role_words("reporting") or governor_modality(root.lemma_) else None
         root = said if said is not None else root
     reporting = role_words("reporting")
     wh = _wh_word(doc)

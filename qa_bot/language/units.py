@@ -84,9 +84,12 @@ _UNIT_FORMS: tuple[tuple[str, str, str], ...] = (
 _SHORT_UNITS = frozenset({"m", "mi", "g", "l", "ha", "ft", "yd", "oz", "kw", "mw", "gw"})
 
 CURRENCY_SYMBOLS = {"us$": "USD", "$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₽": "RUB", "₴": "UAH",
-                    "₹": "INR", "c$": "CAD", "a$": "AUD", "usd": "USD", "eur": "EUR", "gbp": "GBP"}
+                    "₹": "INR", "c$": "CAD", "a$": "AUD", "usd": "USD", "eur": "EUR", "gbp": "GBP",
+                    "dlrs": "USD", "dlrs.": "USD", "dlr": "USD"}  # "dlrs": wire copy's dollars ("dlrs 178 million")
+# The bare words a currency goes by in news that several currencies share ("dollars", "francs"): their default.
+# Every other currency's English name comes from CLDR (currency_names).
 CURRENCY_WORDS = (
-    (r"(?:us\s+)?dollars?|bucks", "USD"), (r"euros?", "EUR"), (r"pounds\s+sterling|sterling", "GBP"),
+    (r"(?:u\.?s\.?\s+)?dollars?|bucks", "USD"), (r"euros?", "EUR"), (r"pounds\s+sterling|sterling", "GBP"),
     (r"ro?ubles?", "RUB"), (r"hryvnias?|hryvnia", "UAH"), (r"yen", "JPY"), (r"yuan|renminbi", "CNY"),
     (r"rupees?", "INR"), (r"(?:swiss\s+)?francs?", "CHF"),
 )
@@ -232,15 +235,47 @@ def unit_info(word: str) -> UnitInfo | None:
 
 
 @functools.lru_cache(maxsize=8192)  # every token of a question is tried (13 patterns each: 0.1 ms a question)
-def currency_code(word: str) -> str:
-    """ISO code of a currency symbol or word ("$" → USD, "rubles" → RUB), "" if it is none."""
+def currency_code(word: str, bare: bool = True) -> str:
+    """ISO code of a currency symbol or name ("$" → USD, "rubles" → RUB, "Thai baht" → THB, "French francs" →
+    FRF), "" if it is none. bare=False: not a name's last word alone ("baht", "real"), which after a number in
+    words may be an ordinary word ("two real problems")."""
     w = re.sub(r"\s+", " ", word.strip().lower())
     if w in CURRENCY_SYMBOLS:
         return CURRENCY_SYMBOLS[w]
     for pattern, code in CURRENCY_WORDS:
         if re.fullmatch(pattern, w):
             return code
-    return ""
+    full, alone = currency_names()
+    w = w.replace("u.s.", "us")
+    return full.get(w, "") or (alone.get(w, "") if bare else "")
+
+
+_NOT_CURRENCY_WORDS = frozenset({"account", "accounts", "code", "codes", "currency", "funds", "unit", "units", "value",
+                                 "rights", "gold", "silver", "platinum", "palladium"})  # CLDR's funds and metals
+
+
+@functools.cache
+def currency_names() -> tuple[dict[str, str], dict[str, str]]:
+    """Lower-case English names of the world's currencies → ISO code, from CLDR (babel's English locale): each
+    name and its plural ("thai baht", "french francs", "us dollars", "south korean won"), and its last word alone
+    where no other currency's name ends with it ("baht", "rupiah", "zlotys"), as two dicts (full, alone). Funds,
+    metals and test codes (X..) and names dated to a period are left out."""
+    from babel import Locale
+    from babel.numbers import get_currency_name
+
+    english = Locale("en")
+    full: dict[str, str] = {}
+    last: dict[str, set[str]] = {}
+    for code, name in english.currencies.items():
+        if code.startswith("X") or "(" in name:
+            continue
+        for form in {name, get_currency_name(code, count=2, locale=english)}:
+            form = form.lower()
+            full.setdefault(form, code)
+            word = form.split()[-1]
+            if word not in _NOT_CURRENCY_WORDS:
+                last.setdefault(word, set()).add(code)
+    return full, {w: next(iter(codes)) for w, codes in last.items() if len(codes) == 1 and w not in full}
 
 
 # ---------------------------------------------------------------------------------------------------------------

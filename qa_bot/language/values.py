@@ -13,7 +13,7 @@ from . import units as U
 
 _QUAL = "|".join(p for _, p in U.QUALIFIERS)
 _QUAL_RE = re.compile(r"(?i)(?:\b(" + _QUAL + r")\s+)$")
-_MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+MONTH = _MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
           r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)")
 _DIGITS = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?![\d,.]\d)|\d+(?:\.\d+)?|\.\d+)"
 _NUM_WORD = ("zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
@@ -22,7 +22,7 @@ _NUM_WORD = ("zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelv
 _WORDS = (r"(?:(?:a|an|" + _NUM_WORD + r")(?:[\s-]+(?:and[\s-]+)?(?:" + _NUM_WORD + r"))*"
           r"(?:[\s-]+and[\s-]+a[\s-]+half)?)")
 _SCALE_WORD = r"(?:thousand|million|billion|trillion|mln|mn|bn|tn|lakh|crore|k|m|b)"
-_CUR_SYM = r"(?:US\$|C\$|A\$|\$|€|£|¥|₽|₴|₹|USD|EUR|GBP)"
+_CUR_SYM = r"(?:US\$|C\$|A\$|\$|€|£|¥|₽|₴|₹|USD|EUR|GBP|dlrs\.?(?=\s?\d))"
 _CUR_WORD = "|".join(p for p, _ in U.CURRENCY_WORDS)
 _UNIT = "|".join(p for p, _, _ in U.unit_forms())
 
@@ -227,6 +227,24 @@ def _parse_spot(text: str, m: re.Match) -> Spot | None:
     return None
 
 
+_NAME_WORDS = re.compile(r"\s+([A-Za-z][\w.’'-]*)(?:\s+([A-Za-z][\w.’'-]*))?(?:\s+([A-Za-z][\w.’'-]*))?")
+
+
+def _currency_name_after(after: str, bare: bool) -> tuple[str, int] | None:
+    """(code, length) of a currency's name right after a number, the longest of up to three words ("800 million
+    Thai baht", "21 million U.S. dollars"); a name's last word alone ("baht") only after digits (bare)."""
+    m = _NAME_WORDS.match(after)
+    if m is None:
+        return None
+    for n in (3, 2, 1):
+        if m.group(n) is None:
+            continue
+        code = U.currency_code(" ".join(m.group(k) for k in range(1, n + 1)).rstrip(".,"), bare=bare or n > 1)
+        if code:
+            return code, m.end(n) - (len(m.group(n)) - len(m.group(n).rstrip(".,")))
+    return None
+
+
 def _with_currency_or_unit(text: str, spot: Spot, cur: str, allow_short_units: bool = False) -> Spot | None:
     """Attach what follows the number: a currency word, a percent sign or a unit (or nothing: a count)."""
     after = text[spot.end:]
@@ -237,6 +255,9 @@ def _with_currency_or_unit(text: str, spot: Spot, cur: str, allow_short_units: b
         code = U.currency_code(m.group("curword") or m.group("curcode"))
         if code:
             return replace(spot, end=spot.end + m.end(), unit=code, dimension="money", has_noun_slot=False)
+    named = _currency_name_after(after, bare=any(c.isdigit() for c in text[spot.start:spot.end]))
+    if named is not None:
+        return replace(spot, end=spot.end + named[1], unit=named[0], dimension="money", has_noun_slot=False)
     m = _AFTER_PCT.match(after)
     if m:
         unit = "pp" if "point" in m.group("pct").lower() else "%"
