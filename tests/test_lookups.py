@@ -140,6 +140,11 @@ def test_the_figure_table_saved_at_index_time_equals_the_one_made_from_the_figur
     assert load_table(gen.folder / TABLE, gen.figures) is None
     view = type(fake_engine)(fake_engine.settings, embedder=fake_engine.embedder)._state()
     _same_table(view.figure_table(), made)
+    # and saved there, so that the next process reads it instead of making it again (after an upgrade)
+    again = load_table(gen.folder / TABLE, gen.figures)
+    assert again is not None and not list((gen.folder / TABLE).glob("*.tmp"))
+    _same_table(again, made)
+    assert view.in_articles(gen.articles[0].title.split()[0].lower()).any()  # its article texts are read too
 
 
 def test_a_saved_figure_table_with_scopes_pairs_and_modalities_reads_back_equal(tmp_path):

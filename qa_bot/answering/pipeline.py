@@ -102,10 +102,9 @@ def figure_candidates(intent: QuestionIntent, view: IndexView, doc_id: str, qvec
     within = view.memo(("figures", key), lambda: figures_within(table, docs))  # the event's figures, once
     rows = within.rows
     if prefilter:
-        keep = answering_mask(table, asked, within)
+        rows = rows[answering_mask(table, asked, within)]
         if asked.scope and asked.dimension != "age":  # candidates() checks no scope for an age
-            keep &= scope_mask(table, asked.scope, view.in_articles, rows)
-        rows = rows[keep]
+            rows = rows[scope_mask(table, asked.scope, view.in_articles, rows)]  # (on the fewer rows left)
     allowed = rows.tolist()
     rows = view.figure_sentence_rows[allowed] if allowed else np.zeros(0, dtype=np.int64)
     sims = gen.sentence_vectors[rows] @ qvec if len(rows) else np.zeros(0)

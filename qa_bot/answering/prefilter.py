@@ -4,6 +4,7 @@ numpy pre-filter (answer type, modality, event class, article) and the source fa
 from __future__ import annotations
 
 import json
+import os
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,16 +115,19 @@ def _untexts(buffer: np.ndarray) -> list[str]:
     return buffer.tobytes().decode().split("\n")[:-1]
 
 
-def save_table(folder: Path, table: FigureTable) -> bool:
+def save_table(folder: Path, table: FigureTable, refresh: bool = False) -> bool:
     """Save a figure table as arrays (memory-mapped when read back), with the fingerprint of the code that made it;
-    False when it cannot be saved (then it is made at the first question)."""
+    False when it cannot be saved (then it is made at the first question). refresh: replace the table of an
+    existing folder (one saved by other code), each file written aside and renamed into place, meta.json last:
+    a process reading it meanwhile finds the old table (and makes its own) or the new one whole."""
     names = sorted(set().union(*table.doc_places)) if table.doc_places else []
     code = {n: i for i, n in enumerate(names)}
     words = sorted(table.scope_words)
     strings = [*table.doc_ids, *table.modalities, *names, *words]
     if any("\n" in x for x in strings):
         return False  # not expected (names are single lines)
-    folder.mkdir()
+    if not refresh:
+        folder.mkdir()
     place_counts = [len(p) for p in table.doc_places]
     arrays = {
         "doc_ids": _texts(table.doc_ids), "modalities": _texts(table.modalities), "names": _texts(names),
@@ -136,10 +140,14 @@ def save_table(folder: Path, table: FigureTable) -> bool:
         "word_rows": (np.concatenate([table.scope_words[w] for w in words]) if words
                       else np.zeros(0, dtype=np.int64)).astype(np.int64),
     }
+    aside = f".{os.getpid()}.tmp"
     for name, array in arrays.items():
-        np.save(folder / f"{name}.npy", array)
-    (folder / "meta.json").write_text(json.dumps({"format": TABLE_FORMAT, "code": table_fingerprint(),
-                                                  "figures": len(table.doc_of)}), encoding="utf-8")
+        with open(folder / f"{name}.npy{aside}", "wb") as fh:
+            np.save(fh, array)
+        os.replace(folder / f"{name}.npy{aside}", folder / f"{name}.npy")
+    (folder / f"meta.json{aside}").write_text(json.dumps({"format": TABLE_FORMAT, "code": table_fingerprint(),
+                                                          "figures": len(table.doc_of)}), encoding="utf-8")
+    os.replace(folder / f"meta.json{aside}", folder / "meta.json")
     return True
 
 
@@ -273,9 +281,10 @@ def scope_mask(table: FigureTable, asked: Sequence[str], in_articles: Callable[[
             if scoped is not None:
                 if rows is None:
                     mask[scoped] = True
-                else:  # both ascending: which of rows are in scoped
-                    at = np.minimum(np.searchsorted(scoped, rows), len(scoped) - 1)
-                    mask |= scoped[at] == rows
+                elif len(scoped):  # both ascending: where in rows the scoped figures are (scoped is the shorter)
+                    at = np.minimum(np.searchsorted(rows, scoped), max(len(rows) - 1, 0))
+                    if len(rows):
+                        mask[at[rows[at] == scoped]] = True
             docs &= in_articles(w)
         mask |= docs[doc_of]
     return mask

@@ -520,8 +520,10 @@ def group(cands: Sequence[Candidate], measure_vectors: np.ndarray,
 
 def figure_date(figure: Figure, articles: Mapping[str, Article]) -> str:
     """The date a figure is reported for: its as-of date, else its article's published date, else ""."""
-    a = articles.get(figure.doc_id)
-    return figure.as_of or (a.published if a else "")
+    if figure.as_of:  # nearly always: frames date every figure of a dated article
+        return figure.as_of
+    a = articles.get(figure.doc_id)  # (a record made from the index's columns: only when needed)
+    return a.published if a else ""
 
 
 def source_families(figures: Sequence[Figure]) -> dict[str, str]:

@@ -76,13 +76,31 @@ class IndexView:
 
                 figures = self.generation.figures
                 table = load_table(self.generation.folder / TABLE, figures)
-                if table is not None:
+                if table is None:
+                    table = figure_table(figures)
+                    self._save_table(table)
+                if (self.generation.folder / TABLE / "texts.txt").is_file():  # saved at index time, with the table
                     try:
                         self._article_texts = ArticleTexts(self.generation.folder / TABLE, len(table.doc_ids))
                     except (OSError, ValueError) as exc:
                         log.warning("the article texts in %s are unreadable (%s); reading the records", TABLE, exc)
-                self._figure_table = table or figure_table(figures)
+                self._figure_table = table
             return self._figure_table
+
+    def _save_table(self, table: FigureTable) -> None:
+        """Save a table made here (the saved one was missing, or made by other code: an upgrade of qa-bot) into the
+        generation, so that the next process reads it instead of making it again (20 s at 100,000 chunks). An
+        index made in memory (no folder) or one this process may not write keeps the table in memory only."""
+        from ..answering.prefilter import save_table
+        from .lookups import TABLE
+
+        folder = self.generation.folder / TABLE
+        if not (folder / "meta.json").is_file():
+            return  # no saved table to refresh (an index of older code, or in memory): made again as before
+        try:
+            save_table(folder, table, refresh=True)
+        except OSError as exc:
+            log.info("the figure table could not be saved in %s (%s); it is made again by each process", folder, exc)
 
     def in_articles(self, word: str) -> np.ndarray:
         """Bool per article of the figure table: does its title, one of its sentences or a figure's quote contain
