@@ -157,7 +157,7 @@ def _per_figure_checks(intent, f) -> bool:
 @pytest.mark.slow
 def test_the_figure_prefilter_keeps_exactly_the_figures_candidates_would_look_at(shipped_engine, nlp):
     from qa_bot.answering.pipeline import figure_candidates
-    from qa_bot.answering.prefilter import answering_mask, figures_within, scope_mask
+    from qa_bot.answering.prefilter import answering_mask, answering_rows, figures_within, scope_mask
     from qa_bot.answering.report import source_families
     from qa_bot.evaluation.questions import load_questions
     from qa_bot.language.intent import parse_question
@@ -175,6 +175,7 @@ def test_the_figure_prefilter_keeps_exactly_the_figures_candidates_would_look_at
         within = figures_within(table, np.arange(len(table.doc_ids)) % 3 != 1)
         rows = within.rows
         assert len(rows) and answering_mask(table, intent, within).tolist() == mask[rows].tolist(), text
+        assert answering_rows(table, intent, within).tolist() == rows[mask[rows]].tolist(), text  # read by code
         if intent.scope:
             whole = scope_mask(table, intent.scope, view.in_articles)
             assert scope_mask(table, intent.scope, view.in_articles, rows).tolist() == whole[rows].tolist(), text

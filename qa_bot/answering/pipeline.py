@@ -14,7 +14,7 @@ from .compose import compose, not_found
 from ..language.lexicon import event_class, is_event_word
 from .evidence import Scored, is_relevant, score_sentences, select, sentence_lemmas
 from .named import ALSO, LABELS, described, named_answer
-from .prefilter import answering_mask, docs_key, families_within, figures_within, places_within, scope_mask
+from .prefilter import answering_rows, docs_key, families_within, figures_within, places_within, scope_mask
 from .report import Candidate, candidates, figure_date, figure_report, group_note, scope_name, without_places
 
 
@@ -102,7 +102,7 @@ def figure_candidates(intent: QuestionIntent, view: IndexView, doc_id: str, qvec
     within = view.memo(("figures", key), lambda: figures_within(table, docs))  # the event's figures, once
     rows = within.rows
     if prefilter:
-        rows = rows[answering_mask(table, asked, within)]
+        rows = answering_rows(table, asked, within)  # read by the codes that pass: linear in the rows kept
         if asked.scope and asked.dimension != "age":  # candidates() checks no scope for an age
             rows = rows[scope_mask(table, asked.scope, view.in_articles, rows)]  # (on the fewer rows left)
     allowed = rows.tolist()

@@ -230,6 +230,16 @@ class EventFigures:
     rows: np.ndarray  # figure rows, ascending
     combos: np.ndarray  # (n, 3): the distinct (type_of, modality_of, event_of) codes of these figures
     combo_of: np.ndarray  # row in combos of each figure of rows
+    by_combo: np.ndarray  # rows grouped by combo (ascending within each group)
+    combo_starts: np.ndarray  # (n + 1): where each combo's group starts in by_combo
+
+    def rows_of(self, ok: np.ndarray) -> np.ndarray:
+        """The rows (ascending) whose combo is True in `ok` (bool per combo): the groups read and merged, in
+        time linear in the rows kept, not in the event's figures."""
+        parts = [self.by_combo[self.combo_starts[c]:self.combo_starts[c + 1]] for c in np.flatnonzero(ok)]
+        if not parts:
+            return np.zeros(0, dtype=self.rows.dtype)
+        return parts[0] if len(parts) == 1 else np.sort(np.concatenate(parts))
 
 
 def figures_within(table: FigureTable, docs: np.ndarray) -> EventFigures:
@@ -240,7 +250,26 @@ def figures_within(table: FigureTable, docs: np.ndarray) -> EventFigures:
     distinct, combo_of = np.unique(key, return_inverse=True)
     combos = np.stack([distinct // (n_mod * n_event), distinct // n_event % n_mod, distinct % n_event], axis=1)
     # int32: an event may hold most of the 100,000s of figures, and a few hundred events stay memoized
-    return EventFigures(rows=rows.astype(np.int32), combos=combos, combo_of=combo_of.reshape(-1).astype(np.int32))
+    combo_of = combo_of.reshape(-1).astype(np.int32)
+    order = np.argsort(combo_of, kind="stable")  # stable: each group keeps the rows' ascending order
+    starts = np.searchsorted(combo_of[order], np.arange(len(combos) + 1)).astype(np.int64)
+    return EventFigures(rows=rows.astype(np.int32), combos=combos, combo_of=combo_of,
+                        by_combo=rows.astype(np.int32)[order], combo_starts=starts)
+
+
+def answering_rows(table: FigureTable, intent: QuestionIntent, within: EventFigures) -> np.ndarray:
+    """within.rows[answering_mask(table, intent, within)], read by combo: the same rows."""
+    return within.rows_of(_combo_ok(table, intent, within))
+
+
+def _combo_ok(table: FigureTable, intent: QuestionIntent, within: EventFigures) -> np.ndarray:
+    type_ok = np.array([answers_type(intent, f) for f in table.type_examples], dtype=bool)
+    modality_ok = np.array([m in DONE or m == intent.modality for m in table.modalities], dtype=bool)
+    ok = type_ok[within.combos[:, 0]] & modality_ok[within.combos[:, 1]]
+    if intent.dimension != "age":  # candidates() decides an age by whose it is, before any event check
+        ok &= np.array([event_compatible(intent, f) is not False for f in table.event_examples],
+                       dtype=bool)[within.combos[:, 2]]
+    return ok
 
 
 def answering_mask(table: FigureTable, intent: QuestionIntent, within: EventFigures | None = None) -> np.ndarray:
@@ -248,15 +277,12 @@ def answering_mask(table: FigureTable, intent: QuestionIntent, within: EventFigu
     report.candidates (answers_type, the modality, and for a question that is not about an age event_compatible not
     False)? Exactly those checks, run on one example per distinct value: a figure failing them is never a
     candidate, so leaving it out changes no answer."""
+    if within is not None:  # the checks once per distinct code of these figures, then one look-up per figure
+        return _combo_ok(table, intent, within)[within.combo_of]
     type_ok = np.array([answers_type(intent, f) for f in table.type_examples], dtype=bool)
     modality_ok = np.array([m in DONE or m == intent.modality for m in table.modalities], dtype=bool)
     event_ok = np.array([event_compatible(intent, f) is not False for f in table.event_examples], dtype=bool) \
         if intent.dimension != "age" else None  # candidates() decides an age by whose it is, before any event check
-    if within is not None:  # the checks once per distinct code of these figures, then one look-up per figure
-        ok = type_ok[within.combos[:, 0]] & modality_ok[within.combos[:, 1]]
-        if event_ok is not None:
-            ok &= event_ok[within.combos[:, 2]]
-        return ok[within.combo_of]
     mask = type_ok[table.type_of] & modality_ok[table.modality_of]
     if event_ok is not None:
         mask &= event_ok[table.event_of]
