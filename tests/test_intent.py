@@ -227,3 +227,14 @@ def test_a_nationality_groups_countries_but_places_cities_in_their_country(inten
     which reports call "cities throughout the country": no word a figure must repeat."""
     assert intent("How many African nations have signed the mine ban treaty?").group == ("african",)
     assert intent("In how many French cities did the jobless demonstrate?").group == ()
+
+
+def test_must_asks_what_is_required(intent):
+    """"must" and "should" oblige, as "required to" does: the question asks the required figure ("All-Tech
+    requires each day trader to put up $50,000")."""
+    from qa_bot.language.lexicon import governor_modality
+
+    assert intent("How much money must a day trader put up to open an account?").modality == "ordered" \
+        == governor_modality("require")
+    assert intent("How many people should leave the city?").modality == "ordered"
+    assert intent("How many people would leave the city?").modality == "planned"
