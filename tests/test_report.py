@@ -319,3 +319,18 @@ def test_a_name_is_mentioned_by_any_of_its_capitalised_words_but_not_by_another_
     assert not mentions("the board fired him", f, "TLC Manufacturing")
     assert not mentions("the breitling orbiter 3 took off", f, "Breitling Orbiter II")  # another balloon
     assert not mentions("orbiter ii took off", f, "Jacques W. Piccard")  # an initial is no name
+
+
+def test_a_bare_number_counts_the_asked_thing_only_where_its_sentence_names_it():
+    """"How many cities": a number counting nothing named, of no asked event, in a sentence that never names
+    cities ("12,000 Commit Suicide Each Year", a headline the parser could not read) is no answer; "in some 60
+    cities" is."""
+    intent = QuestionIntent(question="In how many cities did the jobless demonstrate?", query="",
+                            answer_type="count", predicate="demonstrate", event="demonstrate", counted="city")
+    base = thing(12000, "").__dict__
+    headline = Figure(**{**base, "predicate": "", "event": "", "quote": "12,000 Commit Suicide Each Year"})
+    cities = Figure(**{**base, "value": 60, "low": 60, "high": 60, "text": "60", "predicate": "", "event": "",
+                       "quote": "Protests were staged in some 60 cities."})
+    vecs = np.ones((2, 4), dtype=np.float32) / 2.0
+    cands = candidates(intent, vecs[0], vecs[0], [headline, cities], vecs, np.full(2, 0.6), ["", ""], [0, 1])
+    assert [c.figure.value for c in cands] == [60]

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..language.lexicon import change_of, event_classes, is_event_word, role_words, size_words
 from ..language.units import overlaps, parse_iso, period_end
-from ..language.words import DATE_FIT, date_fits, has_words, in_words
+from ..language.words import DATE_FIT, date_fits, has_words, in_words, names_word
 from ..records import Article, Conflict, Figure, QuestionIntent
 
 # Cosines between "thing + event" phrases of all-MiniLM-L6-v2 (measured on news phrases): "people killed" vs
@@ -259,6 +259,10 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
             continue
         if intent.answer_type == "count" and not counted_compatible(intent.counted, f.counted, similar):
             continue
+        if intent.answer_type == "count" and intent.counted and not f.counted and not same_event \
+                and not names_word(f.quote, intent.counted.split()[-1]):
+            continue  # a number counting nothing named, of no asked event, in a sentence that never names the
+            # asked thing counts something else ("12,000 Commit Suicide" for "how many cities")
         # the question's own predicate counts as its event when that is in no class ("were involved")
         same = same_event or same_event is None and bool(intent.predicate) and intent.predicate == f.predicate
         rel = 0.5 * m + 0.5 * float(sentence_similarity[k]) + (0.1 if same else 0.0) + (0.2 if dated else 0.0)

@@ -49,6 +49,12 @@ def _stemmer():
     return Stemmer.Stemmer("english")
 
 
+def names_word(text: str, word: str) -> bool:
+    """Does the text use the word in any form (the same Snowball stem: "cities" ~ city, "spectators" ~ spectator)?"""
+    stem = _stemmer().stemWord(word.lower())
+    return any(s == stem for s in _stemmer().stemWords(re.findall(r"[a-z]+", text.lower())))
+
+
 @functools.lru_cache(maxsize=4096)
 def is_agent_noun(noun: str, verb: str) -> bool:
     """Is `noun` the English noun for one who does `verb` (its stem + -er/-or/-ar, a final consonant doubled):
