@@ -155,7 +155,9 @@ def answer_question(intent: QuestionIntent, view: IndexView, hits: Sequence[Hit]
         return not_found(intent, retrieved, None, view.articles)
     lead, agreeing, figures, conflicts = None, (), (), ()
     chosen: list[Scored] = []
+
     def from_figures(told: bool = False):
+        """(lead, agreeing, figures, conflicts) from the event's figures; told: the last resort's looser match."""
         similar = view.similar_words(encode) if encode is not None else None
         cands, families = figure_candidates(intent, view, event_article(scored, intent, view), qvec, mvec, doc_ids,
                                             encode, told=told)
@@ -197,9 +199,9 @@ def answer_question(intent: QuestionIntent, view: IndexView, hits: Sequence[Hit]
                                       note=group_note(figs, "conflict", view.articles, {})),)
     if lead is None and intent.answer_type in ("date", "count"):
         # the last resort: the reports tell the event in other words than the question's
-        told = from_figures(told=True)
-        if told[0] is not None and not outside_pin(intent.time_pin, told[2], view.articles):
-            lead, agreeing, figures, conflicts = told
+        retold = from_figures(told=True)
+        if retold[0] is not None and not outside_pin(intent.time_pin, retold[2], view.articles):
+            lead, agreeing, figures, conflicts = retold
     if lead is None:
         # a question for a name of no known kind ("which actor") falls back to the sentences that answer it
         if intent.answer_type not in ("other", "name") or not is_relevant(closest, intent, settings):
