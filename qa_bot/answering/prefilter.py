@@ -4,8 +4,8 @@ numpy pre-filter (answer type, modality, event class, article) and the source fa
 from __future__ import annotations
 
 import json
-import os
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Collection, Iterator, Mapping, Sequence
@@ -262,13 +262,23 @@ def answering_rows(table: FigureTable, intent: QuestionIntent, within: EventFigu
     return within.rows_of(_combo_ok(table, intent, within))
 
 
-def _combo_ok(table: FigureTable, intent: QuestionIntent, within: EventFigures) -> np.ndarray:
+def _checks(table: FigureTable, intent: QuestionIntent) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """The first checks of report.candidates on one example per distinct code: answers_type per type code, the
+    modality per modality code, and event_compatible not False per event code (None for an age: candidates()
+    decides an age by whose it is, before any event check)."""
     type_ok = np.array([answers_type(intent, f) for f in table.type_examples], dtype=bool)
     modality_ok = np.array([m in DONE or m == intent.modality for m in table.modalities], dtype=bool)
+    event_ok = np.array([event_compatible(intent, f) is not False for f in table.event_examples], dtype=bool) \
+        if intent.dimension != "age" else None
+    return type_ok, modality_ok, event_ok
+
+
+def _combo_ok(table: FigureTable, intent: QuestionIntent, within: EventFigures) -> np.ndarray:
+    """The first checks per distinct (type, modality, event) code of these figures."""
+    type_ok, modality_ok, event_ok = _checks(table, intent)
     ok = type_ok[within.combos[:, 0]] & modality_ok[within.combos[:, 1]]
-    if intent.dimension != "age":  # candidates() decides an age by whose it is, before any event check
-        ok &= np.array([event_compatible(intent, f) is not False for f in table.event_examples],
-                       dtype=bool)[within.combos[:, 2]]
+    if event_ok is not None:
+        ok &= event_ok[within.combos[:, 2]]
     return ok
 
 
@@ -279,10 +289,7 @@ def answering_mask(table: FigureTable, intent: QuestionIntent, within: EventFigu
     candidate, so leaving it out changes no answer."""
     if within is not None:  # the checks once per distinct code of these figures, then one look-up per figure
         return _combo_ok(table, intent, within)[within.combo_of]
-    type_ok = np.array([answers_type(intent, f) for f in table.type_examples], dtype=bool)
-    modality_ok = np.array([m in DONE or m == intent.modality for m in table.modalities], dtype=bool)
-    event_ok = np.array([event_compatible(intent, f) is not False for f in table.event_examples], dtype=bool) \
-        if intent.dimension != "age" else None  # candidates() decides an age by whose it is, before any event check
+    type_ok, modality_ok, event_ok = _checks(table, intent)
     mask = type_ok[table.type_of] & modality_ok[table.modality_of]
     if event_ok is not None:
         mask &= event_ok[table.event_of]

@@ -197,6 +197,7 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
     rows = np.asarray(allowed)
     cos = measure_vectors[rows] @ question_measure
     sizes = asked_sizes(intent) if intent.dimension in MEASUREMENTS else frozenset()
+    thing = intent.counted.split()[-1] if intent.counted else ""  # the asked thing's head noun
     for k, i in enumerate(allowed):
         f = figures[k]
         if not answers_type(intent, f) or f.modality not in DONE and f.modality != intent.modality:
@@ -230,19 +231,18 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
         if not place:
             continue
         sim = float(sentence_similarity[k])
+        same_thing = bool(thing) and bool(f.counted) and f.counted.split()[-1] == thing
         loose = same_event is None and m >= WEAK_MATCH_MIN and sim >= SENTENCE_MATCH_MIN
         # a measurement of the asked dimension ("how long is the bridge": a length) in a sentence on the question
         measured = same_event is None and intent.dimension in MEASUREMENTS and sim >= SENTENCE_MATCH_MIN
         # a bare count of the asked thing for the asked place ("China leads the list with some 110 million
         # mines" for "how many mines does China have in storage"): no verb to compare, the thing and place say it
-        bare = same_event is None and not f.predicate and bool(intent.scope) and place is True \
-            and bool(intent.counted) and bool(f.counted) and intent.counted.split()[-1] == f.counted.split()[-1]
+        bare = same_event is None and not f.predicate and bool(intent.scope) and place is True and same_thing
         # the question's own verb when it is in no class: "were admitted to hospitals" ~ "hospitals have admitted 69"
         said_alike = same_event is None and bool(intent.predicate) and intent.predicate == f.predicate
         # the last resort for a count: the asked thing counted in a sentence about the question, whatever its verb
         # ("representatives of 33 countries opened a conference" for "how many countries sent representatives")
-        counted_there = told and intent.answer_type == "count" and sim >= TOLD_SENTENCE_MIN \
-            and bool(intent.counted) and bool(f.counted) and intent.counted.split()[-1] == f.counted.split()[-1]
+        counted_there = told and intent.answer_type == "count" and sim >= TOLD_SENTENCE_MIN and same_thing
         loose = loose or measured or bare or said_alike or counted_there
         if intent.answer_type != "date" and not (same_event or m >= MATCH_MIN or loose):
             continue
@@ -259,20 +259,20 @@ def candidates(intent: QuestionIntent, question_measure: np.ndarray, question_ve
             continue
         if intent.answer_type == "count" and not counted_compatible(intent.counted, f.counted, similar):
             continue
-        if intent.answer_type == "count" and intent.counted and not f.counted and not same_event \
-                and not names_word(f.quote, intent.counted.split()[-1]):
+        if intent.answer_type == "count" and thing and not f.counted and not same_event \
+                and not names_word(f.quote, thing):
             continue  # a number counting nothing named, of no asked event, in a sentence that never names the
             # asked thing counts something else ("12,000 Commit Suicide" for "how many cities")
         # the question's own predicate counts as its event when that is in no class ("were involved")
-        same = same_event or same_event is None and bool(intent.predicate) and intent.predicate == f.predicate
-        rel = 0.5 * m + 0.5 * float(sentence_similarity[k]) + (0.1 if same else 0.0) + (0.2 if dated else 0.0)
+        same = same_event or said_alike
+        rel = 0.5 * m + 0.5 * sim + (0.1 if same else 0.0) + (0.2 if dated else 0.0)
         if intent.answer_type == "date":
             rel += DATE_FIT * date_fits(f.text, intent)
         if intent.source and f.said_by:  # "according to Valery Gerasimov": his figure first
             rel += SOURCE_BONUS if same_actor(intent.source, f.said_by) else -SOURCE_BONUS / 2
         if intent.modality:  # "how many are waiting to be evacuated" asks the plan, not who left already
             rel += 0.2 if f.modality == intent.modality else -0.2
-        if intent.counted and f.counted and f.counted.split()[-1] == intent.counted.split()[-1]:
+        if same_thing:
             # the asked thing; for a size, the thing measured ("the 25-mile stretch" for "how wide is the
             # stretch") says more than the words around it
             rel += 0.05 + (MEASURED_BONUS if intent.dimension in MEASUREMENTS else 0.0)
@@ -686,6 +686,7 @@ def choose_lead(members: Sequence[Candidate], intent: QuestionIntent, articles: 
         close = [f for f in pool if relevance[id(f)] >= best - WHOLE_REACH]
         backed = [f for f in close if support(f) > 1] or close
         return max(backed, key=lambda f: (f.low, support(f), relevance[id(f)]))
+
     def said_closer(lead: Figure) -> Figure:
         # a figure inside the lead's interval says it more precisely ("122" within "more than 120", "Sept. 5,
         # 1993" within "1993"): among those answering about as well as the lead, the best supported, narrowest

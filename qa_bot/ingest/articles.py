@@ -354,12 +354,12 @@ def html_to_text(source: str) -> tuple[str, tuple[int, ...], str]:
 
 
 # A dateline opens the body, not a headline: "VIENNA, Austria (AP) -- ...", "date 2024-08-12 kyiv, Ukraine.- ...",
-# "WASHINGTON — ...", "PARIS (AP) _ ..." (wire copy of the 1990s). A wire slug names a story for editors: "BC-Ukraine-Russia-Kursk", "UKRAINE-CRISIS/KURSK".
+# "WASHINGTON — ...", "PARIS (AP) _ ..." (wire copy of the 1990s); the agency it credits is its group "credit". A
+# wire slug names a story for editors: "BC-Ukraine-Russia-Kursk", "UKRAINE-CRISIS/KURSK".
 _DATE_MARK = re.compile(r"^date\s+\d{4}-\d{2}-\d{2}\s+", re.I)
 _DATELINE = re.compile(r"^(?:[A-Z][A-Z.'’ -]{2,40}|[\w.'’ -]{2,40}?,[\w.'’ -]{2,40}?)(?:,[\w.'’ -]{2,40}?)?\s*"
-                       r"(?:\([A-Za-z ]{2,20}\))?\s*(?:\.-|--|—|–|[-_](?=\s))\s*")
+                       r"(?P<credit>\([A-Za-z ]{2,20}\))?\s*(?:\.-|--|—|–|[-_](?=\s))\s*")
 _SLUG = re.compile(r"^[\w.]+(?:[-/_][\w.]+)+,?\d*$")
-_CREDIT = re.compile(_DATELINE.pattern.replace(r"(?:\([A-Za-z ]{2,20}\))?", r"(\([A-Za-z ]{2,20}\))"))
 
 
 def dateline(text: str, reach: int = 600) -> str:
@@ -375,8 +375,8 @@ def dateline(text: str, reach: int = 600) -> str:
 def dateline_credit(text: str) -> tuple[int, int] | None:
     """Offsets of the agency a dateline credits ("LYON, France, June 27 (Xinhua) -- ...": "(Xinhua)") at the start
     of a text, else None: who wrote the report, never someone the report is about."""
-    m = _CREDIT.match(text)
-    return m.span(1) if m else None
+    m = _DATELINE.match(text)
+    return m.span("credit") if m and m.group("credit") else None
 _SENTENCE_END = re.compile(r"(?<=[.!?])[”\"’']?\s+(?=[“\"A-Z0-9])")
 
 

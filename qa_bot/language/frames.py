@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Sequence
 from . import lexicon as L
 from . import units as U
 from .parse import content_lemmas, parse
-from .values import MONTH, Spot, spot_values
+from .values import DATE_PATTERNS, Spot, spot_values
 from ..records import Article, Entity, Figure, Sentence
 
 if TYPE_CHECKING:
@@ -92,6 +92,7 @@ def corpus_frames(nlp: "Language", items: Sequence[tuple[Article, Sequence[Sente
 
 
 DATELINE_LAG_DAYS = 7  # a dateline's day is at most this long before the day the report was published
+_MONTH_DAY = dict(DATE_PATTERNS)["mdy"]  # "June 27", as figures' dates are read
 
 
 def dated_by_dateline(article: Article) -> Article:
@@ -101,7 +102,7 @@ def dated_by_dateline(article: Article) -> Article:
     from ..ingest.articles import dateline
 
     line = dateline(article.text)
-    day = re.search(r"\b" + MONTH + r"\.?\s+\d{1,2}\b", line) if line and article.published else None
+    day = _MONTH_DAY.search(line) if line and article.published else None
     if day is None:
         return article
     when = resolve_date(day.group(0), article.published)

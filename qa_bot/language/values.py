@@ -13,7 +13,7 @@ from . import units as U
 
 _QUAL = "|".join(p for _, p in U.QUALIFIERS)
 _QUAL_RE = re.compile(r"(?i)(?:\b(" + _QUAL + r")\s+)$")
-MONTH = _MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+_MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
           r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)")
 _DIGITS = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?![\d,.]\d)|\d+(?:\.\d+)?|\.\d+)"
 _NUM_WORD = ("zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
